@@ -1,0 +1,46 @@
+# cert_plugin: `make demo` runs the demo LMS with the plugin; `make test` passes the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST := $(PY) -m pytest
+
+.PHONY: setup demo test test-mysql test-postgres test-celery test-services lint clean
+
+$(STAMP): setup.py requirements/base.in requirements/test.in requirements/constraints.txt scripts/system-deps.sh
+	scripts/system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip wheel setuptools
+	$(PY) -m pip install -q -c requirements/constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The demo LMS on SQLite with seeded data, at http://127.0.0.1:8000
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver --noreload 127.0.0.1:8000
+
+## The test suite on SQLite, tasks in process (what CI runs first)
+test: setup
+	$(PYTEST) -q
+
+## The suite on MariaDB (127.0.0.1:3306) and PostgreSQL (127.0.0.1:5432)
+test-mysql: setup
+	CERT_PLUGIN_DB=mysql $(PYTEST) -q -p no:cacheprovider
+
+test-postgres: setup
+	CERT_PLUGIN_DB=postgres $(PYTEST) -q -p no:cacheprovider
+
+## Tasks through a real Celery worker on Redis, database PostgreSQL
+test-celery: setup
+	CERT_PLUGIN_DB=postgres CERT_PLUGIN_CELERY=redis://127.0.0.1:6379/15 $(PYTEST) -q -m celery -p no:cacheprovider
+
+test-services: test-mysql test-postgres test-celery
+
+lint: setup
+	$(PY) -m ruff check cert_plugin devhost tests
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info .pytest_cache

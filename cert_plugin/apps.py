@@ -1,0 +1,61 @@
+"""App configuration and Open edX plugin wiring (edx-django-utils ``plugin_app``).
+
+Installed into Open edX via the ``lms.djangoapp``/``cms.djangoapp`` entry
+points, the LMS mounts our URLs, merges our settings and connects our
+receivers from ``plugin_app`` without any edit of edx-platform. In any other
+Django host the same receivers connect in :meth:`ready` (same dispatch_uids,
+so they never connect twice).
+"""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+_RECEIVERS = [
+    {
+        "receiver_func_name": "on_course_passing_status_updated",
+        "signal_path": "openedx_events.learning.signals.COURSE_PASSING_STATUS_UPDATED",
+        "dispatch_uid": "cert_plugin.receivers.course_passing_status_updated",
+    },
+    {
+        "receiver_func_name": "on_persistent_grade_summary_changed",
+        "signal_path": "openedx_events.learning.signals.PERSISTENT_GRADE_SUMMARY_CHANGED",
+        "dispatch_uid": "cert_plugin.receivers.persistent_grade_summary_changed",
+    },
+    {
+        "receiver_func_name": "on_block_completion_saved",
+        "signal_path": "django.db.models.signals.post_save",
+        "sender_path": "completion.models.BlockCompletion",
+        "dispatch_uid": "cert_plugin.receivers.block_completion_saved",
+    },
+]
+_SETTINGS = {
+    "common": {"relative_path": "settings.common"},
+    "test": {"relative_path": "settings.test"},
+    "production": {"relative_path": "settings.production"},
+}
+
+
+class CertPluginConfig(AppConfig):
+    """cert_plugin's AppConfig."""
+
+    name = "cert_plugin"
+    label = "cert_plugin"
+    verbose_name = "Certificates"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    plugin_app = {
+        "url_config": {
+            "lms.djangoapp": {"namespace": "cert_plugin", "regex": r"^", "relative_path": "urls"},
+        },
+        "settings_config": {"lms.djangoapp": _SETTINGS, "cms.djangoapp": _SETTINGS},
+        "signals_config": {
+            "lms.djangoapp": {"relative_path": "receivers", "receivers": _RECEIVERS},
+        },
+    }
+
+    def ready(self) -> None:
+        from cert_plugin import conf, receivers
+
+        conf.validate()
+        receivers.connect_all(_RECEIVERS)

@@ -1,0 +1,114 @@
+"""One typed accessor for ``settings.CERT_PLUGIN``, with defaults and checks.
+
+Every key is optional. A malformed value fails at start-up
+(:func:`validate`, called from ``AppConfig.ready``) and in ``manage.py check``
+with a message naming the key and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["PluginSettings", "get", "validate"]
+
+_DEFAULTS: dict[str, Any] = {
+    "HOST": "cert_plugin.host.openedx.OpenEdxHost",
+    "BASE_URL": "",
+    "ISSUER_NAME": "",
+    "SIGNING_KEY": None,
+    "PDF_SIGNING": None,
+    "STORAGE": "default",
+    "VERIFY_RATE": "30/m",
+    "AUTO_REISSUE_ON_NAME_CHANGE": False,
+    "NOTIFY": {},
+}
+_RATE = re.compile(r"^\d+/[smhd]$")
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    """The effective plugin settings: the host's values over the defaults."""
+
+    HOST: str  # dotted path of a cert_plugin.host.base.Host implementation
+    BASE_URL: str  # absolute site root used in QR codes and emails, e.g. "https://lms.example.org"
+    ISSUER_NAME: str  # institution printed on certificates; falls back to the course org
+    SIGNING_KEY: str | None  # Ed25519 private key, PEM
+    PDF_SIGNING: dict[str, str] | None  # {"PKCS12": path, "PASSPHRASE": ...}
+    STORAGE: str  # alias in settings.STORAGES for rendered files
+    VERIFY_RATE: str  # "<count>/<s|m|h|d>" per client on verify endpoints
+    AUTO_REISSUE_ON_NAME_CHANGE: bool  # reissue at once when the profile name changes
+    NOTIFY: dict[str, Any]  # notification backends and options
+
+
+def _raw() -> dict[str, Any]:
+    value = getattr(django_settings, "CERT_PLUGIN", None) or {}
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured("settings.CERT_PLUGIN must be a dict of plugin settings.")
+    return value
+
+
+def problems() -> list[str]:
+    """Every problem with the configured settings, each naming its key."""
+    try:
+        raw = _raw()
+    except ImproperlyConfigured as exc:
+        return [str(exc)]
+    found = []
+    unknown = sorted(set(raw) - set(_DEFAULTS))
+    if unknown:
+        found.append(
+            f"CERT_PLUGIN has unknown key(s) {', '.join(unknown)}; "
+            f"known keys are {', '.join(sorted(_DEFAULTS))}."
+        )
+    if "HOST" in raw and (not isinstance(raw["HOST"], str) or "." not in raw["HOST"]):
+        found.append('CERT_PLUGIN["HOST"] must be the dotted path of a Host class, e.g. '
+                     '"cert_plugin.host.openedx.OpenEdxHost".')
+    base_url = raw.get("BASE_URL", "")
+    if base_url and (not isinstance(base_url, str) or not re.match(r"^https?://[^/\s]+", base_url)):
+        found.append('CERT_PLUGIN["BASE_URL"] must be an absolute http(s) URL such as '
+                     '"https://lms.example.org".')
+    for key in ("ISSUER_NAME", "STORAGE"):
+        if key in raw and not isinstance(raw[key], str):
+            found.append(f'CERT_PLUGIN["{key}"] must be a string.')
+    key = raw.get("SIGNING_KEY")
+    if key is not None and (not isinstance(key, str) or "PRIVATE KEY" not in key):
+        found.append('CERT_PLUGIN["SIGNING_KEY"] must be an Ed25519 private key in PEM form '
+                     '("-----BEGIN PRIVATE KEY-----...").')
+    pdf = raw.get("PDF_SIGNING")
+    if pdf is not None and (not isinstance(pdf, dict) or "PKCS12" not in pdf):
+        found.append('CERT_PLUGIN["PDF_SIGNING"] must be a dict with "PKCS12" (path) and '
+                     '"PASSPHRASE".')
+    rate = raw.get("VERIFY_RATE", _DEFAULTS["VERIFY_RATE"])
+    if rate is not None and (not isinstance(rate, str) or not _RATE.match(rate)):
+        found.append('CERT_PLUGIN["VERIFY_RATE"] must look like "30/m" (count per s, m, h or d), '
+                     'or be None to disable rate limiting.')
+    if not isinstance(raw.get("AUTO_REISSUE_ON_NAME_CHANGE", False), bool):
+        found.append('CERT_PLUGIN["AUTO_REISSUE_ON_NAME_CHANGE"] must be True or False.')
+    if not isinstance(raw.get("NOTIFY", {}), dict):
+        found.append('CERT_PLUGIN["NOTIFY"] must be a dict of notification options.')
+    return found
+
+
+def validate() -> None:
+    """Raise ImproperlyConfigured naming the first bad key, if any."""
+    found = problems()
+    if found:
+        raise ImproperlyConfigured(found[0])
+
+
+def get() -> PluginSettings:
+    """The effective settings (read each call, so override_settings works)."""
+    raw = _raw()
+    return PluginSettings(**{key: raw.get(key, default) for key, default in _DEFAULTS.items()})
+
+
+@checks.register("cert_plugin")
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Django system check: report every malformed CERT_PLUGIN key."""
+    return [checks.Error(msg, id=f"cert_plugin.E{i:03d}") for i, msg in enumerate(problems(), 1)]

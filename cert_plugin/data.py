@@ -1,0 +1,59 @@
+"""Plain data that the public API hands out (no Django models inside)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cert_plugin.models import Certificate
+
+__all__ = ["ChecklistItem", "Progress", "Verification"]
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One requirement as the learner sees it: "12 of 14 lessons completed"."""
+
+    key: str  # stable id: "lessons", "grade", "quiz:<usage key>", "req:<key>", "approval"
+    label: str  # what must be done, e.g. "Complete all lessons"
+    met: bool
+    detail: str  # where the learner stands, e.g. "12 of 14 lessons completed"
+    url: str = ""  # where to go to meet it, when the host knows
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's certification progress in one course."""
+
+    status: str  # "not_offered" | "in_progress" | "pending_approval" | "issued"
+    eligible: bool  # every requirement met (approval included)
+    items: tuple[ChecklistItem, ...] = ()
+    certificate: Certificate | None = None  # the active certificate when issued
+    message: str = ""  # one plain sentence summing up what is next
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for item in self.items if item.met)
+
+    @property
+    def percent(self) -> int:
+        """Share of checklist items met, 0..100, for a progress bar."""
+        if not self.items:
+            return 100 if self.status == "issued" else 0
+        return round(100 * self.met_count / len(self.items))
+
+    @property
+    def missing(self) -> tuple[ChecklistItem, ...]:
+        return tuple(item for item in self.items if not item.met)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer to "is this certificate genuine?"."""
+
+    status: str  # "valid" | "revoked" | "expired" | "not_found"
+    certificate: Certificate | None = None
+    code: str = ""  # the code as normalized, formatted XXXX-XXXX-XXXX-XXXX
+    newer: Certificate | None = None  # for an expired one: a later certificate for the same learner/course
+    extra: dict[str, Any] = field(default_factory=dict)

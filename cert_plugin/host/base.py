@@ -1,0 +1,80 @@
+"""The port between cert_plugin and the host LMS.
+
+The plugin asks the host for *facts* (course, outline, learner, grade,
+completions, enrollments, staff role); host events only tell it *when* to
+re-evaluate. A host is any class implementing :class:`Host`, named by the
+dotted path in ``settings.CERT_PLUGIN["HOST"]``.
+
+This module imports nothing from Django models or from the host LMS, so the
+dataclasses can travel into pure code and Celery task arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol, runtime_checkable
+
+from opaque_keys.edx.keys import CourseKey, UsageKey
+
+__all__ = ["BlockInfo", "CourseInfo", "GradeInfo", "Host", "LearnerInfo"]
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    """What a certificate needs to know about a course."""
+
+    course_key: CourseKey
+    title: str
+    org: str
+    hours: Decimal | None  # workload printed on the certificate; None when unknown
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """One leaf of the course outline that counts towards requirements."""
+
+    usage_key: UsageKey
+    title: str
+    completable: bool  # counts as a lesson for the completion requirement
+    graded: bool  # a quiz/assignment whose score can be required
+    assignment_type: str = ""
+
+
+@dataclass(frozen=True)
+class LearnerInfo:
+    """The learner as the certificate prints and mails them."""
+
+    full_name: str
+    email: str
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class GradeInfo:
+    """The learner's course grade as the host computes it."""
+
+    percent: float  # 0..1
+    passed: bool  # the host's own passing decision (grade cutoff)
+    scores: dict[str, float] = field(default_factory=dict)  # graded usage key string -> 0..1
+
+
+@runtime_checkable
+class Host(Protocol):
+    """What the plugin asks of the host LMS. All methods are read-only."""
+
+    def course(self, course_key: CourseKey) -> CourseInfo | None: ...
+
+    def outline(self, course_key: CourseKey) -> list[BlockInfo]: ...
+
+    def learner(self, user: Any) -> LearnerInfo: ...
+
+    def grade(self, user: Any, course_key: CourseKey) -> GradeInfo: ...
+
+    def completed_blocks(self, user: Any, course_key: CourseKey) -> set[UsageKey]: ...
+
+    def enrolled_learners(self, course_key: CourseKey) -> Iterable[Any]: ...
+
+    def is_course_staff(self, user: Any, course_key: CourseKey) -> bool: ...

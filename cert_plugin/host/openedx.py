@@ -1,0 +1,297 @@
+"""The Open edX host adapter: :class:`OpenEdxHost` answers the plugin's questions with edx-platform's own APIs.
+
+Every edx-platform import happens inside a method, so this module imports (and
+the plugin starts) anywhere; only *calling* a method needs the LMS. When
+edx-platform is not importable the call raises :class:`EdxPlatformUnavailable`
+saying so and how to choose another host adapter.
+
+Where each fact comes from (edx-platform master, the Sumac/Teak/Ulmo line):
+
+- ``course``: ``openedx.core.djangoapps.content.course_overviews.models.CourseOverview``
+- ``outline``: ``openedx.core.djangoapps.content.block_structure.api.get_course_in_cache``
+  and ``lms.djangoapps.course_blocks.transformers.visibility.VisibilityTransformer``
+- ``grade``: ``lms.djangoapps.grades.api.CourseGradeFactory``
+- ``learner``: ``user.profile`` (``common.djangoapps.student.models.UserProfile``),
+  ``openedx.core.djangoapps.user_api.preferences.api.get_user_preference`` with
+  ``openedx.core.djangoapps.lang_pref.LANGUAGE_KEY``
+- ``completed_blocks``: ``completion.models.BlockCompletion`` (edx-completion)
+- ``enrolled_learners``: ``common.djangoapps.student.models.CourseEnrollment.objects.users_enrolled_in``
+- ``is_course_staff``: ``common.djangoapps.student.roles``, the same checks as
+  ``lms.djangoapps.courseware.access.administrative_accesses_to_course_for_user``
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from opaque_keys.edx.keys import CourseKey, UsageKey
+
+from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, LearnerInfo
+
+__all__ = ["EdxPlatformUnavailable", "OpenEdxHost", "parse_effort_hours"]
+
+_DEFAULT_LANGUAGE = "en"
+_ENROLLMENT_PAGE_SIZE = 1000  # users fetched per query by enrolled_learners()
+
+
+class EdxPlatformUnavailable(ImportError):
+    """edx-platform (or the part of it a method needs) cannot be imported here."""
+
+
+@contextmanager
+def _edx_platform(what: str) -> Iterator[None]:
+    """Turn an ImportError of the lazy edx-platform imports into a message that says what to do."""
+    try:
+        yield
+    except ImportError as exc:
+        raise EdxPlatformUnavailable(
+            f"cert_plugin.host.openedx.OpenEdxHost.{what}() needs edx-platform, but importing it failed "
+            f"({exc}). Run the plugin inside the Open edX LMS, or set settings.CERT_PLUGIN['HOST'] to the "
+            "dotted path of another cert_plugin.host.base.Host implementation."
+        ) from exc
+
+
+# "10", "10.5", "10,5", "10 h", "10 hrs", "10 hours"; ranges and "per week" are not a workload.
+_HOURS_RE = re.compile(r"^(\d{1,4}(?:[.,]\d+)?)\s*(?:h|hrs?|hours?)?\.?$", re.IGNORECASE)
+# "8:30" (h:mm) and "8:30:00" (h:mm:ss), the format Studio's "Hours of Effort" field suggests.
+_HHMM_RE = re.compile(r"^(\d{1,4}):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def parse_effort_hours(effort: str | None) -> Decimal | None:
+    """Read a course's free-text ``effort`` as a number of hours, or None when it is not one.
+
+    CourseOverview has no "hours" field; ``effort`` (Studio's "Hours of Effort")
+    is free text. Only unambiguous values are accepted: a number with an
+    optional hours unit, or ``h:mm[:ss]``. Anything else ("2-4 hours/week",
+    "self-paced") gives None rather than a guess printed on a certificate.
+    """
+    text = (effort or "").strip()
+    if match := _HOURS_RE.match(text):
+        hours = Decimal(match.group(1).replace(",", "."))
+    elif match := _HHMM_RE.match(text):
+        hours = Decimal(match.group(1)) + Decimal(match.group(2)) / 60 + Decimal(match.group(3) or 0) / 3600
+    else:
+        return None
+    if hours <= 0:
+        return None
+    hours = hours.quantize(Decimal("0.01"))
+    return hours.quantize(Decimal(1)) if hours == hours.to_integral_value() else hours
+
+
+def _as_course_key(course_key: CourseKey | str) -> CourseKey:
+    return course_key if isinstance(course_key, CourseKey) else CourseKey.from_string(str(course_key))
+
+
+def _display_name(structure: Any, usage_key: UsageKey) -> str:
+    """The block's display name, defaulting like ``xmodule.block_metadata_utils.display_name_with_default``."""
+    name = structure.get_xblock_field(usage_key, "display_name")
+    return str(name) if name else usage_key.block_id.replace("_", " ")
+
+
+def _paged_by_pk(queryset: Any, page_size: int) -> Iterator[Any]:
+    """Yield the rows of a pk-ordered queryset, ``page_size`` rows per query."""
+    last_pk = None
+    while True:
+        page = queryset if last_pk is None else queryset.filter(pk__gt=last_pk)
+        batch = list(page[:page_size])
+        yield from batch
+        if len(batch) < page_size:
+            return
+        last_pk = batch[-1].pk
+
+
+class OpenEdxHost:
+    """:class:`cert_plugin.host.base.Host` for the Open edX LMS (edx-platform)."""
+
+    def course(self, course_key: CourseKey) -> CourseInfo | None:
+        """The course's title, org, hours and language from its CourseOverview; None if no such course."""
+        with _edx_platform("course"):
+            from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+        course_key = _as_course_key(course_key)
+        try:
+            overview = CourseOverview.get_from_id(course_key)
+        except CourseOverview.DoesNotExist:
+            return None
+        return CourseInfo(
+            course_key=course_key,
+            title=overview.display_name or overview.display_name_with_default or str(course_key),
+            org=overview.display_org_with_default or overview.org,
+            hours=parse_effort_hours(overview.effort),
+            language=overview.language or _DEFAULT_LANGUAGE,
+        )
+
+    def outline(self, course_key: CourseKey) -> list[BlockInfo]:
+        """The course's graded subsections and completable leaf blocks, in course order.
+
+        Source: the *collected* (user-independent) block structure from
+        ``get_course_in_cache`` -- the same structure edx-platform's grading
+        context (``lms.djangoapps.grades.context.grading_context_for_course``)
+        walks to find graded subsections. Its registered transformers have
+        already collected what is read here: ``display_name``/``graded``/
+        ``format`` (BlocksAPITransformer, GradesTransformer), ``completion_mode``
+        (BlockCompletionTransformer, whose rule -- aggregators and excluded
+        blocks have no completion, everything else is completable -- is the one
+        used here) and the merged ``visible_to_staff_only`` (VisibilityTransformer).
+        The learning_sequences outline was rejected: it stops at sequences and
+        carries neither leaf blocks nor the grading format.
+
+        Rules: course -> chapter -> subsection (as the grading code walks it);
+        blocks visible to staff only are skipped with their subtree; each graded
+        subsection is listed (before its content) as ``BlockInfo(completable=False,
+        graded=True, assignment_type=<format>)`` because CourseGrade scores
+        subsections; every leaf whose completion mode is "completable" is
+        listed once, ``graded``/``assignment_type`` following its subsection.
+        An unknown course has an empty outline.
+        """
+        with _edx_platform("outline"):
+            from lms.djangoapps.course_blocks.transformers.visibility import VisibilityTransformer
+            from openedx.core.djangoapps.content.block_structure.api import get_course_in_cache
+            from xblock.completable import XBlockCompletionMode
+            from xmodule.modulestore.exceptions import ItemNotFoundError
+
+        try:
+            structure = get_course_in_cache(_as_course_key(course_key))
+        except ItemNotFoundError:
+            return []
+
+        def staff_only(key: UsageKey) -> bool:
+            return bool(
+                structure.get_transformer_block_field(
+                    key, VisibilityTransformer, VisibilityTransformer.MERGED_VISIBLE_TO_STAFF_ONLY, False
+                )
+            )
+
+        outline: list[BlockInfo] = []
+        seen: set[UsageKey] = set()
+        for chapter_key in structure.get_children(structure.root_block_usage_key):
+            if staff_only(chapter_key):
+                continue
+            for subsection_key in structure.get_children(chapter_key):
+                if subsection_key in seen or staff_only(subsection_key):
+                    continue
+                seen.add(subsection_key)
+                graded = bool(structure.get_xblock_field(subsection_key, "graded", False))
+                assignment_type = (structure.get_xblock_field(subsection_key, "format") or "") if graded else ""
+                if graded:
+                    outline.append(
+                        BlockInfo(
+                            usage_key=subsection_key,
+                            title=_display_name(structure, subsection_key),
+                            completable=False,
+                            graded=True,
+                            assignment_type=assignment_type,
+                        )
+                    )
+                stack = list(reversed(structure.get_children(subsection_key)))
+                while stack:  # pre-order, so leaves come out in course order
+                    key = stack.pop()
+                    if key in seen or staff_only(key):
+                        continue
+                    seen.add(key)
+                    children = structure.get_children(key)
+                    if children:
+                        stack.extend(reversed(children))
+                        continue
+                    mode = structure.get_xblock_field(key, "completion_mode", XBlockCompletionMode.COMPLETABLE)
+                    if mode in (XBlockCompletionMode.AGGREGATOR, XBlockCompletionMode.EXCLUDED):
+                        continue
+                    outline.append(
+                        BlockInfo(
+                            usage_key=key,
+                            title=_display_name(structure, key),
+                            completable=True,
+                            graded=graded,
+                            assignment_type=assignment_type,
+                        )
+                    )
+        return outline
+
+    def learner(self, user: Any) -> LearnerInfo:
+        """Name from the user's profile (then Django's full name, then username), email, language preference."""
+        from django.core.exceptions import ObjectDoesNotExist
+
+        with _edx_platform("learner"):
+            from openedx.core.djangoapps.lang_pref import LANGUAGE_KEY
+            from openedx.core.djangoapps.user_api.preferences.api import get_user_preference
+
+        try:
+            profile_name = (user.profile.name or "").strip()
+        except (ObjectDoesNotExist, AttributeError):  # no UserProfile row / a user model without one
+            profile_name = ""
+        get_full_name = getattr(user, "get_full_name", None)
+        full_name = profile_name or (get_full_name().strip() if get_full_name else "") or user.username
+        language = get_user_preference(user, LANGUAGE_KEY) or _DEFAULT_LANGUAGE
+        return LearnerInfo(full_name=full_name, email=user.email or "", language=language)
+
+    def grade(self, user: Any, course_key: CourseKey) -> GradeInfo:
+        """The persisted (or freshly computed) course grade and the score of each graded subsection.
+
+        ``scores`` maps each graded subsection's usage key string to
+        earned/possible, taken from ``CourseGrade.graded_subsections_by_format()``
+        (which already leaves out subsections with nothing possible).
+        """
+        with _edx_platform("grade"):
+            from lms.djangoapps.grades.api import CourseGradeFactory
+
+        course_grade = CourseGradeFactory().read(user, course_key=_as_course_key(course_key))
+        if course_grade is None:  # only when read(create_if_needed=False); kept for safety
+            return GradeInfo(percent=0.0, passed=False, scores={})
+        scores: dict[str, float] = {}
+        for subsections in course_grade.graded_subsections_by_format().values():
+            for location, subsection_grade in subsections.items():
+                total = subsection_grade.graded_total
+                if total.possible > 0:
+                    scores[str(location)] = min(1.0, max(0.0, float(total.earned) / float(total.possible)))
+        return GradeInfo(
+            percent=float(course_grade.percent or 0.0),
+            passed=bool(course_grade.passed),  # CourseGrade._compute_passed may give None
+            scores=scores,
+        )
+
+    def completed_blocks(self, user: Any, course_key: CourseKey) -> set[UsageKey]:
+        """Blocks the learner fully completed (completion 1.0) according to edx-completion."""
+        with _edx_platform("completed_blocks"):
+            from completion.models import BlockCompletion
+
+        completions = BlockCompletion.get_learning_context_completions(user, _as_course_key(course_key))
+        return {block_key for block_key, completion in completions.items() if completion >= 1.0}
+
+    def enrolled_learners(self, course_key: CourseKey) -> Iterator[Any]:
+        """Users actively enrolled in the course, as an iterator that fetches them in pages.
+
+        Keyset pagination (by primary key) keeps memory flat for 100k learners
+        on every database and holds no cursor open between pages, so callers
+        may write to the database while they iterate.
+        """
+        with _edx_platform("enrolled_learners"):
+            from common.djangoapps.student.models import CourseEnrollment
+
+        users = CourseEnrollment.objects.users_enrolled_in(_as_course_key(course_key))
+        return _paged_by_pk(users.order_by("pk"), _ENROLLMENT_PAGE_SIZE)
+
+    def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
+        """Global staff, or staff/instructor of the course or of its organization."""
+        with _edx_platform("is_course_staff"):
+            from common.djangoapps.student.roles import (
+                CourseInstructorRole,
+                CourseStaffRole,
+                GlobalStaff,
+                OrgInstructorRole,
+                OrgStaffRole,
+            )
+
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        course_key = _as_course_key(course_key)
+        return bool(
+            GlobalStaff().has_user(user)
+            or CourseStaffRole(course_key).has_user(user)
+            or CourseInstructorRole(course_key).has_user(user)
+            or OrgStaffRole(course_key.org).has_user(user)
+            or OrgInstructorRole(course_key.org).has_user(user)
+        )

@@ -1,0 +1,237 @@
+"""cert_plugin's records. Write them only through :mod:`cert_plugin.api`.
+
+A certificate is a *snapshot*: it copies the learner's name, the course title,
+hours and grade when issued, and points at the immutable template version it
+was issued with, so later edits to profiles, courses or templates never change
+what a learner already holds. Only ``api.reissue`` refreshes a snapshot, and it
+keeps the verification code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from opaque_keys.edx.django.models import CourseKeyField
+
+ORIENTATIONS = [("landscape", "A4 landscape"), ("portrait", "A4 portrait")]
+
+
+class ImmutableModel(models.Model):
+    """A row that is written once: updates and deletes are refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValueError(f"{type(self).__name__} records are immutable; create a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"{type(self).__name__} records are immutable and cannot be deleted.")
+
+
+class CertificateTemplate(models.Model):
+    """A named certificate design. Its content lives in immutable versions.
+
+    Templates belong to an organization (institution branding) or, with
+    ``org`` empty, to the whole site; a course picks one in its config.
+    """
+
+    name = models.CharField(max_length=200)  # shown to staff in the template picker
+    org = models.CharField(max_length=255, blank=True, default="")  # "" = site-wide
+    is_builtin = models.BooleanField(default=False)  # shipped with the plugin, not staff-made
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="cert_template_org_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.org})" if self.org else self.name
+
+    @property
+    def current_version(self) -> CertificateTemplateVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class CertificateTemplateVersion(ImmutableModel):
+    """One saved state of a template. Never edited: each save adds a version,
+    so every issued certificate can render exactly as it was issued."""
+
+    template = models.ForeignKey(CertificateTemplate, related_name="versions", on_delete=models.PROTECT)
+    number = models.PositiveIntegerField()  # 1, 2, 3... within the template
+    html = models.TextField()  # Django template source, rendered in the sandbox
+    css = models.TextField(blank=True, default="")  # stylesheet for the page
+    orientation = models.CharField(max_length=10, choices=ORIENTATIONS, default="landscape")
+    digest = models.CharField(max_length=64, editable=False)  # sha256 of html+css+orientation; signed
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["template", "number"], name="cert_template_version")]
+        ordering = ["template", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number}"
+
+    @staticmethod
+    def compute_digest(html: str, css: str, orientation: str) -> str:
+        return hashlib.sha256("\x1f".join((orientation, html, css)).encode()).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.digest = self.compute_digest(self.html, self.css, self.orientation)
+        super().save(*args, **kwargs)
+
+
+class CourseCertificateConfig(models.Model):
+    """Whether a course offers a certificate, and what earning it takes.
+
+    A course may get its config at any time, also after learners finished it
+    (see the ``cert_backfill`` command).
+    """
+
+    course_key = CourseKeyField(max_length=255, unique=True)
+    enabled = models.BooleanField(default=True)  # offering certificates now
+    template = models.ForeignKey(CertificateTemplate, null=True, blank=True,
+                                 on_delete=models.PROTECT)  # None = built-in default
+    min_grade = models.FloatField(null=True, blank=True)  # 0..1; None = the host's passing decision
+    min_completion = models.FloatField(default=1.0)  # share of lessons to complete, 0..1
+    required_quizzes = models.JSONField(default=list, blank=True)  # graded usage keys (strings)
+    min_quiz_score = models.FloatField(default=0.7)  # 0..1 each required quiz must reach
+    requires_approval = models.BooleanField(default=False)  # staff approve before issue
+    additional_requirements = models.JSONField(default=list, blank=True)  # [{"key", "label"}] staff confirm
+    validity_days = models.PositiveIntegerField(null=True, blank=True)  # None = never expires
+    hours = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)  # overrides host
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Certificate config for {self.course_key}"
+
+
+class Certificate(models.Model):
+    """An issued certificate: an immutable snapshot plus its lifecycle.
+
+    At most one certificate per learner and course is *active* (issued and not
+    revoked or superseded). The database enforces that with a unique
+    (user, course_key, active) index where ``active`` is 1 or NULL: NULLs never
+    collide, so inactive history rows are unlimited, and this works on MySQL,
+    which has no partial unique indexes. An expired certificate stays active
+    until the learner recertifies; then it is retired (active = NULL) in the
+    same transaction that issues the new one.
+    """
+
+    ISSUED, REVOKED, EXPIRED = "issued", "revoked", "expired"
+    STATUSES = [(ISSUED, "Issued"), (REVOKED, "Revoked"), (EXPIRED, "Expired")]
+
+    verification_code = models.CharField(max_length=16, unique=True)  # canonical, no hyphens
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="cert_plugin_certificates")
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    state = models.CharField(max_length=10, choices=STATUSES, default=ISSUED)  # stored; see status
+    active = models.BooleanField(null=True, default=True)  # True or NULL, see class docstring
+    learner_name = models.CharField(max_length=255)  # as printed
+    course_title = models.CharField(max_length=255)
+    org = models.CharField(max_length=255, blank=True, default="")
+    issuer_name = models.CharField(max_length=255, blank=True, default="")
+    hours = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    grade = models.FloatField(null=True, blank=True)  # 0..1 at issue
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.TextField(blank=True, default="")
+    revoke_reason_public = models.BooleanField(default=False)  # show the reason on the verify page
+    template_version = models.ForeignKey(CertificateTemplateVersion, on_delete=models.PROTECT)
+    revision = models.PositiveIntegerField(default=1)  # bumped by reissue; renders are cached per revision
+    is_public = models.BooleanField(default=False)  # learner published it on their profile
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course_key", "active"], name="cert_one_active"),
+        ]
+        indexes = [models.Index(fields=["course_key", "state"], name="cert_course_status")]
+
+    def __str__(self) -> str:
+        return f"{self.formatted_code} {self.learner_name} / {self.course_key}"
+
+    @property
+    def status(self) -> str:
+        """"issued", "revoked" or "expired" (an issued certificate past its expiry date)."""
+        if self.state == self.ISSUED and self.expires_at is not None and self.expires_at <= timezone.now():
+            return self.EXPIRED
+        return self.state
+
+    @property
+    def formatted_code(self) -> str:
+        from cert_plugin.codes import format_code
+
+        return format_code(self.verification_code)
+
+
+class RequirementRecord(models.Model):
+    """Staff's word that a learner met (or no longer meets) an extra
+    requirement such as attendance, a project, or community participation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(max_length=255)
+    key = models.CharField(max_length=100)  # matches additional_requirements[].key
+    met = models.BooleanField(default=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course_key", "key"], name="cert_req_record")]
+
+
+class Approval(models.Model):
+    """Staff's decision for a course that issues only after manual approval."""
+
+    APPROVED, REJECTED = "approved", "rejected"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course_key = CourseKeyField(max_length=255)
+    decision = models.CharField(max_length=10, choices=[(APPROVED, "Approved"), (REJECTED, "Rejected")])
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(blank=True, default="")
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course_key"], name="cert_approval")]
+
+
+class AuditEvent(ImmutableModel):
+    """Append-only trail: who did what to which learner's certificate, and why."""
+
+    ISSUED, REISSUED, REVOKED, EXPIRED = "issued", "reissued", "revoked", "expired"
+    APPROVED, REJECTED = "approved", "rejected"
+    REQUIREMENT_MET, REQUIREMENT_UNMET = "requirement_met", "requirement_unmet"
+    CONFIGURED = "configured"
+    ACTIONS = [(a, a.replace("_", " ")) for a in (ISSUED, REISSUED, REVOKED, EXPIRED, APPROVED,
+                                                    REJECTED, REQUIREMENT_MET, REQUIREMENT_UNMET,
+                                                    CONFIGURED)]
+
+    action = models.CharField(max_length=20, choices=ACTIONS)
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")  # the learner concerned
+    certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")  # None = the system
+    reason = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)  # before/after values
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.course_key}"

@@ -1,0 +1,1 @@
+"""Turning certificate snapshots into HTML, PDF and PNG."""

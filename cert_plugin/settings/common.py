@@ -1,0 +1,13 @@
+"""Defaults merged into every Open edX environment."""
+
+
+def plugin_settings(settings):
+    """Give CERT_PLUGIN a home; keys the operator already set win."""
+    settings.CERT_PLUGIN = {**getattr(settings, "CERT_PLUGIN", {})}
+    settings.CERT_PLUGIN.setdefault("HOST", "cert_plugin.host.openedx.OpenEdxHost")
+    lms_root = getattr(settings, "LMS_ROOT_URL", "")
+    if lms_root:
+        settings.CERT_PLUGIN.setdefault("BASE_URL", lms_root)
+    platform = getattr(settings, "PLATFORM_NAME", "")
+    if platform and isinstance(platform, str):
+        settings.CERT_PLUGIN.setdefault("ISSUER_NAME", platform)

@@ -1,0 +1,33 @@
+"""Celery tasks: thin wrappers over :mod:`cert_plugin.api` taking ids and key strings.
+
+Send them with :func:`cert_plugin.jobs.enqueue`, never directly, so they run
+after commit and in-process when the host has no broker.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from cert_plugin import api
+
+log = logging.getLogger(__name__)
+
+__all__ = ["backfill_course", "evaluate_learner"]
+
+
+@shared_task(name="cert_plugin.tasks.evaluate_learner", autoretry_for=(DatabaseError,),
+             retry_backoff=True, max_retries=5)
+def evaluate_learner(user_id: int, course_key: str) -> str | None:
+    """Re-evaluate one learner in one course; returns the certificate code if one is active."""
+    certificate = api.evaluate_ids(user_id, course_key)
+    return certificate.verification_code if certificate else None
+
+
+@shared_task(name="cert_plugin.tasks.backfill_course", autoretry_for=(DatabaseError,),
+             retry_backoff=True, max_retries=3)
+def backfill_course(course_key: str) -> dict[str, int]:
+    """Evaluate every enrolled learner of a course (late-attached certificates)."""
+    return api.backfill(course_key).as_dict()

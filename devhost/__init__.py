@@ -1,0 +1,1 @@
+"""A small standalone LMS that stands in for edx-platform in the demo and tests."""

@@ -1,0 +1,72 @@
+"""The demo LMS as a cert_plugin host (``CERT_PLUGIN["HOST"] = "devhost.lms.host.DevHost"``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from completion.models import BlockCompletion
+from django.contrib.auth import get_user_model
+from opaque_keys.edx.keys import CourseKey, UsageKey
+
+from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, LearnerInfo
+from devhost.lms.grading import compute_grade
+from devhost.lms.models import Course, CourseStaff, Profile
+
+__all__ = ["DevHost"]
+
+
+def _key(course_key: CourseKey | str) -> CourseKey:
+    return course_key if isinstance(course_key, CourseKey) else CourseKey.from_string(str(course_key))
+
+
+def _course(course_key: CourseKey | str) -> Course | None:
+    return Course.objects.filter(course_key=_key(course_key)).first()
+
+
+class DevHost:
+    """Answers the plugin's questions from the demo LMS's tables (read-only)."""
+
+    def course(self, course_key: CourseKey) -> CourseInfo | None:
+        course = _course(course_key)
+        if course is None:
+            return None
+        return CourseInfo(course_key=course.course_key, title=course.title, org=course.org,
+                          hours=course.hours, language=course.language)
+
+    def outline(self, course_key: CourseKey) -> list[BlockInfo]:
+        course = _course(course_key)
+        if course is None:
+            return []
+        return [
+            BlockInfo(usage_key=b.usage_key, title=b.title, completable=not b.is_quiz, graded=b.is_quiz,
+                      assignment_type="Quiz" if b.is_quiz else "")
+            for b in course.blocks.order_by("position", "pk")
+        ]
+
+    def learner(self, user: Any) -> LearnerInfo:
+        profile = Profile.objects.filter(user=user).first()
+        name = (profile.full_name if profile else "") or user.get_full_name() or user.username
+        return LearnerInfo(full_name=name, email=user.email, language=profile.language if profile else "en")
+
+    def grade(self, user: Any, course_key: CourseKey) -> GradeInfo:
+        course = _course(course_key)
+        if course is None:
+            return GradeInfo(percent=0.0, passed=False, scores={})
+        grade = compute_grade(user, course)
+        return GradeInfo(percent=grade.percent, passed=grade.passed, scores=dict(grade.scores))
+
+    def completed_blocks(self, user: Any, course_key: CourseKey) -> set[UsageKey]:
+        rows = BlockCompletion.objects.filter(user=user, context_key=_key(course_key), completion__gte=1.0)
+        return set(rows.values_list("block_key", flat=True))
+
+    def enrolled_learners(self, course_key: CourseKey) -> Iterator[Any]:
+        users = get_user_model().objects.filter(
+            lms_enrollments__course__course_key=_key(course_key), lms_enrollments__is_active=True,
+        )
+        return users.order_by("pk").iterator()
+
+    def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return bool(user.is_staff) or CourseStaff.objects.filter(user=user, course__course_key=_key(course_key)).exists()

@@ -1,0 +1,147 @@
+"""Settings of the demo LMS (devhost). Not shipped in the wheel.
+
+The database is chosen with ``CERT_PLUGIN_DB`` = ``sqlite`` (default),
+``mysql`` (MariaDB on 127.0.0.1:3306, database ``test``) or ``postgres``
+(127.0.0.1:5432, database ``test``). Celery goes to ``CELERY_BROKER_URL`` when
+that variable is set; otherwise tasks run in-process after commit.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("DEVHOST_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Generated once per checkout and kept out of git (var/ is ignored)."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("DEVHOST_SECRET_KEY") or _secret_key()
+DEBUG = os.environ.get("DEVHOST_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "waffle",  # edx-completion records completions only when its waffle switch is on
+    "eventtracking.django.apps.EventTrackingConfig",  # edx-completion emits tracking logs
+    "completion",
+    "devhost.lms",
+    "cert_plugin",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "devhost.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+WSGI_APPLICATION = "devhost.wsgi.application"
+
+_DB = os.environ.get("CERT_PLUGIN_DB", "sqlite")
+if _DB == "mysql":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": os.environ.get("CERT_PLUGIN_DB_NAME", "test"),
+            "USER": "root",
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": "3306",
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
+elif _DB == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("CERT_PLUGIN_DB_NAME", "test"),
+            "USER": "postgres",
+            "HOST": "127.0.0.1",
+            "PORT": "5432",
+        }
+    }
+elif _DB == "sqlite":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("CERT_PLUGIN_DB_NAME", str(VAR_DIR / "devhost.sqlite3")),
+            "OPTIONS": {"timeout": 20},
+        }
+    }
+else:
+    raise RuntimeError(f"CERT_PLUGIN_DB must be sqlite, mysql or postgres, not {_DB!r}")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = []
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# edx-completion's submit_completion() does nothing unless the switch
+# "completion.enable_completion_tracking" is on (every Open edX site that tracks
+# completion turns it on). The demo has no other waffle switches, so default them on;
+# a row in the waffle admin can still turn it off.
+WAFFLE_SWITCH_DEFAULT = True
+
+# edx-completion writes a tracking log per completion, as in Open edX; the demo keeps them in memory.
+EVENT_TRACKING_ENABLED = True
+EVENT_TRACKING_BACKENDS = {}
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
+
+CERT_PLUGIN = {
+    "HOST": "devhost.lms.host.DevHost",
+    "BASE_URL": os.environ.get("DEVHOST_BASE_URL", "http://127.0.0.1:8000"),
+    "ISSUER_NAME": "Northwind Institute of Technology",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"cert_plugin": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,50 @@
+"""Stand-in for edx-platform ``openedx/core/djangoapps/content/course_overviews/models.py``.
+
+Mirrors what the adapter uses of ``CourseOverview``: the ``get_from_id``
+classmethod (raising ``CourseOverview.DoesNotExist`` for an unknown course) and
+the fields ``id``, ``org``, ``display_name``, ``display_org_with_default``,
+``effort``, ``language`` plus the ``display_name_with_default`` property.
+``save()`` stores the overview in an in-memory registry instead of the database.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+
+_OVERVIEWS = {}  # CourseKey -> CourseOverview
+
+
+class CourseOverview:
+    """Basic course metadata, as cached by the LMS."""
+
+    class DoesNotExist(ObjectDoesNotExist):
+        pass
+
+    def __init__(
+        self,
+        id,  # noqa: A002 - the real model's primary key is named ``id``
+        org="",
+        display_name=None,
+        display_org_with_default="",
+        effort=None,
+        language=None,
+    ):
+        self.id = id
+        self.org = org
+        self.display_name = display_name
+        self.display_org_with_default = display_org_with_default
+        self.effort = effort
+        self.language = language
+
+    @property
+    def display_name_with_default(self):
+        """``xmodule.block_metadata_utils.display_name_with_default``: the url name when display_name is None."""
+        return self.display_name if self.display_name is not None else "course"
+
+    def save(self):
+        _OVERVIEWS[self.id] = self
+
+    @classmethod
+    def get_from_id(cls, course_id):
+        try:
+            return _OVERVIEWS[course_id]
+        except KeyError:
+            raise cls.DoesNotExist() from None

@@ -1,0 +1,5 @@
+"""Stand-in for edx-platform ``xmodule/modulestore/exceptions.py``."""
+
+
+class ItemNotFoundError(Exception):
+    pass

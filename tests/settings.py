@@ -1,0 +1,14 @@
+"""Test settings: the demo LMS (devhost) as host, database from CERT_PLUGIN_DB."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEVHOST_VAR_DIR", tempfile.mkdtemp(prefix="cert-plugin-test-"))
+
+from devhost.settings import *  # noqa: E402,F401,F403
+from devhost.settings import DATABASES, _DB  # noqa: E402
+
+if _DB == "sqlite":
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["DEVHOST_VAR_DIR"], "test.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
