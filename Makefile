@@ -35,7 +35,7 @@ test-postgres: setup
 
 ## Tasks through a real Celery worker on Redis, database PostgreSQL
 test-celery: setup
-	CERT_PLUGIN_DB=postgres CERT_PLUGIN_CELERY=redis://127.0.0.1:6379/15 $(PYTEST) -q -m celery -p no:cacheprovider
+	CERT_PLUGIN_DB=postgres CERT_PLUGIN_CELERY=1 CELERY_BROKER_URL=redis://127.0.0.1:6379/15 $(PYTEST) -q -m celery -p no:cacheprovider
 
 test-services: test-mysql test-postgres test-celery
 

@@ -351,6 +351,8 @@ def evaluate(user: Any, course_key: CourseKey | str) -> Certificate | None:
     if _is_current(current):
         return current
     progress = get_progress(user, key)
+    if progress.status == "issued":
+        return progress.certificate  # issued meanwhile by a concurrent evaluation
     if progress.status != "in_progress" or not progress.eligible or progress.certificate is not None:
         return None  # not yet qualified, awaiting approval, or revoked (only staff re-issue then)
     return _issue(user, key, actor=None, reason="")

@@ -152,7 +152,7 @@ def summarize(requirements: Requirements, *, block_titles: Mapping[str, str] | N
         sentences.append(_grade_label(requirements.min_grade))
     needed = _threshold(requirements.min_quiz_score)
     sentences += [
-        f"Score at least {needed} on {titles.get(key, key)}" for key in requirements.required_quizzes
+        f"Score at least {needed} on {_title(titles, key)}" for key in requirements.required_quizzes
     ]
     sentences += [f"{label} (confirmed by course staff)" for _, label in requirements.additional_requirements]
     if requirements.requires_approval:
@@ -232,7 +232,7 @@ def _grade_item(requirements: Requirements, snapshot: Snapshot) -> list[Checklis
 
 
 def _quiz_item(requirements: Requirements, snapshot: Snapshot, key: str) -> ChecklistItem:
-    title = snapshot.block_titles.get(key) or key
+    title = _title(snapshot.block_titles, key)
     score = snapshot.scores.get(key)
     needs = f"(needs {_threshold(requirements.min_quiz_score)})"
     met = score is not None and _reaches(score, requirements.min_quiz_score)
@@ -274,6 +274,11 @@ def _grade_label(min_grade: float | None) -> str:
     if min_grade is None:
         return "Pass the course"
     return f"Reach a course grade of at least {_threshold(min_grade)}"
+
+
+def _title(titles: Mapping[str, str], key: str) -> str:
+    """A block's title, or its usage key when the title is unknown or blank."""
+    return titles.get(key, "").strip() or key
 
 
 def _reaches(value: float, minimum: float) -> bool:

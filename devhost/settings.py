@@ -100,7 +100,7 @@ elif _DB == "sqlite":
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("CERT_PLUGIN_DB_NAME", str(VAR_DIR / "devhost.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 else:

@@ -57,7 +57,7 @@ def _edx_platform(what: str) -> Iterator[None]:
 
 # "10", "10.5", "10,5", "10 h", "10 hrs", "10 hours"; ranges and "per week" are not a workload.
 _HOURS_RE = re.compile(r"^(\d{1,4}(?:[.,]\d+)?)\s*(?:h|hrs?|hours?)?\.?$", re.IGNORECASE)
-# "8:30" (h:mm) and "8:30:00" (h:mm:ss), the format Studio's "Hours of Effort" field suggests.
+# "8:30" (h:mm) and "8:30:00" (h:mm:ss), the HH:MM form Studio's effort field asks for.
 _HHMM_RE = re.compile(r"^(\d{1,4}):([0-5]\d)(?::([0-5]\d))?$")
 
 
@@ -68,6 +68,9 @@ def parse_effort_hours(effort: str | None) -> Decimal | None:
     is free text. Only unambiguous values are accepted: a number with an
     optional hours unit, or ``h:mm[:ss]``. Anything else ("2-4 hours/week",
     "self-paced") gives None rather than a guess printed on a certificate.
+    Studio presents effort as a weekly figure on some releases; a course whose
+    certificate must show total hours sets them in its certificate
+    configuration (``api.configure_course(hours=...)``), which takes precedence.
     """
     text = (effort or "").strip()
     if match := _HOURS_RE.match(text):

@@ -219,13 +219,13 @@ class Command(BaseCommand):
                 progress = api.get_progress(users[username], course_key)
                 out.write(f"  {username:<17} {name:<15} {courses[course_key].title:<30} {progress.status}")
         base = settings.CERT_PLUGIN.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        links = [(f"{base}/login/", "sign in"), (f"{base}/", "my courses"), (f"{base}/certs/", "my certificates")]
+        links += [(f"{base}/certs/staff/{key}/", "certificates dashboard (staff)") for key in courses]
+        links.append((f"{base}/admin/", "Django admin (admin)"))
+        width = max(len(url) for url, _ in links)
         out.write("\nOpen:")
-        out.write(f"  {base}/login/                      sign in")
-        out.write(f"  {base}/                            my courses")
-        out.write(f"  {base}/certs/                      my certificates")
-        for course_key in courses:
-            out.write(f"  {base}/certs/staff/{course_key}/   certificates dashboard (staff)")
-        out.write(f"  {base}/admin/                      Django admin (admin)")
+        for url, label in links:
+            out.write(f"  {url:<{width}}  {label}")
         out.write(f"\nLogins (password for all: {PASSWORD}):")
         for username, note in [
             ("learner_done", "Amelia Okafor: finished Python for Data Analysis, holds its certificate"),

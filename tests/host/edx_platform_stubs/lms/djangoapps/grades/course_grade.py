@@ -23,7 +23,7 @@ class AggregatedScore:
 class SubsectionGrade:
     """``lms.djangoapps.grades.subsection_grade.SubsectionGrade``, reduced to what is read."""
 
-    def __init__(self, location, display_name, graded, format, earned, possible):  # noqa: A002
+    def __init__(self, location, display_name, graded, format, earned, possible):
         self.location = location
         self.display_name = display_name
         self.graded = graded

@@ -20,7 +20,7 @@ class CourseOverview:
 
     def __init__(
         self,
-        id,  # noqa: A002 - the real model's primary key is named ``id``
+        id,
         org="",
         display_name=None,
         display_org_with_default="",

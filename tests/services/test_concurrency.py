@@ -1,0 +1,84 @@
+"""Concurrent identical events never create a second active certificate.
+
+Runs on whichever database CERT_PLUGIN_DB selects; CI runs it on SQLite,
+MariaDB and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.db import connection
+from openedx_events.learning.data import CourseData, CoursePassingStatusData, UserData, UserPersonalData
+from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED
+
+from cert_plugin import api
+from cert_plugin.models import AuditEvent, Certificate
+
+THREADS = 50
+
+
+def _run_concurrently(target, count=THREADS):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(target())
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors
+
+
+def _qualified(lms):
+    course = lms.course()
+    learner = lms.learner(course)
+    lms.complete_all(learner, course)
+    lms.pass_all_quizzes(learner, course)
+    return course, learner
+
+
+def test_fifty_concurrent_evaluations_issue_exactly_one_certificate(lms):
+    course, learner = _qualified(lms)
+    api.configure_course(course.course_key, enabled=False)  # no backfill: the threads race for it
+    from cert_plugin.models import CourseCertificateConfig
+
+    CourseCertificateConfig.objects.filter(course_key=course.course_key).update(enabled=True)
+
+    results, errors = _run_concurrently(lambda: api.evaluate(learner, course.course_key))
+
+    assert errors == []
+    active = Certificate.objects.filter(user=learner, course_key=course.course_key, active=True)
+    assert active.count() == 1
+    assert {c.verification_code for c in results} == {active.get().verification_code}
+    assert AuditEvent.objects.filter(user=learner, action="issued").count() == 1
+
+
+def test_fifty_concurrent_passing_events_issue_exactly_one_certificate(lms):
+    course, learner = _qualified(lms)
+    api.configure_course(course.course_key, enabled=False)
+    from cert_plugin.models import CourseCertificateConfig
+
+    CourseCertificateConfig.objects.filter(course_key=course.course_key).update(enabled=True)
+    payload = CoursePassingStatusData(
+        is_passing=True,
+        course=CourseData(course_key=course.course_key, display_name=course.title),
+        user=UserData(id=learner.id, is_active=True,
+                      pii=UserPersonalData(username=learner.username, email=learner.email, name="")),
+    )
+
+    _results, errors = _run_concurrently(
+        lambda: COURSE_PASSING_STATUS_UPDATED.send_event(course_passing_status=payload))
+
+    assert errors == []
+    assert Certificate.objects.filter(user=learner, course_key=course.course_key).count() == 1
+    assert AuditEvent.objects.filter(user=learner, action="issued").count() == 1
