@@ -165,12 +165,14 @@ def configure_course(
     validity_days: int | None = None,
     hours: Decimal | float | str | None = None,
     by: Any = None,
+    backfill: bool = True,
 ) -> CourseCertificateConfig:
     """Create or replace a course's certificate offer and its requirements.
 
     Invalid requirements raise RequirementsError naming the problem. Turning a
     course's certificate on (also long after learners finished it) schedules a
-    backfill, so learners who already qualify receive their certificate.
+    backfill, so learners who already qualify receive their certificate; pass
+    ``backfill=False`` to run it later (``cert_backfill``).
     """
     key = parse_course_key(course_key)
     host = get_host()
@@ -222,7 +224,7 @@ def configure_course(
         config.save()
         if changes:
             _audit(AuditEvent.CONFIGURED, key, actor=by, **changes)
-        if config.enabled and not was_enabled:
+        if backfill and config.enabled and not was_enabled:
             jobs.enqueue("cert_plugin.tasks.backfill_course", str(key))
     return config
 

@@ -90,15 +90,15 @@ def test_quiz_submission_scores_and_shows_it(client_in, learner, blocks):
     assert "you scored 50%" in response.content.decode()
 
 
-@pytest.mark.parametrize("path", [
-    "/courses/not-a-key/",
-    "/courses/course-v1:Nobody+X+1/",
-    f"/courses/{KEY}/lessons/garbage/complete/",
-    f"/courses/{KEY}/quizzes/block-v1:Northwind+T101+2026+type@problem+block@nope/submit/",
+@pytest.mark.parametrize(("method", "path"), [
+    ("get", "/courses/not-a-key/"),
+    ("get", "/courses/course-v1:Nobody+X+1/"),
+    ("post", "/courses/not-a-key/enroll/"),
+    ("post", f"/courses/{KEY}/lessons/garbage/complete/"),
+    ("post", f"/courses/{KEY}/quizzes/block-v1:Northwind+T101+2026+type@problem+block@nope/submit/"),
 ])
-def test_bad_keys_are_404(client_in, path):
-    assert client_in.post(path).status_code == 404 if "/complete/" in path or "/submit/" in path \
-        else client_in.get(path).status_code == 404
+def test_bad_keys_are_404(client_in, method, path):
+    assert getattr(client_in, method)(path).status_code == 404
 
 
 def test_a_lesson_is_not_a_quiz(client_in, blocks):

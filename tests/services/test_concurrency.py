@@ -49,10 +49,7 @@ def _qualified(lms):
 
 def test_fifty_concurrent_evaluations_issue_exactly_one_certificate(lms):
     course, learner = _qualified(lms)
-    api.configure_course(course.course_key, enabled=False)  # no backfill: the threads race for it
-    from cert_plugin.models import CourseCertificateConfig
-
-    CourseCertificateConfig.objects.filter(course_key=course.course_key).update(enabled=True)
+    api.configure_course(course.course_key, backfill=False)  # the threads race for it
 
     results, errors = _run_concurrently(lambda: api.evaluate(learner, course.course_key))
 
@@ -65,10 +62,7 @@ def test_fifty_concurrent_evaluations_issue_exactly_one_certificate(lms):
 
 def test_fifty_concurrent_passing_events_issue_exactly_one_certificate(lms):
     course, learner = _qualified(lms)
-    api.configure_course(course.course_key, enabled=False)
-    from cert_plugin.models import CourseCertificateConfig
-
-    CourseCertificateConfig.objects.filter(course_key=course.course_key).update(enabled=True)
+    api.configure_course(course.course_key, backfill=False)
     payload = CoursePassingStatusData(
         is_passing=True,
         course=CourseData(course_key=course.course_key, display_name=course.title),
