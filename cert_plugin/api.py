@@ -318,7 +318,7 @@ def get_progress(user: Any, course_key: CourseKey | str) -> Progress:
                                 "Contact the course staff.")
     if outcome.awaiting_approval:
         return Progress(status="pending_approval", eligible=False, items=outcome.items,
-                        message="You have met every requirement. The course staff will review and "
+                        message="All other requirements are met. The course staff will review your work and "
                                 "approve your certificate.")
     missing = [item for item in outcome.items if not item.met]
     message = "" if outcome.eligible else (

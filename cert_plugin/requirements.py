@@ -221,7 +221,7 @@ def _grade_item(requirements: Requirements, snapshot: Snapshot) -> list[Checklis
     minimum = requirements.min_grade
     if minimum == 0:
         return []
-    current = f"Current grade {_shown(snapshot.grade_percent)}"
+    current = f"Current grade {_shown(snapshot.grade_percent, minimum or None)}"
     if minimum is None:
         met = snapshot.grade_passed
         detail = f"{current} (passing)" if met else f"{current} (not passing yet)"
@@ -239,7 +239,8 @@ def _quiz_item(requirements: Requirements, snapshot: Snapshot, key: str) -> Chec
     if score is None:
         detail = f"{title}: not attempted yet {needs}"
     else:
-        detail = f"{title}: {_shown(score)}" if met else f"{title}: {_shown(score)} {needs}"
+        shown = _shown(score, requirements.min_quiz_score)
+        detail = f"{title}: {shown}" if met else f"{title}: {shown} {needs}"
     return ChecklistItem(f"quiz:{key}", f"Pass {title}", met, detail)
 
 
@@ -286,9 +287,13 @@ def _reaches(value: float, minimum: float) -> bool:
     return value >= minimum - _EPSILON
 
 
-def _shown(value: float) -> str:
-    """A learner's share as a whole percentage, rounded down ("69%" for 0.699)."""
-    return f"{math.floor(value * 100 + 100 * _EPSILON)}%"
+def _shown(value: float, minimum: float | None = None) -> str:
+    """A learner's share as a whole percentage, rounded to the nearest (as the LMS shows grades),
+    except that an unmet share never displays as reaching its minimum ("69%", never "70% (needs 70%)")."""
+    percent = math.floor(value * 100 + 0.5 + 100 * _EPSILON)
+    if minimum is not None and not _reaches(value, minimum):
+        percent = min(percent, math.ceil(minimum * 100 - 100 * _EPSILON) - 1)
+    return f"{max(percent, 0)}%"
 
 
 def _threshold(value: float) -> str:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
+from cert_plugin import api
 from devhost.lms.grading import compute_grade, record_quiz
 from devhost.lms.host import DevHost
 from devhost.lms.models import Block, Course, Enrollment, QuizSubmission
@@ -103,6 +104,7 @@ def course_page(request: HttpRequest, course_key: str) -> HttpResponse:
         "completed": sum(1 for lesson in lessons if lesson["done"]),
         "quizzes": quizzes,
         "grade": compute_grade(request.user, course),
+        "certification": api.get_progress(request.user, course.course_key) if enrolled else None,
     })
 
 

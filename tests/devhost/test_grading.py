@@ -10,7 +10,10 @@ from openedx_events.learning.data import (
     UserData,
     UserPersonalData,
 )
-from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED, PERSISTENT_GRADE_SUMMARY_CHANGED
+from openedx_events.learning.signals import (
+    COURSE_PASSING_STATUS_UPDATED,
+    PERSISTENT_GRADE_SUMMARY_CHANGED,
+)
 
 from devhost.lms.grading import record_quiz, score_answers
 from devhost.lms.models import PersistentCourseGrade, QuizSubmission

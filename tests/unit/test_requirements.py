@@ -584,3 +584,19 @@ def test_completing_more_never_unmeets_a_requirement(
     met_after = {entry.key for entry in after.items if entry.met}
     assert met_before <= met_after
     assert after.eligible or not before.eligible
+
+
+@pytest.mark.parametrize(
+    ("grade", "shown"),
+    [(1 / 6, "Current grade 17% (not passing yet)"), (0.125, "Current grade 13% (not passing yet)"),
+     (0.5949, "Current grade 59% (not passing yet)")],
+)
+def test_grades_round_to_the_nearest_percent_like_the_lms_shows_them(grade, shown):
+    outcome = evaluate(Requirements(), progress(completed=LESSON_KEYS, grade=grade, passed=False))
+    assert item(outcome, "grade").detail == shown
+
+
+def test_an_unmet_score_never_displays_as_its_minimum():
+    outcome = evaluate(Requirements(required_quizzes=(QUIZ_1,), min_quiz_score=0.7),
+                       finished(scores={QUIZ_1: 0.6996}))
+    assert item(outcome, f"quiz:{QUIZ_1}").detail == "Quiz 1: 69% (needs 70%)"

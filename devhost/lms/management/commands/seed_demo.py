@@ -17,6 +17,7 @@ from completion.models import BlockCompletion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import NoReverseMatch, reverse
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from devhost.lms.grading import record_quiz
@@ -219,8 +220,10 @@ class Command(BaseCommand):
                 progress = api.get_progress(users[username], course_key)
                 out.write(f"  {username:<17} {name:<15} {courses[course_key].title:<30} {progress.status}")
         base = settings.CERT_PLUGIN.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-        links = [(f"{base}/login/", "sign in"), (f"{base}/", "my courses"), (f"{base}/certs/", "my certificates")]
-        links += [(f"{base}/certs/staff/{key}/", "certificates dashboard (staff)") for key in courses]
+        links = [(f"{base}/login/", "sign in"), (f"{base}/", "my courses")]
+        links += _plugin_link(base, "cert_plugin:learner-dashboard", [], "my certificates")
+        for key in courses:
+            links += _plugin_link(base, "cert_plugin:staff-dashboard", [key], "certificates dashboard (staff)")
         links.append((f"{base}/admin/", "Django admin (admin)"))
         width = max(len(url) for url, _ in links)
         out.write("\nOpen:")
@@ -235,3 +238,11 @@ class Command(BaseCommand):
             ("admin", "superuser"),
         ]:
             out.write(f"  {username:<17} {note}")
+
+
+def _plugin_link(base: str, name: str, args: list[str], label: str) -> list[tuple[str, str]]:
+    """The plugin page's link, only once the plugin serves that page."""
+    try:
+        return [(base + reverse(name, args=args), label)]
+    except NoReverseMatch:
+        return []
