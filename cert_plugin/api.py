@@ -176,7 +176,8 @@ def configure_course(
     """
     key = parse_course_key(course_key)
     host = get_host()
-    if host.course(key) is None:
+    course = host.course(key)
+    if course is None:
         raise UnknownCourse(f"The LMS has no course {key}.")
     extra = _normalize_additional(additional_requirements)
     rules = requirements.Requirements(
@@ -196,7 +197,7 @@ def configure_course(
         problems.append("Hours must be a positive number.")
     if problems:
         raise RequirementsError(" ".join(problems))
-    template_obj = _resolve_template(template, org=getattr(host.course(key), "org", ""))
+    template_obj = _resolve_template(template, org=course.org)
     values = {
         "enabled": bool(enabled),
         "template": template_obj,

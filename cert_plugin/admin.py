@@ -1,0 +1,79 @@
+"""Django admin for site operators: a read-only window on the plugin's records.
+
+Every change goes through :mod:`cert_plugin.api` (which keeps the audit trail),
+so the admin lists and shows but neither adds, edits nor deletes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from cert_plugin.models import (
+    Approval,
+    AuditEvent,
+    Certificate,
+    CertificateTemplate,
+    CertificateTemplateVersion,
+    CourseCertificateConfig,
+    RequirementRecord,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows records; changes are made through the api (and audited there)."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ("formatted_code", "learner_name", "course_key", "status", "issued_at", "expires_at",
+                    "revision")
+    list_filter = ("state",)
+    search_fields = ("verification_code", "learner_name", "user__username", "user__email")
+    date_hierarchy = "issued_at"
+    list_select_related = ("user",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "action", "course_key", "user", "actor", "reason")
+    list_filter = ("action",)
+    search_fields = ("user__username", "actor__username", "reason")
+    list_select_related = ("user", "actor")
+
+
+@admin.register(CourseCertificateConfig)
+class CourseCertificateConfigAdmin(ReadOnlyAdmin):
+    list_display = ("course_key", "enabled", "template", "min_grade", "min_completion", "requires_approval",
+                    "validity_days")
+    list_filter = ("enabled", "requires_approval")
+
+
+@admin.register(CertificateTemplate)
+class CertificateTemplateAdmin(ReadOnlyAdmin):
+    list_display = ("name", "org", "is_builtin", "created_at")
+
+
+@admin.register(CertificateTemplateVersion)
+class CertificateTemplateVersionAdmin(ReadOnlyAdmin):
+    list_display = ("template", "number", "orientation", "created_at", "created_by")
+
+
+@admin.register(RequirementRecord)
+class RequirementRecordAdmin(ReadOnlyAdmin):
+    list_display = ("user", "course_key", "key", "met", "by", "modified_at")
+
+
+@admin.register(Approval)
+class ApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("user", "course_key", "decision", "by", "modified_at")
