@@ -39,8 +39,17 @@ test-celery: setup
 
 test-services: test-mysql test-postgres test-celery
 
-lint: setup
+## Static checks (CI runs them after the tests): ruff, the import-linter contracts, mypy on the package
+LINT_STAMP := $(VENV)/.lint-installed-stamp
+
+$(LINT_STAMP): $(STAMP) requirements/lint.in requirements/constraints.txt
+	$(PY) -m pip install -q -c requirements/constraints.txt -r requirements/lint.in
+	touch $(LINT_STAMP)
+
+lint: $(LINT_STAMP)
 	$(PY) -m ruff check cert_plugin devhost tests
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache

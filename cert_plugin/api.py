@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -54,8 +54,8 @@ __all__ = [
     "certificates_for",
     "configure_course",
     "create_template",
-    "evaluate",
     "enrolled_count",
+    "evaluate",
     "evaluate_ids",
     "get_config",
     "get_host",
@@ -292,7 +292,7 @@ def _snapshot(user: Any, key: CourseKey, host: Host) -> requirements.Snapshot:
     )
 
 
-def _is_current(certificate: Certificate | None) -> bool:
+def _is_current(certificate: Certificate | None) -> TypeGuard[Certificate]:
     return certificate is not None and certificate.status == Certificate.ISSUED
 
 
@@ -409,7 +409,10 @@ def _builtin_version() -> CertificateTemplateVersion:
                 template=template, number=(current.number + 1) if current else 1,
                 html=html, css=css, orientation=orientation)
     except IntegrityError:  # created concurrently
-        return template.current_version  # type: ignore[return-value]
+        latest = template.current_version
+        if latest is None:
+            raise
+        return latest
 
 
 def _issue(user: Any, key: CourseKey, *, actor: Any, reason: str) -> Certificate:
@@ -515,7 +518,8 @@ def mark_requirement_met(user: Any, course_key: CourseKey | str, key: str, *, by
     return get_progress(user, course)
 
 
-def revoke(certificate: Certificate, *, reason: str, by: Any = None, publish_reason: bool = False) -> Certificate:
+def revoke(certificate: Certificate, *, reason: str, by: Any = None,
+           publish_reason: bool = False) -> Certificate:
     """Revoke a certificate; it then verifies as revoked (with the date)."""
     if not (reason or "").strip():
         raise CertPluginError("Say why the certificate is revoked; the reason is kept in the audit trail.")

@@ -9,6 +9,8 @@ so they never connect twice).
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.apps import AppConfig
 
 _RECEIVERS = [
@@ -44,7 +46,7 @@ class CertPluginConfig(AppConfig):
     verbose_name = "Certificates"
     default_auto_field = "django.db.models.BigAutoField"
 
-    plugin_app = {
+    plugin_app: ClassVar[dict[str, Any]] = {
         "url_config": {
             "lms.djangoapp": {"namespace": "cert_plugin", "regex": r"^", "relative_path": "urls"},
         },

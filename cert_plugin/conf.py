@@ -76,8 +76,8 @@ def problems() -> list[str]:
     for key in ("ISSUER_NAME", "STORAGE"):
         if key in raw and not isinstance(raw[key], str):
             found.append(f'CERT_PLUGIN["{key}"] must be a string.')
-    key = raw.get("SIGNING_KEY")
-    if key is not None and (not isinstance(key, str) or "PRIVATE KEY" not in key):
+    signing_key = raw.get("SIGNING_KEY")
+    if signing_key is not None and (not isinstance(signing_key, str) or "PRIVATE KEY" not in signing_key):
         found.append('CERT_PLUGIN["SIGNING_KEY"] must be an Ed25519 private key in PEM form '
                      '("-----BEGIN PRIVATE KEY-----...").')
     pdf = raw.get("PDF_SIGNING")

@@ -10,12 +10,19 @@ keeps the verification code.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from opaque_keys.edx.django.models import CourseKeyField
+
+if TYPE_CHECKING:
+    from opaque_keys.edx.keys import CourseKey
+
+    # CourseKeyField declares the value it reads as ``CourseKey | None`` even when the column is
+    # NOT NULL (as all of ours are); this annotation tells django-stubs what a read really gives.
+    CourseKeyColumn: TypeAlias = models.Field[CourseKey | str, CourseKey]
 
 ORIENTATIONS = [("landscape", "A4 landscape"), ("portrait", "A4 portrait")]
 
@@ -79,13 +86,13 @@ class CertificateTemplateVersion(ImmutableModel):
     def __str__(self) -> str:
         return f"{self.template} v{self.number}"
 
-    @staticmethod
-    def compute_digest(html: str, css: str, orientation: str) -> str:
-        return hashlib.sha256("\x1f".join((orientation, html, css)).encode()).hexdigest()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.digest = self.compute_digest(self.html, self.css, self.orientation)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def compute_digest(html: str, css: str, orientation: str) -> str:
+        return hashlib.sha256("\x1f".join((orientation, html, css)).encode()).hexdigest()
 
 
 class CourseCertificateConfig(models.Model):
@@ -95,7 +102,7 @@ class CourseCertificateConfig(models.Model):
     (see the ``cert_backfill`` command).
     """
 
-    course_key = CourseKeyField(max_length=255, unique=True)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, unique=True)
     enabled = models.BooleanField(default=True)  # offering certificates now
     template = models.ForeignKey(CertificateTemplate, null=True, blank=True,
                                  on_delete=models.PROTECT)  # None = built-in default
@@ -132,7 +139,7 @@ class Certificate(models.Model):
     verification_code = models.CharField(max_length=16, unique=True)  # canonical, no hyphens
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="cert_plugin_certificates")
-    course_key = CourseKeyField(max_length=255, db_index=True)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
     state = models.CharField(max_length=10, choices=STATUSES, default=ISSUED)  # stored; see status
     active = models.BooleanField(null=True, default=True)  # True or NULL, see class docstring
     learner_name = models.CharField(max_length=255)  # as printed
@@ -179,7 +186,7 @@ class RequirementRecord(models.Model):
     requirement such as attendance, a project, or community participation."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     key = models.CharField(max_length=100)  # matches additional_requirements[].key
     met = models.BooleanField(default=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -189,6 +196,9 @@ class RequirementRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "course_key", "key"], name="cert_req_record")]
 
+    def __str__(self) -> str:
+        return f"{self.key} {'met' if self.met else 'not met'}: user {self.user_id} in {self.course_key}"
+
 
 class Approval(models.Model):
     """Staff's decision for a course that issues only after manual approval."""
@@ -196,7 +206,7 @@ class Approval(models.Model):
     APPROVED, REJECTED = "approved", "rejected"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    course_key = CourseKeyField(max_length=255)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     decision = models.CharField(max_length=10, choices=[(APPROVED, "Approved"), (REJECTED, "Rejected")])
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                            on_delete=models.SET_NULL, related_name="+")
@@ -205,6 +215,9 @@ class Approval(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "course_key"], name="cert_approval")]
+
+    def __str__(self) -> str:
+        return f"{self.decision}: user {self.user_id} in {self.course_key}"
 
 
 class AuditEvent(ImmutableModel):
@@ -219,7 +232,7 @@ class AuditEvent(ImmutableModel):
                                                     CONFIGURED)]
 
     action = models.CharField(max_length=20, choices=ACTIONS)
-    course_key = CourseKeyField(max_length=255, db_index=True)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")  # the learner concerned
     certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.PROTECT,

@@ -49,7 +49,8 @@ def on_block_completion_saved(sender: Any = None, instance: Any = None, **kwargs
 
 def _schedule(user_id: int | None, course_key: Any) -> None:
     if user_id is None or not isinstance(course_key, CourseKey):
-        log.warning("cert_plugin: ignoring an event without a learner or course (%r, %r)", user_id, course_key)
+        log.warning("cert_plugin: ignoring an event without a learner or course (%r, %r)",
+                    user_id, course_key)
         return
     if not CourseCertificateConfig.objects.filter(course_key=course_key, enabled=True).exists():
         return  # the course offers no certificate: nothing to evaluate

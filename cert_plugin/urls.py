@@ -1,7 +1,7 @@
 """URLs of cert_plugin (namespace ``cert_plugin``), mounted at the site root by the host."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver
 
 app_name = "cert_plugin"
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -5,8 +5,8 @@ import tempfile
 
 os.environ.setdefault("DEVHOST_VAR_DIR", tempfile.mkdtemp(prefix="cert-plugin-test-"))
 
-from devhost.settings import *  # noqa: E402,F401,F403
-from devhost.settings import DATABASES, _DB  # noqa: E402
+from devhost.settings import *  # noqa: F403
+from devhost.settings import _DB, DATABASES
 
 if _DB == "sqlite":
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["DEVHOST_VAR_DIR"], "test.sqlite3")}

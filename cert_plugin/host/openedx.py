@@ -1,4 +1,4 @@
-"""The Open edX host adapter: :class:`OpenEdxHost` answers the plugin's questions with edx-platform's own APIs.
+"""Open edX host adapter: :class:`OpenEdxHost` answers the plugin's questions with edx-platform's own APIs.
 
 Every edx-platform import happens inside a method, so this module imports (and
 the plugin starts) anywhere; only *calling* a method needs the LMS. When
@@ -90,7 +90,7 @@ def _as_course_key(course_key: CourseKey | str) -> CourseKey:
 
 
 def _display_name(structure: Any, usage_key: UsageKey) -> str:
-    """The block's display name, defaulting like ``xmodule.block_metadata_utils.display_name_with_default``."""
+    """The block's display name, with the fallback of xmodule's ``display_name_with_default``."""
     name = structure.get_xblock_field(usage_key, "display_name")
     return str(name) if name else usage_key.block_id.replace("_", " ")
 
@@ -179,8 +179,9 @@ class OpenEdxHost:
                     continue
                 seen.add(subsection_key)
                 graded = bool(structure.get_xblock_field(subsection_key, "graded", False))
-                assignment_type = (structure.get_xblock_field(subsection_key, "format") or "") if graded else ""
+                assignment_type = ""
                 if graded:
+                    assignment_type = structure.get_xblock_field(subsection_key, "format") or ""
                     outline.append(
                         BlockInfo(
                             usage_key=subsection_key,
@@ -200,7 +201,9 @@ class OpenEdxHost:
                     if children:
                         stack.extend(reversed(children))
                         continue
-                    mode = structure.get_xblock_field(key, "completion_mode", XBlockCompletionMode.COMPLETABLE)
+                    mode = structure.get_xblock_field(
+                        key, "completion_mode", XBlockCompletionMode.COMPLETABLE
+                    )
                     if mode in (XBlockCompletionMode.AGGREGATOR, XBlockCompletionMode.EXCLUDED):
                         continue
                     outline.append(
@@ -215,7 +218,7 @@ class OpenEdxHost:
         return outline
 
     def learner(self, user: Any) -> LearnerInfo:
-        """Name from the user's profile (then Django's full name, then username), email, language preference."""
+        """Name from the profile (then Django's full name, then username), email, language preference."""
         from django.core.exceptions import ObjectDoesNotExist
 
         with _edx_platform("learner"):

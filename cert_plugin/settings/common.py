@@ -1,7 +1,9 @@
 """Defaults merged into every Open edX environment."""
 
+from typing import Any
 
-def plugin_settings(settings):
+
+def plugin_settings(settings: Any) -> None:
     """Give CERT_PLUGIN a home; keys the operator already set win."""
     settings.CERT_PLUGIN = {**getattr(settings, "CERT_PLUGIN", {})}
     settings.CERT_PLUGIN.setdefault("HOST", "cert_plugin.host.openedx.OpenEdxHost")

@@ -57,7 +57,8 @@ def compute_grade(user: Any, course: Course) -> CourseGrade:
     got = dict(QuizSubmission.objects.filter(user=user, block__in=quizzes).values_list("block_id", "score"))
     scores = {str(q.usage_key): float(got.get(q.pk, 0.0)) for q in quizzes}
     total_weight = sum(q.weight for q in quizzes)
-    percent = sum(q.weight * scores[str(q.usage_key)] for q in quizzes) / total_weight if total_weight else 0.0
+    weighted = sum(q.weight * scores[str(q.usage_key)] for q in quizzes)
+    percent = weighted / total_weight if total_weight else 0.0
     percent = round(percent, 4)
     return CourseGrade(percent=percent, passed=percent >= course.passing_grade, scores=scores)
 

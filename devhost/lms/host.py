@@ -69,4 +69,5 @@ class DevHost:
     def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False
-        return bool(user.is_staff) or CourseStaff.objects.filter(user=user, course__course_key=_key(course_key)).exists()
+        return bool(user.is_staff) or CourseStaff.objects.filter(
+            user=user, course__course_key=_key(course_key)).exists()

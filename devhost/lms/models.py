@@ -64,7 +64,8 @@ class Block(models.Model):
 class Enrollment(models.Model):
     """A learner's enrollment in a course (edx-platform: CourseEnrollment)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="lms_enrollments", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="lms_enrollments",
+                             on_delete=models.CASCADE)
     course = models.ForeignKey(Course, related_name="enrollments", on_delete=models.CASCADE)
     is_active = models.BooleanField(default=True)  # unenrolled learners keep an inactive row
     created = models.DateTimeField(auto_now_add=True)
@@ -79,7 +80,8 @@ class Enrollment(models.Model):
 class Profile(models.Model):
     """The learner's profile (edx-platform: UserProfile): the name certificates print."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="lms_profile", on_delete=models.CASCADE)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="lms_profile",
+                                on_delete=models.CASCADE)
     full_name = models.CharField(max_length=255, blank=True, default="")  # as the learner wants it printed
     language = models.CharField(max_length=16, default="en")  # preferred language
 
@@ -107,7 +109,8 @@ class QuizSubmission(models.Model):
 class CourseStaff(models.Model):
     """The course-staff role (edx-platform: CourseStaffRole)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="lms_staff_roles", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="lms_staff_roles",
+                             on_delete=models.CASCADE)
     course = models.ForeignKey(Course, related_name="staff", on_delete=models.CASCADE)
 
     class Meta:

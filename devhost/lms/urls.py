@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("courses/<str:course_key>/", views.course_page, name="course"),
     path("courses/<str:course_key>/enroll/", views.enroll, name="enroll"),
-    path("courses/<str:course_key>/lessons/<str:usage_key>/complete/", views.complete_lesson, name="complete"),
+    path("courses/<str:course_key>/lessons/<str:usage_key>/complete/", views.complete_lesson,
+         name="complete"),
     path("courses/<str:course_key>/quizzes/<str:usage_key>/submit/", views.submit_quiz, name="submit-quiz"),
 ]

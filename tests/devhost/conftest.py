@@ -24,8 +24,10 @@ def course(db) -> Course:
     Block.objects.create(course=course, kind="quiz", position=4, title="Quiz B", weight=3.0,
                          usage_key=_usage("problem", "quizb"),
                          questions=[{"q": "1+1?", "choices": ["1", "2"], "answer": 1}])
-    Block.objects.create(course=course, kind="lesson", position=1, title="Lesson 1", usage_key=_usage("html", "l1"))
-    Block.objects.create(course=course, kind="lesson", position=2, title="Lesson 2", usage_key=_usage("html", "l2"))
+    Block.objects.create(course=course, kind="lesson", position=1, title="Lesson 1",
+                         usage_key=_usage("html", "l1"))
+    Block.objects.create(course=course, kind="lesson", position=2, title="Lesson 2",
+                         usage_key=_usage("html", "l2"))
     Block.objects.create(course=course, kind="quiz", position=3, title="Quiz A", weight=1.0,
                          usage_key=_usage("problem", "quiza"),
                          questions=[{"q": f"Q{i}", "choices": ["yes", "no"], "answer": 0} for i in range(4)])

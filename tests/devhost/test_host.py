@@ -72,7 +72,8 @@ def test_grade_is_weighted_average_of_quizzes(learner, blocks):
 
 
 def test_grade_of_unknown_course(learner):
-    assert DevHost().grade(learner, CourseKey.from_string("course-v1:Nobody+X+1")) == GradeInfo(0.0, False, {})
+    nobody = CourseKey.from_string("course-v1:Nobody+X+1")
+    assert DevHost().grade(learner, nobody) == GradeInfo(0.0, False, {})
 
 
 def test_latest_quiz_submission_counts(learner, blocks):
@@ -82,8 +83,10 @@ def test_latest_quiz_submission_counts(learner, blocks):
 
 
 def test_completed_blocks_only_full_completions(learner, blocks):
-    BlockCompletion.objects.submit_completion(user=learner, block_key=blocks["Lesson 1"].usage_key, completion=1.0)
-    BlockCompletion.objects.submit_completion(user=learner, block_key=blocks["Lesson 2"].usage_key, completion=0.5)
+    BlockCompletion.objects.submit_completion(user=learner, block_key=blocks["Lesson 1"].usage_key,
+                                              completion=1.0)
+    BlockCompletion.objects.submit_completion(user=learner, block_key=blocks["Lesson 2"].usage_key,
+                                              completion=0.5)
     assert DevHost().completed_blocks(learner, COURSE_KEY) == {blocks["Lesson 1"].usage_key}
     assert DevHost().completed_blocks(learner, CourseKey.from_string("course-v1:Other+X+1")) == set()
 

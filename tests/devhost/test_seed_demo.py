@@ -46,7 +46,8 @@ def test_seed_twice_and_reset():
     assert first["users"] == 5
     assert "demo-pass-123" in output
     printed = re.findall(r"http://127\.0\.0\.1:8000(/\S*)", output)
-    assert "/login/" in printed and "/admin/" in printed
+    assert "/login/" in printed
+    assert "/admin/" in printed
     for path in printed:  # every link the seed prints leads to a page
         resolve(path)
 
@@ -56,10 +57,10 @@ def test_seed_twice_and_reset():
     assert _counts() == first
 
     users = {u.username: u for u in get_user_model().objects.all()}
-    assert api.get_progress(users["learner_done"], "course-v1:Northwind+PY101+2026").status == "issued"
-    assert api.get_progress(users["learner_progress"], "course-v1:Northwind+PY101+2026").status == "in_progress"
-    assert api.get_progress(users["learner_pending"], "course-v1:Northwind+SAFE200+2026").status == \
-        "pending_approval"
+    py101, safe200 = "course-v1:Northwind+PY101+2026", "course-v1:Northwind+SAFE200+2026"
+    assert api.get_progress(users["learner_done"], py101).status == "issued"
+    assert api.get_progress(users["learner_progress"], py101).status == "in_progress"
+    assert api.get_progress(users["learner_pending"], safe200).status == "pending_approval"
     assert users["admin"].is_superuser
     assert not users["staff"].is_staff
     assert users["staff"].check_password("demo-pass-123")

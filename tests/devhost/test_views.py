@@ -41,7 +41,8 @@ def test_login_page_and_sign_in(learner):
 
 
 def test_home_lists_my_courses_with_progress(client_in, learner, blocks):
-    BlockCompletion.objects.submit_completion(user=learner, block_key=blocks["Lesson 1"].usage_key, completion=1.0)
+    BlockCompletion.objects.submit_completion(user=learner, block_key=blocks["Lesson 1"].usage_key,
+                                              completion=1.0)
     page = client_in.get("/").content.decode()
     assert "Testing 101" in page
     assert "1 of 2 lessons completed" in page

@@ -224,7 +224,9 @@ def demo_structure(edx):
         ROOT: [block("chapter", "week1"), block("chapter", "week2")],
         block("chapter", "week1"): [block("sequential", "lesson1"), block("sequential", "quiz1")],
         block("sequential", "lesson1"): [block("vertical", "unit1")],
-        block("vertical", "unit1"): [block("html", "intro"), block("video", "talk"), block("discussion", "chat")],
+        block("vertical", "unit1"): [
+            block("html", "intro"), block("video", "talk"), block("discussion", "chat"),
+        ],
         block("sequential", "quiz1"): [block("vertical", "unit2")],
         block("vertical", "unit2"): [block("problem", "q1"), block("problem", "q2")],
         block("chapter", "week2"): [block("sequential", "staff_notes"), block("sequential", "final_exam")],
@@ -252,7 +254,8 @@ def demo_structure(edx):
     # html "intro" collected no completion_mode: the XBlockCompletionMode default (completable) applies
     structure.override_xblock_field(block("discussion", "chat"), "completion_mode", "excluded")
     structure.override_xblock_field(block("sequential", "lesson1"), "graded", False)
-    for key, fmt in ((block("sequential", "quiz1"), "Homework"), (block("sequential", "final_exam"), "Final Exam")):
+    formats = ((block("sequential", "quiz1"), "Homework"), (block("sequential", "final_exam"), "Final Exam"))
+    for key, fmt in formats:
         structure.override_xblock_field(key, "graded", True)
         structure.override_xblock_field(key, "format", fmt)
     visibility = edx.visibility.VisibilityTransformer
@@ -266,9 +269,12 @@ def test_outline_lists_graded_subsections_and_completable_leaves_in_course_order
     assert host.outline(COURSE) == [
         BlockInfo(block("html", "intro"), "Introduction", completable=True, graded=False),
         BlockInfo(block("video", "talk"), "Welcome video", completable=True, graded=False),
-        BlockInfo(block("sequential", "quiz1"), "Quiz 1", completable=False, graded=True, assignment_type="Homework"),
-        BlockInfo(block("problem", "q1"), "Question 1", completable=True, graded=True, assignment_type="Homework"),
-        BlockInfo(block("problem", "q2"), "Question 2", completable=True, graded=True, assignment_type="Homework"),
+        BlockInfo(block("sequential", "quiz1"), "Quiz 1", completable=False, graded=True,
+                  assignment_type="Homework"),
+        BlockInfo(block("problem", "q1"), "Question 1", completable=True, graded=True,
+                  assignment_type="Homework"),
+        BlockInfo(block("problem", "q2"), "Question 2", completable=True, graded=True,
+                  assignment_type="Homework"),
         BlockInfo(
             block("sequential", "final_exam"), "final exam", completable=False, graded=True,
             assignment_type="Final Exam",
@@ -307,7 +313,9 @@ def _store_grade(edx, user, *, percent, passed, sections):
             (
                 block("chapter", "week1"),
                 {"display_name": "Week 1", "url_name": "week1", "sections": [
-                    edx.course_grade.SubsectionGrade(block("sequential", seq_id), seq_id, graded, fmt, earned, possible)
+                    edx.course_grade.SubsectionGrade(
+                        block("sequential", seq_id), seq_id, graded, fmt, earned, possible
+                    )
                     for seq_id, graded, fmt, earned, possible in sections
                 ]},
             )
@@ -419,7 +427,8 @@ def test_completed_blocks_are_the_fully_completed_ones(edx, host):
     ]
     for owner, key, completion in rows:
         BlockCompletion.objects.create(
-            user=owner, context_key=key.course_key, block_key=key, block_type=key.block_type, completion=completion
+            user=owner, context_key=key.course_key, block_key=key, block_type=key.block_type,
+            completion=completion,
         )
 
     assert host.completed_blocks(user, COURSE) == {block("html", "intro"), block("problem", "q1")}

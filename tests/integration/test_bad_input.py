@@ -39,7 +39,8 @@ def test_unknown_course_is_refused_clearly(lms):
         api.configure_course("course-v1:Ghost+X+2026")
     with pytest.raises(api.UnknownCourse):
         api.issue(learner, "course-v1:Ghost+X+2026")
-    assert CourseCertificateConfig.objects.count() == 0 and Certificate.objects.count() == 0
+    assert CourseCertificateConfig.objects.count() == 0
+    assert Certificate.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -81,7 +82,8 @@ def test_events_for_unknown_learners_or_courses_are_logged_and_ignored(lms, capl
     learner = lms.learner(course)
     COURSE_PASSING_STATUS_UPDATED.send_event(course_passing_status=CoursePassingStatusData(
         is_passing=True, course=_course_data("course-v1:Ghost+X+2026"),
-        user=UserData(id=learner.id, is_active=True, pii=UserPersonalData(username="l", email="l@x", name=""))))
+        user=UserData(id=learner.id, is_active=True,
+                      pii=UserPersonalData(username="l", email="l@x", name=""))))
 
     assert "unknown user id 987654" in caplog.text
     assert Certificate.objects.count() == 0

@@ -75,7 +75,7 @@ def test_malformed_settings_fail_naming_the_key(value, named):
     with override_settings(CERT_PLUGIN=value):
         with pytest.raises(ImproperlyConfigured, match=re.escape(named)):
             conf.validate()
-        with pytest.raises(SystemCheckError, match="cert_plugin.E001"):
+        with pytest.raises(SystemCheckError, match=r"cert_plugin\.E001"):
             call_command("check")
 
 

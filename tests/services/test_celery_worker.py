@@ -57,7 +57,8 @@ def _wait_for(condition, *, what, log, timeout=60.0):
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text() if log.exists() else ''}")
+    output = log.read_text() if log.exists() else ""
+    raise AssertionError(f"timed out waiting for {what}; worker log:\n{output}")
 
 
 def test_events_are_evaluated_by_a_real_worker(lms, worker):

@@ -26,7 +26,7 @@ def _run_concurrently(target, count=THREADS):
         try:
             barrier.wait()
             results.append(target())
-        except Exception as exc:  # collected and asserted below
+        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
             errors.append(exc)
         finally:
             connection.close()

@@ -43,4 +43,5 @@ class Command(BaseCommand):
             f"{report.already_issued} already had one, {report.pending_approval} awaiting approval, "
             f"{report.in_progress} still in progress, {report.failed} failed."))
         if report.failed:
-            raise CommandError(f"{report.failed} learners could not be evaluated; see the log, then run again.")
+            raise CommandError(
+                f"{report.failed} learners could not be evaluated; see the log, then run again.")

@@ -145,7 +145,8 @@ class Command(BaseCommand):
 
         if reset:
             learners = [users[name] for name, *_ in LEARNERS]
-            BlockCompletion.objects.filter(user__in=learners, context_key__in=[c.course_key for c in courses.values()]).delete()
+            course_keys = [c.course_key for c in courses.values()]
+            BlockCompletion.objects.filter(user__in=learners, context_key__in=course_keys).delete()
             QuizSubmission.objects.filter(user__in=learners, block__course__in=courses.values()).delete()
             PersistentCourseGrade.objects.filter(user__in=learners, course__in=courses.values()).delete()
 
@@ -170,7 +171,8 @@ class Command(BaseCommand):
             })
         for quiz in spec["quizzes"]:
             position += 1
-            questions = [{"q": q, "choices": list(choices), "answer": answer} for q, choices, answer in quiz.questions]
+            questions = [{"q": q, "choices": list(choices), "answer": answer}
+                         for q, choices, answer in quiz.questions]
             Block.objects.update_or_create(usage_key=key.make_usage_key("problem", quiz.block_id), defaults={
                 "course": course, "title": quiz.title, "kind": Block.QUIZ, "position": position,
                 "weight": quiz.weight, "body": "", "questions": questions,
@@ -223,7 +225,8 @@ class Command(BaseCommand):
         links = [(f"{base}/login/", "sign in"), (f"{base}/", "my courses")]
         links += _plugin_link(base, "cert_plugin:learner-dashboard", [], "my certificates")
         for key in courses:
-            links += _plugin_link(base, "cert_plugin:staff-dashboard", [key], "certificates dashboard (staff)")
+            links += _plugin_link(base, "cert_plugin:staff-dashboard", [key],
+                                  "certificates dashboard (staff)")
         links.append((f"{base}/admin/", "Django admin (admin)"))
         width = max(len(url) for url, _ in links)
         out.write("\nOpen:")

@@ -65,7 +65,8 @@ class CourseGrade:
                 if subsection_grade.graded and is_visible:
                     graded_total = subsection_grade.graded_total
                     if graded_total.possible > 0:
-                        subsections_by_format[subsection_grade.format][subsection_grade.location] = subsection_grade
+                        by_location = subsections_by_format[subsection_grade.format]
+                        by_location[subsection_grade.location] = subsection_grade
         return subsections_by_format
 
 

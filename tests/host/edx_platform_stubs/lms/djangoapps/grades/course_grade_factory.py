@@ -28,7 +28,8 @@ class CourseGradeFactory:
     ):
         if not any((course, collected_block_structure, course_structure, course_key)):
             raise ValueError(
-                "You must specify one of course, collected_block_structure, structure, or course_key to this method."
+                "You must specify one of course, collected_block_structure, structure, or course_key "
+                "to this method."
             )
         key = course_key if course_key is not None else course.id
         grade = _GRADES.get((user.id, key))

@@ -36,7 +36,8 @@ class CourseOverview:
 
     @property
     def display_name_with_default(self):
-        """``xmodule.block_metadata_utils.display_name_with_default``: the url name when display_name is None."""
+        """``xmodule.block_metadata_utils.display_name_with_default``: the url name when
+        display_name is None."""
         return self.display_name if self.display_name is not None else "course"
 
     def save(self):

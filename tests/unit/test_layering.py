@@ -1,0 +1,214 @@
+"""The layering rules of STYLE.md that import-linter cannot express, read from the source.
+
+import-linter (``make lint``, contracts in pyproject.toml) checks which module
+may import which. These tests cover what it cannot see:
+
+* edx-platform is imported only by ``cert_plugin/host/openedx.py``, and only
+  lazily, inside functions (so the plugin starts anywhere);
+* the pure modules import neither ``django.db`` nor, outside ``TYPE_CHECKING``,
+  ``cert_plugin.models``;
+* nothing but ``cert_plugin/api.py`` writes the plugin's models.
+
+The write check is a syntactic heuristic: a call of a write method on a chain
+that starts at a model class imported from ``cert_plugin.models``
+(``Certificate.objects.filter(...).update(...)``), and any ``.save()`` or
+``.delete()`` in a module that imports ``cert_plugin.models``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import cert_plugin
+
+PACKAGE = Path(cert_plugin.__file__).parent
+EDX_PLATFORM = {"lms", "cms", "common", "openedx", "xmodule"}
+HOST_ADAPTER = "host/openedx.py"
+PURE_MODULES = ["requirements.py", "codes.py", "data.py", "host/base.py"]
+MAY_WRITE_MODELS = {"api.py", "models.py"}
+WRITES = {"create", "save", "update", "delete", "update_or_create", "get_or_create", "bulk_create",
+          "bulk_update"}
+INSTANCE_WRITES = {"save", "delete"}
+
+
+def _modules() -> list[str]:
+    return sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py"))
+
+
+def _tree(module: str) -> ast.Module:
+    return ast.parse((PACKAGE / module).read_text(encoding="utf-8"), filename=module)
+
+
+def _imports(node: ast.AST) -> Iterator[tuple[str, ast.Import | ast.ImportFrom]]:
+    """Every absolute module name an import statement under ``node`` names."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Import):
+            for alias in child.names:
+                yield alias.name, child
+        elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+            yield child.module, child
+            for alias in child.names:  # `from cert_plugin import models`
+                yield f"{child.module}.{alias.name}", child
+
+
+def _top_level_statements(tree: ast.Module) -> Iterator[ast.stmt]:
+    """Statements that run on import: the module body, into if/try/with blocks but not into
+    functions (class bodies run on import too)."""
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        statement = stack.pop()
+        yield statement
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            for child in getattr(statement, field, []):
+                if isinstance(child, ast.ExceptHandler):
+                    stack.extend(child.body)
+                elif isinstance(child, ast.stmt):
+                    stack.append(child)
+
+
+def _in_type_checking(tree: ast.Module) -> set[ast.AST]:
+    """Import statements inside ``if TYPE_CHECKING:`` blocks."""
+    found: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for statement in node.body:
+                found.update(n for n in ast.walk(statement) if isinstance(n, ast.Import | ast.ImportFrom))
+    return found
+
+
+def _is_edx_platform(name: str) -> bool:
+    return name.split(".", 1)[0] in EDX_PLATFORM
+
+
+# --------------------------------------------------------------------------- edx-platform
+
+
+@pytest.mark.parametrize("module", [m for m in _modules() if m != HOST_ADAPTER])
+def test_only_the_host_adapter_imports_edx_platform(module):
+    found = sorted({name for name, _ in _imports(_tree(module)) if _is_edx_platform(name)})
+    assert found == [], (
+        f"cert_plugin/{module} imports edx-platform ({', '.join(found)}); "
+        "only cert_plugin/host/openedx.py may, inside its methods."
+    )
+
+
+def test_the_host_adapter_imports_edx_platform_only_inside_functions():
+    tree = _tree(HOST_ADAPTER)
+    lazy = [name for name, _ in _imports(tree) if _is_edx_platform(name)]
+    assert lazy, "expected host/openedx.py to import edx-platform (inside its methods)"
+    eager = sorted({
+        name
+        for statement in _top_level_statements(tree)
+        if isinstance(statement, ast.Import | ast.ImportFrom)
+        for name, _ in _imports(statement)
+        if _is_edx_platform(name)
+    })
+    assert eager == [], f"host/openedx.py imports {', '.join(eager)} at module level; import it lazily."
+
+
+# --------------------------------------------------------------------------- pure modules
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_pure_modules_import_no_orm_and_no_models(module):
+    tree = _tree(module)
+    annotations_only = _in_type_checking(tree)
+    orm = sorted({name for name, _ in _imports(tree) if name == "django.db" or name.startswith("django.db.")})
+    models = sorted({
+        name for name, node in _imports(tree)
+        if name.startswith("cert_plugin.models") and node not in annotations_only
+    })
+    assert orm == [], f"cert_plugin/{module} is pure but imports {', '.join(orm)}"
+    assert models == [], f"cert_plugin/{module} is pure but imports the models at run time"
+
+
+# --------------------------------------------------------------------------- model writes
+
+
+def _model_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """(names bound to model classes, names bound to the cert_plugin.models module)."""
+    classes: set[str] = set()
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0:
+            for alias in node.names:
+                if node.module == "cert_plugin.models":
+                    classes.add(alias.asname or alias.name)
+                elif node.module == "cert_plugin" and alias.name == "models":
+                    modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "cert_plugin.models" and alias.asname:
+                    modules.add(alias.asname)
+    return classes, modules
+
+
+def _chain_root(node: ast.expr) -> tuple[str | None, list[str]]:
+    """The name a call chain starts from and the attributes along it, first to last."""
+    attributes: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            attributes.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            break
+    return (node.id if isinstance(node, ast.Name) else None), attributes[::-1]
+
+
+def model_writes(source: str) -> list[str]:
+    """Each call in ``source`` that looks like a write to a cert_plugin model, as "line: code"."""
+    tree = ast.parse(source)
+    classes, modules = _model_names(tree)
+    imports_models = bool(classes or modules) or any(
+        name == "cert_plugin.models" for name, _ in _imports(tree)
+    )
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        if method not in WRITES:
+            continue
+        root, attributes = _chain_root(node.func.value)
+        on_model = root in classes or (root in modules and bool(attributes))
+        if on_model or (method in INSTANCE_WRITES and imports_models):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_write_heuristic_catches_writes_and_ignores_reads():
+    source = """
+from cert_plugin.models import Certificate, CourseCertificateConfig as Config
+from cert_plugin import models
+
+def bad(certificate, options):
+    Certificate.objects.filter(pk=1).update(active=None)
+    Config.objects.create(course_key="x")
+    models.Approval.objects.get_or_create(user=None)
+    certificate.save()
+
+def fine(options):
+    options.update(colour="red")
+    return Config.objects.filter(enabled=True).exists()
+"""
+    assert [line.split(":", 1)[0] for line in model_writes(source)] == ["6", "7", "8", "9"]
+
+
+@pytest.mark.parametrize(
+    "module", [m for m in _modules() if m not in MAY_WRITE_MODELS and not m.startswith("migrations/")]
+)
+def test_nothing_but_the_api_writes_models(module):
+    writes = model_writes((PACKAGE / module).read_text(encoding="utf-8"))
+    assert writes == [], (
+        f"cert_plugin/{module} writes models directly; go through cert_plugin.api:\n" + "\n".join(writes)
+    )
