@@ -1,0 +1,388 @@
+"""PAdES signature of a rendered certificate PDF, with pyHanko.
+
+The signature is an invisible approval signature (PAdES baseline B-B, subfilter
+``ETSI.CAdES.detached``) added as an incremental update: the bytes WeasyPrint wrote, PDF/A
+identification included, stay exactly as they were, and any PDF reader shows who signed the file
+and whether it changed since.
+
+pyHanko's synchronous entry points wrap its async API in ``asyncio.run``, which fails on a thread
+that already runs an event loop; :func:`_run` calls the async API itself and, on such a thread,
+runs it on a short-lived worker thread instead, so both a plain Django request and async code can
+call :func:`sign_pdf`.
+
+PDF/A: pyHanko would, by default, raise the declared version to PDF 2.0 for an ECDSA P-256 key
+(ISO 32002) and rewrite the XMP packet with a ``pdf:Producer`` that no longer matches the info
+dictionary's ``/Producer``; both break a PDF/A-1/2/3 file (those parts are PDF 1.x, and
+ISO 19005 requires the info dictionary and XMP to agree). For a document that declares one of
+those parts, :class:`_PdfAPreservingWriter` leaves the version and the metadata exactly as
+WeasyPrint wrote them; the signature itself (PAdES with ECDSA in PDF 1.7 via the ESIC extension) is
+what the PDF/A-3 signature rules expect.
+
+The signer (key and certificate) is loaded once per PKCS#12 file, passphrase and modification
+time, and the private key is kept parsed: re-reading it costs more than the signature itself
+(FIELD-NOTES, "Raster, QR, signing").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import os
+import re
+from collections.abc import Coroutine
+from io import BytesIO
+from pathlib import Path
+from typing import Any, TypeVar
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata import xmp_xml
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
+
+__all__ = [
+    "SIGNATURE_FIELD",
+    "PdfSigningError",
+    "certificate_pem_from_pkcs12",
+    "sign_pdf",
+    "validate_pdf_signature",
+]
+
+SIGNATURE_FIELD = "CertificateSignature"
+# XMP namespace of the PDF/A identification schema (ISO 19005: pdfaid:part, pdfaid:conformance).
+_PDFAID_NS = "http://www.aiim.org/pdfa/ns/id/"
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+_T = TypeVar("_T")
+
+
+class PdfSigningError(Exception):
+    """The PDF could not be signed (or read): the message says why and what to check."""
+
+
+# ------------------------------------------------------------------------------------------ signing
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    pkcs12_path: str,
+    passphrase: str | bytes | None,
+    signer_name: str = "",
+    reason: str = "Certificate issued",
+    location: str = "",
+) -> bytes:
+    """Return ``pdf`` with a PAdES signature appended by the key in a PKCS#12 file.
+
+    The signature goes into an invisible field named ``CertificateSignature`` (or
+    ``CertificateSignature2``... when the PDF already has one). Raises :class:`PdfSigningError` for
+    a missing or unreadable PKCS#12 file, a wrong passphrase, or bytes that are not a PDF.
+    """
+    signer = _signer_for(pkcs12_path, passphrase)
+    try:
+        writer = _PdfAPreservingWriter(BytesIO(pdf), strict=False)
+    except (PdfError, ValueError, TypeError, KeyError) as exc:
+        raise PdfSigningError(f"cannot sign: the document is not a readable PDF ({exc})") from exc
+    if writer.security_handler is not None:
+        raise PdfSigningError("cannot sign: the PDF is encrypted")
+    field_name = _free_field_name(writer)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason or None,
+        location=location or None,
+        name=signer_name or None,
+    )
+    pdf_signer = signers.PdfSigner(
+        metadata, signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
+    )
+    output = BytesIO()
+    try:
+        _run(pdf_signer.async_sign_pdf(writer, output=output, bytes_reserved=signer.bytes_reserved))
+    except (SigningError, PdfError, ValueError) as exc:
+        raise PdfSigningError(f"cannot sign the PDF: {exc}") from exc
+    signed = output.getvalue()
+    if signer.bytes_reserved is None:
+        signer.bytes_reserved = _reserved_size(signed, len(pdf))
+    return signed
+
+
+def _reserved_size(signed: bytes, start: int) -> int | None:
+    """The room pyHanko reserved for the CMS blob (hex digits between the two signed ranges).
+
+    pyHanko sizes it with a dry-run signature each time unless told; the size depends only on
+    the signer (no timestamp server, no revocation data), so it is measured once per signer.
+    """
+    match = _BYTE_RANGE.search(signed, start)
+    if match is None:
+        return None
+    _offset, first_length, second_offset, _length = (int(n) for n in match.groups())
+    gap = second_offset - first_length - 2  # minus the "<" and ">" around the hex string
+    return gap if gap > 0 else None
+
+
+class _PdfAPreservingWriter(IncrementalPdfFileWriter):
+    """An incremental writer that keeps a PDF/A-1/2/3 document's version and metadata untouched.
+
+    Only for documents declaring one of those parts (see the module docstring); anything else is
+    written the way pyHanko writes it.
+    """
+
+    pdfa_part: int | None = None  # read after the base class has parsed the document
+
+    def __init__(self, input_stream: BytesIO, *, strict: bool) -> None:
+        super().__init__(input_stream, strict=strict)
+        self.pdfa_part = _pdfa_part(self)
+
+    def ensure_output_version(self, version: tuple[int, int]) -> None:
+        if self.pdfa_part in (1, 2, 3) and version >= (2, 0):
+            return  # PDF/A-1/2/3 are PDF 1.x: the signature does not need 2.0 to be read
+        super().ensure_output_version(version)
+
+    def _update_meta(self) -> None:
+        if self.pdfa_part in (1, 2, 3):
+            return  # the info dictionary and XMP stay as written, so they still agree
+        super()._update_meta()
+
+
+def _pdfa_part(writer: IncrementalPdfFileWriter) -> int | None:
+    """The PDF/A part a document declares in its XMP metadata, if any."""
+    try:
+        metadata = writer.root["/Metadata"]
+    except KeyError:
+        return None
+    if not isinstance(metadata, xmp_xml.MetadataStream):
+        return None
+    try:
+        for structure in metadata.xmp:
+            for name, value in structure:
+                if name.ns == _PDFAID_NS and name.local_name == "part":
+                    return int(str(value.value).strip())
+    except (ValueError, SyntaxError, PdfError):  # malformed XMP (ParseError is a SyntaxError)
+        return None
+    return None
+
+
+def _free_field_name(writer: IncrementalPdfFileWriter) -> str:
+    taken = {name for name, _value, _ref in fields.enumerate_sig_fields(writer.prev)}
+    name, n = SIGNATURE_FIELD, 1
+    while name in taken:
+        n += 1
+        name = f"{SIGNATURE_FIELD}{n}"
+    return name
+
+
+def _signer_for(pkcs12_path: str | os.PathLike[str], passphrase: str | bytes | None) -> _LoadedKeySigner:
+    path = Path(pkcs12_path)
+    try:
+        mtime_ns = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise PdfSigningError(
+            f"cannot sign: the PKCS#12 file {str(path)!r} cannot be read ({exc.strerror}); "
+            "check CERT_PLUGIN['PDF_SIGNING']"
+        ) from exc
+    secret = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
+    # The modification time is part of the key: replacing the file (a renewed certificate) is
+    # picked up without a restart.
+    return _load_signer(str(path.resolve()), secret or None, mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_signer(path: str, passphrase: bytes | None, mtime_ns: int) -> _LoadedKeySigner:
+    """The pyHanko signer for a PKCS#12 file, loaded once (see :func:`_signer_for` for the key)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise PdfSigningError(
+            f"cannot sign: the PKCS#12 file {path!r} cannot be read ({exc.strerror})"
+        ) from exc
+    try:
+        # SimpleSigner.load_pkcs12 logs and returns None on failure; the _data variant raises.
+        loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)
+    except ValueError as exc:
+        raise PdfSigningError(
+            f"cannot sign: the PKCS#12 file {path!r} could not be opened: wrong passphrase, "
+            "or not a PKCS#12 file with a private key and certificate"
+        ) from exc
+    except (TypeError, AttributeError) as exc:  # a PKCS#12 file without a key or a certificate
+        raise PdfSigningError(
+            f"cannot sign: the PKCS#12 file {path!r} holds no private key and certificate"
+        ) from exc
+    if loaded.signing_cert is None:
+        raise PdfSigningError(f"cannot sign: the PKCS#12 file {path!r} holds no certificate")
+    key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
+    return _LoadedKeySigner(loaded, key)
+
+
+class _LoadedKeySigner(signers.SimpleSigner):
+    """A :class:`~pyhanko.sign.signers.SimpleSigner` that keeps its private key parsed.
+
+    pyHanko's ``SimpleSigner.sign_raw`` parses the DER key on every signature; this subclass
+    signs with the key object loaded once. Mechanisms it does not know go back to pyHanko.
+    """
+
+    def __init__(self, loaded: signers.SimpleSigner, private_key: Any) -> None:
+        super().__init__(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+        )
+        self._private_key = private_key
+        # Room for the CMS blob in the PDF, measured on the first signature (see _reserved_size).
+        self.bytes_reserved: int | None = None
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism_spec = self.get_signature_mechanism_for_digest(digest_algorithm)
+        mechanism = mechanism_spec["algorithm"].native
+        key = self._private_key
+        if mechanism == "ecdsa" or mechanism.endswith("_ecdsa"):
+            if isinstance(key, EllipticCurvePrivateKey):
+                return key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+        elif mechanism == "rsassa_pkcs1v15" or mechanism.endswith("_rsa"):
+            if isinstance(key, RSAPrivateKey):
+                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        elif mechanism == "rsassa_pss":
+            if isinstance(key, RSAPrivateKey):
+                pss_padding, hash_algo = process_pss_params(mechanism_spec["parameters"])
+                return key.sign(data, pss_padding, hash_algo)
+        elif mechanism in ("ed25519", "ed448") and isinstance(key, Ed25519PrivateKey | Ed448PrivateKey):
+            return key.sign(data)
+        return super().sign_raw(data, digest_algorithm)
+
+
+def certificate_pem_from_pkcs12(pkcs12_path: str | os.PathLike[str], passphrase: str | bytes | None) -> str:
+    """The signer's certificate from a PKCS#12 file, as PEM (to trust in tests and the demo)."""
+    signer = _signer_for(pkcs12_path, passphrase)
+    assert signer.signing_cert is not None  # _load_signer refuses files without one
+    certificate = x509.load_der_x509_certificate(signer.signing_cert.dump())
+    return certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+# --------------------------------------------------------------------------------------- validation
+
+
+def validate_pdf_signature(pdf: bytes, *, trust_pem: str | None = None) -> dict[str, Any]:
+    """Check the last signature of a PDF with pyHanko's validator.
+
+    Returns ``{"signed", "intact", "valid", "trusted", "signer", "signed_at", "modified"}``:
+
+    - ``intact``: the signed bytes hash to the value in the signature;
+    - ``valid``: the signature over that hash verifies with the signer's certificate;
+    - ``trusted``: the certificate chains to ``trust_pem`` (PEM, one or more certificates; with
+      ``None`` nothing is trusted, so ``trusted`` is ``False``);
+    - ``modified``: the file was changed after signing by more than signature bookkeeping
+      (an intact signature over an older revision with new content appended after it).
+
+    ``signer`` is the certificate's common name and ``signed_at`` the signing time the signer
+    reported (or its timestamp token's time, when there is one). When a signature is present but
+    cannot be evaluated at all (a garbled signature container), the flags stay ``False`` and
+    ``"error"`` says why. A PDF that cannot be read at all, or a ``trust_pem`` that is not a
+    certificate, raises :class:`PdfSigningError`.
+    """
+    result: dict[str, Any] = {
+        "signed": False,
+        "intact": False,
+        "valid": False,
+        "trusted": False,
+        "signer": "",
+        "signed_at": None,
+        "modified": False,
+    }
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        signatures = reader.embedded_regular_signatures
+    except (PdfError, ValueError, TypeError, KeyError) as exc:
+        raise PdfSigningError(f"not a readable PDF ({exc})") from exc
+    if not signatures:
+        return result
+    embedded = signatures[-1]
+    result["signed"] = True
+    try:
+        roots = _certificates_from_pem(trust_pem) if trust_pem else []
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+        status = _run(_validate(embedded, context))
+    except (SignatureValidationError, PdfError, ValueError, KeyError) as exc:
+        # The signature is there but cannot even be evaluated (garbled CMS, broken byte range).
+        result["signer"] = _signer_of(embedded)
+        result["error"] = str(exc)
+        return result
+    timestamp = status.timestamp_validity
+    result.update(
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        signer=_common_name(status.signing_cert),
+        signed_at=timestamp.timestamp if timestamp is not None else status.signer_reported_dt,
+        modified=_modified_after_signing(status),
+    )
+    return result
+
+
+async def _validate(embedded: EmbeddedPdfSignature, context: ValidationContext) -> PdfSignatureStatus:
+    try:
+        return await async_validate_pdf_signature(embedded, signer_validation_context=context)
+    finally:
+        await context.aclose()
+
+
+def _modified_after_signing(status: PdfSignatureStatus) -> bool:
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return False
+    level = status.modification_level
+    return level is None or level not in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+
+
+def _certificates_from_pem(pem: str) -> list[asn1_x509.Certificate]:
+    try:
+        certificates = x509.load_pem_x509_certificates(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise PdfSigningError(f"the certificate to trust is not a PEM X.509 certificate ({exc})") from exc
+    return [
+        asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certificates
+    ]
+
+
+def _signer_of(embedded: EmbeddedPdfSignature) -> str:
+    try:
+        return _common_name(embedded.signer_cert)
+    except (ValueError, KeyError, AttributeError):
+        return ""
+
+
+def _common_name(certificate: asn1_x509.Certificate) -> str:
+    subject = certificate.subject.native
+    return str(subject.get("common_name") or certificate.subject.human_friendly)
+
+
+# ------------------------------------------------------------------------------------ async bridge
+
+
+def _run(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run a pyHanko coroutine to completion from synchronous code, whatever thread this is."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    # Called from a thread that runs an event loop (async code calling us directly): asyncio.run
+    # would refuse, and blocking that loop is the caller's choice; run on a fresh loop elsewhere.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cert-plugin-pades") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+

@@ -1,0 +1,262 @@
+"""PAdES signatures on certificate PDFs: a reader's PDF software can tell who signed it and
+whether it changed since, and PDF/A files stay PDF/A."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import os
+import re
+import threading
+from pathlib import Path
+
+import pypdf
+import pytest
+import weasyprint
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from cert_plugin.credentials import pades
+from cert_plugin.credentials.keys import write_self_signed_pkcs12
+from cert_plugin.credentials.pades import (
+    PdfSigningError,
+    certificate_pem_from_pkcs12,
+    sign_pdf,
+    validate_pdf_signature,
+)
+
+PASSPHRASE = "correct horse battery staple"
+HTML = "<h1>Certificate of completion</h1><p>Amelia Okafor — مريم الحسيني — 李小龙</p>"
+
+
+@pytest.fixture(scope="module")
+def plain_pdf() -> bytes:
+    return weasyprint.HTML(string=HTML).write_pdf()
+
+
+@pytest.fixture(scope="module")
+def pdfa_pdf() -> bytes:
+    return weasyprint.HTML(string=HTML).write_pdf(pdf_variant="pdf/a-3b")
+
+
+@pytest.fixture(scope="module")
+def pkcs12_path(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("pades") / "signer.p12"
+    write_self_signed_pkcs12(path, common_name="Northwind Certificates", organization="Northwind Academy",
+                             passphrase=PASSPHRASE)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def trust_pem(pkcs12_path) -> str:
+    return certificate_pem_from_pkcs12(pkcs12_path, PASSPHRASE)
+
+
+@pytest.fixture(scope="module")
+def signed_pdfa(pdfa_pdf, pkcs12_path) -> bytes:
+    return sign_pdf(pdfa_pdf, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE, signer_name="Registrar",
+                    location="Lagos")
+
+
+def _byte_range(signed: bytes) -> list[int]:
+    match = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed)
+    assert match, "no /ByteRange in the signed PDF"
+    return [int(n) for n in match.groups()]
+
+
+@pytest.mark.parametrize("variant", ["plain_pdf", "pdfa_pdf"])
+def test_signed_pdf_validates_intact_valid_and_trusted(request, variant, pkcs12_path, trust_pem):
+    original = request.getfixturevalue(variant)
+    signed = sign_pdf(original, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE)
+
+    assert signed.startswith(original)  # an incremental update: the rendered bytes are untouched
+    result = validate_pdf_signature(signed, trust_pem=trust_pem)
+    assert [result[k] for k in ("signed", "intact", "valid", "trusted")] == [True, True, True, True]
+    assert result["modified"] is False
+    assert result["signer"] == "Northwind Certificates"
+    assert abs(result["signed_at"] - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+    start, _first, second, rest = _byte_range(signed)
+    assert (start, second + rest) == (0, len(signed))  # the signature covers the whole file
+
+
+def test_signature_is_invisible_pades_in_a_named_field(signed_pdfa):
+    reader = pypdf.PdfReader(io.BytesIO(signed_pdfa))
+    fields = reader.get_fields() or {}
+    assert list(fields) == ["CertificateSignature"]
+    value = fields["CertificateSignature"]["/V"]
+    assert value["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert value["/Reason"] == "Certificate issued"
+    assert value["/Location"] == "Lagos"
+    assert value["/Name"] == "Registrar"
+    widget = reader.pages[0]["/Annots"][0].get_object()
+    assert [float(n) for n in widget["/Rect"]] == [0, 0, 0, 0]
+
+
+def test_pdfa_identification_and_metadata_survive_signing(pdfa_pdf, signed_pdfa):
+    before = pypdf.PdfReader(io.BytesIO(pdfa_pdf))
+    after = pypdf.PdfReader(io.BytesIO(signed_pdfa))
+    xmp = after.xmp_metadata
+    assert xmp is not None
+    packet = xmp.stream.get_data()
+    assert re.search(rb'pdfaid:part="3"|<pdfaid:part>3<', packet)
+    assert re.search(rb'pdfaid:conformance="B"|<pdfaid:conformance>B<', packet)
+    # ISO 19005 wants the info dictionary and XMP to agree: both stay as WeasyPrint wrote them.
+    assert packet == before.xmp_metadata.stream.get_data()
+    assert after.metadata == before.metadata
+    # PDF/A-3 is PDF 1.x: the catalog must not be bumped to PDF 2.0.
+    assert "/Version" not in after.trailer["/Root"]
+    assert signed_pdfa.startswith(b"%PDF-1.")
+
+
+def test_without_trusting_the_certificate_it_is_intact_but_not_trusted(signed_pdfa, tmp_path):
+    result = validate_pdf_signature(signed_pdfa)
+    assert (result["signed"], result["intact"], result["valid"]) == (True, True, True)
+    assert result["trusted"] is False
+
+    stranger = tmp_path / "stranger.p12"
+    write_self_signed_pkcs12(stranger, common_name="Northwind Certificates", organization="Northwind Academy",
+                             passphrase="x")
+    other = validate_pdf_signature(signed_pdfa, trust_pem=certificate_pem_from_pkcs12(stranger, "x"))
+    assert other["intact"] is True
+    assert other["trusted"] is False
+
+
+def test_one_flipped_byte_in_the_signed_range_breaks_integrity(signed_pdfa, trust_pem):
+    _start, first, _second, _rest = _byte_range(signed_pdfa)
+    # A byte inside the first stream's data (the ICC profile): the file still parses.
+    offset = signed_pdfa.index(b"stream\n") + len(b"stream\n") + 40
+    assert offset < first
+    tampered = bytearray(signed_pdfa)
+    tampered[offset] ^= 0xFF
+    result = validate_pdf_signature(bytes(tampered), trust_pem=trust_pem)
+    assert result["signed"] is True
+    assert result["intact"] is False
+
+
+def test_content_appended_after_signing_is_reported(signed_pdfa, trust_pem):
+    writer = pypdf.PdfWriter(io.BytesIO(signed_pdfa), incremental=True)
+    writer.add_blank_page()
+    out = io.BytesIO()
+    writer.write(out)
+    result = validate_pdf_signature(out.getvalue(), trust_pem=trust_pem)
+    assert result["intact"] is True  # the signed revision itself is untouched...
+    assert result["modified"] is True  # ...but the document shown is not the one signed
+
+
+def test_unsigned_pdf(plain_pdf):
+    assert validate_pdf_signature(plain_pdf) == {
+        "signed": False, "intact": False, "valid": False, "trusted": False, "signer": "", "signed_at": None,
+        "modified": False,
+    }
+
+
+def test_signing_a_signed_pdf_adds_a_second_field(signed_pdfa, pkcs12_path, trust_pem):
+    twice = sign_pdf(signed_pdfa, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE)
+    fields = pypdf.PdfReader(io.BytesIO(twice)).get_fields() or {}
+    assert sorted(fields) == ["CertificateSignature", "CertificateSignature2"]
+    assert validate_pdf_signature(twice, trust_pem=trust_pem)["intact"]
+
+
+def test_wrong_passphrase(plain_pdf, pkcs12_path):
+    with pytest.raises(PdfSigningError, match="wrong passphrase"):
+        sign_pdf(plain_pdf, pkcs12_path=pkcs12_path, passphrase="not it")
+    with pytest.raises(PdfSigningError, match="wrong passphrase"):
+        sign_pdf(plain_pdf, pkcs12_path=pkcs12_path, passphrase=None)
+
+
+def test_missing_or_bogus_pkcs12_file(plain_pdf, tmp_path):
+    with pytest.raises(PdfSigningError, match=r"cannot be read.*PDF_SIGNING"):
+        sign_pdf(plain_pdf, pkcs12_path=str(tmp_path / "nowhere.p12"), passphrase=PASSPHRASE)
+    bogus = tmp_path / "bogus.p12"
+    bogus.write_bytes(b"not a pkcs12 file")
+    with pytest.raises(PdfSigningError, match="could not be opened"):
+        sign_pdf(plain_pdf, pkcs12_path=str(bogus), passphrase=PASSPHRASE)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pdf at all", b"%PDF-1.7\n%%EOF\n"])
+def test_bad_pdf(garbage, pkcs12_path):
+    with pytest.raises(PdfSigningError, match="not a readable PDF"):
+        sign_pdf(garbage, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE)
+    with pytest.raises(PdfSigningError, match="not a readable PDF"):
+        validate_pdf_signature(garbage)
+
+
+def test_the_loaded_signer_is_reused(plain_pdf, pkcs12_path, trust_pem):
+    pades._load_signer.cache_clear()
+    first = sign_pdf(plain_pdf, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE)
+    second = sign_pdf(plain_pdf, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE.encode())
+    info = pades._load_signer.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    # The room for the signature, measured on the first one, fits the next ones.
+    assert pades._signer_for(pkcs12_path, PASSPHRASE).bytes_reserved
+    assert len(second) == len(first)
+    assert validate_pdf_signature(second, trust_pem=trust_pem)["intact"] is True
+
+
+def test_a_replaced_pkcs12_file_is_picked_up(plain_pdf, tmp_path):
+    path = tmp_path / "renewed.p12"
+    write_self_signed_pkcs12(path, common_name="Old", organization="N", passphrase="pw")
+    signed = sign_pdf(plain_pdf, pkcs12_path=str(path), passphrase="pw")
+    assert validate_pdf_signature(signed)["signer"] == "Old"
+    write_self_signed_pkcs12(path, common_name="Renewed", organization="N", passphrase="pw")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # even within one clock tick
+    signed = sign_pdf(plain_pdf, pkcs12_path=str(path), passphrase="pw")
+    assert validate_pdf_signature(signed)["signer"] == "Renewed"
+
+
+def test_sync_call_works_inside_a_running_event_loop_and_in_threads(plain_pdf, pkcs12_path, trust_pem):
+    async def view() -> bytes:  # async code calling the sync API directly
+        return sign_pdf(plain_pdf, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE)
+
+    assert validate_pdf_signature(asyncio.run(view()), trust_pem=trust_pem)["trusted"]
+
+    results: list[bytes] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(
+            sign_pdf(plain_pdf, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE)))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 3
+    assert all(validate_pdf_signature(r, trust_pem=trust_pem)["intact"] for r in results)
+
+
+def test_an_rsa_pkcs12_from_a_ca_works_too(plain_pdf, tmp_path):
+    # Installers may bring their own certificate (often RSA) instead of the generated one.
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Registrar (RSA)")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256())
+    )
+    path = tmp_path / "rsa.p12"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"rsa", key, cert, None, serialization.BestAvailableEncryption(b"pw")))
+    signed = sign_pdf(plain_pdf, pkcs12_path=str(path), passphrase="pw")
+    trust = cert.public_bytes(serialization.Encoding.PEM).decode()
+    result = validate_pdf_signature(signed, trust_pem=trust)
+    assert [result[k] for k in ("intact", "valid", "trusted")] == [True, True, True]
+    assert result["signer"] == "Registrar (RSA)"
+
+
+def test_a_trust_pem_that_is_not_a_certificate(signed_pdfa):
+    broken = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+    with pytest.raises(PdfSigningError, match=r"not a PEM X\.509 certificate"):
+        validate_pdf_signature(signed_pdfa, trust_pem=broken)
+
+
+def test_certificate_pem_from_pkcs12(pkcs12_path):
+    pem = certificate_pem_from_pkcs12(Path(pkcs12_path), PASSPHRASE)
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+    with pytest.raises(PdfSigningError, match="wrong passphrase"):
+        certificate_pem_from_pkcs12(pkcs12_path, "nope")
