@@ -28,7 +28,9 @@ import cert_plugin
 PACKAGE = Path(cert_plugin.__file__).parent
 EDX_PLATFORM = {"lms", "cms", "common", "openedx", "xmodule"}
 HOST_ADAPTER = "host/openedx.py"
-PURE_MODULES = ["requirements.py", "codes.py", "data.py", "host/base.py"]
+PURE_MODULES = ["requirements.py", "codes.py", "data.py", "host/base.py",
+                *(str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.glob("rendering/*.py"))),
+                *(str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.glob("credentials/*.py")))]
 MAY_WRITE_MODELS = {"api.py", "models.py"}
 WRITES = {"create", "save", "update", "delete", "update_or_create", "get_or_create", "bulk_create",
           "bulk_update"}
