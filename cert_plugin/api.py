@@ -7,15 +7,19 @@ commands call these functions; nothing else writes the plugin's models.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeGuard
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -23,7 +27,8 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import codes, conf, jobs, requirements
-from cert_plugin.data import ChecklistItem, Progress, Verification
+from cert_plugin.credentials import pades, signing
+from cert_plugin.data import ChecklistItem, Download, Progress, Verification
 from cert_plugin.host.base import Host
 from cert_plugin.models import (
     Approval,
@@ -32,8 +37,14 @@ from cert_plugin.models import (
     CertificateTemplate,
     CertificateTemplateVersion,
     CourseCertificateConfig,
+    RenderedFile,
     RequirementRecord,
+    SigningKey,
+    TemplateAsset,
 )
+from cert_plugin.rendering import builtin, pdf, png
+from cert_plugin.rendering import context as page_context
+from cert_plugin.rendering import html as sandbox
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +52,10 @@ __all__ = [
     "BackfillReport",
     "CertPluginError",
     "ChecklistItem",
+    "Download",
     "InvalidCourseKey",
     "Progress",
+    "RenderFailed",
     "RequirementsError",
     "TemplateError",
     "UnknownCourse",
@@ -51,9 +64,14 @@ __all__ = [
     "approve",
     "audit_trail",
     "backfill",
+    "builtin_templates",
+    "cached_file",
+    "can_view",
+    "certificate_by_code",
     "certificates_for",
     "configure_course",
     "create_template",
+    "download",
     "enrolled_count",
     "evaluate",
     "evaluate_ids",
@@ -63,14 +81,23 @@ __all__ = [
     "issue",
     "mark_requirement_met",
     "parse_course_key",
+    "preview_template",
     "queue_backfill",
     "reissue",
     "reject",
+    "render_files",
     "render_pdf",
     "render_png",
+    "restore_template_version",
     "revoke",
+    "signature_payload",
+    "signature_valid",
+    "signing_keys",
+    "template_variables",
+    "templates",
     "update_template",
     "verify",
+    "verify_url",
 ]
 
 
@@ -95,6 +122,14 @@ class RequirementsError(CertPluginError, ValueError):
 
 class TemplateError(CertPluginError, ValueError):
     """A certificate template is not valid (the message names the line and reason)."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # 1-based line of the HTML it concerns, when known
+
+
+class RenderFailed(CertPluginError):
+    """A certificate could not be rendered now; it stays issued and valid, and a retry may succeed."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -390,24 +425,23 @@ def issue(user: Any, course_key: CourseKey | str, *, by: Any = None, reason: str
 def _template_version(config: CourseCertificateConfig | None) -> CertificateTemplateVersion:
     template = config.template if config is not None else None
     version = template.current_version if template is not None else None
-    return version or _builtin_version()
+    return version or _builtin_version(builtin.builtin_templates()[0])
 
 
-def _builtin_version() -> CertificateTemplateVersion:
-    """The built-in default template's current version, created on first use."""
-    from cert_plugin.rendering.builtin import builtin_source
-
-    name, orientation, html, css = builtin_source()
-    template, _ = CertificateTemplate.objects.get_or_create(org="", name=name, defaults={"is_builtin": True})
+def _builtin_version(source: builtin.BuiltinTemplate) -> CertificateTemplateVersion:
+    """A built-in template's current version, created on first use and when a release changes it."""
+    template, _ = CertificateTemplate.objects.get_or_create(org="", name=source.name,
+                                                            defaults={"is_builtin": True})
     current = template.current_version
-    digest = CertificateTemplateVersion.compute_digest(html, css, orientation)
+    hashes = {name: hashlib.sha256(content).hexdigest() for name, (content, _) in source.assets.items()}
+    digest = CertificateTemplateVersion.compute_digest(source.html, source.css, source.orientation,
+                                                       source.options, hashes.items())
     if current is not None and current.digest == digest:
         return current
     try:
         with transaction.atomic():
-            return CertificateTemplateVersion.objects.create(
-                template=template, number=(current.number + 1) if current else 1,
-                html=html, css=css, orientation=orientation)
+            return _create_version(template, html=source.html, css=source.css, orientation=source.orientation,
+                                   options=dict(source.options), assets=source.assets)
     except IntegrityError:  # created concurrently
         latest = template.current_version
         if latest is None:
@@ -424,13 +458,13 @@ def _issue(user: Any, key: CourseKey, *, actor: Any, reason: str) -> Certificate
     learner = host.learner(user)
     grade = host.grade(user, key)
     version = _template_version(config)
-    now = timezone.now()
+    now = timezone.now().replace(microsecond=0)  # the signed timestamp has whole seconds
     validity = config.validity_days if config is not None else None
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 _retire_expired(user, key, now)
-                certificate = Certificate.objects.create(
+                certificate = Certificate(
                     verification_code=codes.generate(),
                     user=user,
                     course_key=key,
@@ -443,7 +477,10 @@ def _issue(user: Any, key: CourseKey, *, actor: Any, reason: str) -> Certificate
                     issued_at=now,
                     expires_at=now + timedelta(days=validity) if validity else None,
                     template_version=version,
+                    language=course.language or "en",
                 )
+                _sign(certificate)
+                certificate.save(force_insert=True)
                 _audit(AuditEvent.ISSUED, key, user=user, certificate=certificate, actor=actor, reason=reason,
                        learner_name=learner.full_name, template_version=version.pk)
         except IntegrityError:
@@ -452,6 +489,7 @@ def _issue(user: Any, key: CourseKey, *, actor: Any, reason: str) -> Certificate
                 return existing  # a concurrent evaluation issued it first
             continue  # a verification code collision (2^-80): draw another code
         log.info("cert_plugin: issued %s to user %s in %s", certificate.verification_code, user.pk, key)
+        jobs.enqueue("cert_plugin.tasks.render_certificate", certificate.pk)
         return certificate
     raise IntegrityError("Could not issue a certificate after 3 attempts.")
 
@@ -556,11 +594,13 @@ def reissue(certificate: Certificate, *, by: Any = None, reason: str = "") -> Ce
             locked.course_title = course.title
         locked.template_version = version
         locked.revision += 1
+        _sign(locked)
         locked.save()
         _audit(AuditEvent.REISSUED, locked.course_key, user=locked.user, certificate=locked, actor=by,
                reason=reason, before=before,
                after={"learner_name": locked.learner_name, "course_title": locked.course_title,
                       "template_version": version.pk, "revision": locked.revision})
+        jobs.enqueue("cert_plugin.tasks.render_certificate", locked.pk)
     return locked
 
 
@@ -582,7 +622,8 @@ def verify(code: str) -> Verification:
         newer = (Certificate.objects.filter(user_id=certificate.user_id, course_key=certificate.course_key,
                                             issued_at__gt=certificate.issued_at, state=Certificate.ISSUED)
                  .order_by("-issued_at").first())
-    return Verification(status=status, certificate=certificate, code=certificate.formatted_code, newer=newer)
+    return Verification(status=status, certificate=certificate, code=certificate.formatted_code, newer=newer,
+                        signature_valid=signature_valid(certificate))
 
 
 def certificates_for(user: Any) -> list[Certificate]:
@@ -674,26 +715,456 @@ def _backfill_one(learner: Any, key: CourseKey, report: BackfillReport) -> None:
         report.in_progress += 1
 
 
-# --------------------------------------------------------------------------- rendering (issue 3)
+# --------------------------------------------------------------------------- templates
+
+MAX_ASSET_BYTES = 2 * 1024 * 1024  # per uploaded file; a certificate PDF must stay under 2 MB
+ASSET_TYPES = {"image/png", "image/jpeg", "image/svg+xml", "image/webp", "image/gif"}
+_ASSET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+_SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
+
+AssetInput = bytes | tuple[bytes, str] | None  # content (type read from it), (content, mime); None removes
 
 
-def render_pdf(certificate: Certificate) -> bytes:
-    """The certificate as an A4 PDF (not available yet: arrives with the rendering work)."""
-    raise NotImplementedError("PDF rendering is not implemented yet.")
+def templates(*, org: str | None = None) -> list[CertificateTemplate]:
+    """Templates a course may pick: site-wide ones and, given ``org``, that organization's own."""
+    builtin_templates()
+    found = CertificateTemplate.objects.filter(org__in=["", org] if org else [""])
+    return list(found.order_by("-is_builtin", "org", "name"))
 
 
-def render_png(certificate: Certificate, *, dpi: int = 150) -> bytes:
-    """The certificate as a PNG (not available yet: arrives with the rendering work)."""
-    raise NotImplementedError("PNG rendering is not implemented yet.")
+def template_variables() -> dict[str, str]:
+    """The variables a template may use, each with what it holds (the editor's palette)."""
+    return dict(sandbox.TEMPLATE_VARIABLES)
 
 
 def create_template(name: str, *, html: str, css: str = "", orientation: str = "landscape",
-                    org: str | None = None) -> CertificateTemplate:
-    """Create a staff template (not available yet: arrives with the rendering work)."""
-    raise NotImplementedError("Template editing is not implemented yet.")
+                    org: str | None = None, assets: Mapping[str, AssetInput] | None = None,
+                    options: Mapping[str, Any] | None = None, by: Any = None) -> CertificateTemplate:
+    """Create a staff template and its first version, after checking it renders.
+
+    Raises TemplateError naming the line and the reason for a syntax error, an
+    unknown variable, a tag outside the sandbox, broken CSS, a missing asset,
+    or a page that does not render on one A4 sheet.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise TemplateError("Give the template a name.")
+    org = (org or "").strip()
+    if CertificateTemplate.objects.filter(org=org, name=name).exists():
+        raise TemplateError(f"There is already a template named {name!r}{' for ' + org if org else ''}.")
+    files = _merge_assets({}, assets)
+    clean_options = _validate_template(html, css, orientation, files, options)
+    with transaction.atomic():
+        template = CertificateTemplate.objects.create(name=name, org=org)
+        _create_version(template, html=html, css=css, orientation=orientation, options=clean_options,
+                        assets=files, by=by)
+    return template
 
 
 def update_template(template: CertificateTemplate, *, html: str | None = None, css: str | None = None,
-                    orientation: str | None = None) -> CertificateTemplate:
-    """Add a template version (not available yet: arrives with the rendering work)."""
-    raise NotImplementedError("Template editing is not implemented yet.")
+                    orientation: str | None = None, assets: Mapping[str, AssetInput] | None = None,
+                    options: Mapping[str, Any] | None = None, by: Any = None) -> CertificateTemplate:
+    """Save a new immutable version of ``template`` (what is not given is kept).
+
+    Certificates already issued keep rendering with the version they were
+    issued with, until staff reissue them.
+    """
+    current = template.current_version
+    if current is None:
+        raise TemplateError(f"Template {template} has no version to update.")
+    if template.is_builtin:
+        raise TemplateError("Built-in templates cannot be edited; create a template of your own from it.")
+    files = _merge_assets(_version_assets(current), assets)
+    new_html = current.html if html is None else html
+    new_css = current.css if css is None else css
+    new_orientation = current.orientation if orientation is None else orientation
+    clean_options = _validate_template(new_html, new_css, new_orientation, files,
+                                       current.options if options is None else options)
+    with transaction.atomic():
+        _create_version(template, html=new_html, css=new_css, orientation=new_orientation,
+                        options=clean_options, assets=files, by=by)
+    return template
+
+
+def restore_template_version(template: CertificateTemplate, number: int, *,
+                             by: Any = None) -> CertificateTemplate:
+    """Make an older version current again, as a new version (history is never rewritten)."""
+    old = template.versions.filter(number=number).first()
+    if old is None:
+        raise TemplateError(f"Template {template} has no version {number}.")
+    removed: dict[str, AssetInput] = dict.fromkeys(_version_assets(template.current_version))
+    return update_template(template, html=old.html, css=old.css, orientation=old.orientation,
+                           options=old.options, assets={**removed, **_version_assets(old)}, by=by)
+
+
+def preview_template(*, html: str, css: str = "", orientation: str = "landscape",
+                     assets: Mapping[str, AssetInput] | None = None, options: Mapping[str, Any] | None = None,
+                     template: CertificateTemplate | None = None, dpi: int = 100) -> bytes:
+    """A PNG of the template filled with sample data, for the editor's live preview.
+
+    ``template`` lends its current assets (so the editor need not upload them
+    again). Raises TemplateError exactly as saving would.
+    """
+    base = _version_assets(template.current_version) if template is not None else {}
+    files = _merge_assets(base, assets)
+    clean_options = _validate_template(html, css, orientation, files, options, render=False)
+    return png.pdf_to_png(_trial_pdf(html, css, orientation, files, clean_options), dpi=dpi)
+
+
+def builtin_templates() -> list[CertificateTemplate]:
+    """The built-in templates, created (and brought up to date) on first use."""
+    return [_builtin_version(source).template for source in builtin.builtin_templates()]
+
+
+def _version_assets(version: CertificateTemplateVersion | None) -> dict[str, tuple[bytes, str]]:
+    if version is None:
+        return {}
+    return {asset.name: (bytes(asset.content), asset.mime) for asset in version.assets.all()}
+
+
+def _sniff(content: bytes) -> str:
+    for magic, mime in _SIGNATURES.items():
+        if content.startswith(magic):
+            return mime
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    head = content[:512].lstrip().lower()
+    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
+        return "image/svg+xml"
+    return "application/octet-stream"
+
+
+def _merge_assets(base: Mapping[str, tuple[bytes, str]],
+                  changes: Mapping[str, AssetInput] | None) -> dict[str, tuple[bytes, str]]:
+    files = dict(base)
+    for raw_name, value in (changes or {}).items():
+        name = str(raw_name).strip()
+        if value is None:
+            files.pop(name, None)
+            continue
+        if not _ASSET_NAME.match(name):
+            raise TemplateError(f"Asset name {name!r} must start with a letter and use only lower-case "
+                                "letters, digits and _ (it is written {{ assets.NAME }} in the template).")
+        content, mime = value if isinstance(value, tuple) else (value, "")
+        content = bytes(content)
+        mime = (mime or _sniff(content)).split(";")[0].strip().lower()
+        if mime not in ASSET_TYPES:
+            raise TemplateError(f"Asset {name!r} is not a PNG, JPEG, GIF, WebP or SVG image.")
+        if len(content) > MAX_ASSET_BYTES:
+            raise TemplateError(f"Asset {name!r} is {len(content) // 1024} KB; the limit is "
+                                f"{MAX_ASSET_BYTES // (1024 * 1024)} MB per file.")
+        if _sniff(content) != mime:
+            raise TemplateError(f"Asset {name!r} does not contain a {mime} image.")
+        files[name] = (content, mime)
+    return files
+
+
+_HONORS_RULE = 'Each honors rule is [minimum grade 0..1, text], e.g. [0.9, "With distinction"].'
+
+
+def _clean_options(options: Mapping[str, Any] | None, asset_names: Iterable[str]) -> dict[str, Any]:
+    names = set(asset_names)
+    options = dict(options or {})
+    unknown = sorted(set(options) - {"signatories", "honors"})
+    if unknown:
+        raise TemplateError(f"Unknown template option(s) {', '.join(unknown)}; known: honors, signatories.")
+    clean: dict[str, Any] = {}
+    signatories = []
+    for position, item in enumerate(options.get("signatories") or [], 1):
+        if not isinstance(item, Mapping) or not str(item.get("name", "")).strip():
+            raise TemplateError(f"Signatory {position} needs a name.")
+        image = str(item.get("signature", "") or "").strip()
+        if image and image not in names:
+            raise TemplateError(f"Signatory {position} uses the signature image {image!r}, "
+                                "which is not uploaded.")
+        signatories.append({"name": str(item["name"]).strip(), "title": str(item.get("title", "")).strip(),
+                            "signature": image})
+    if signatories:
+        clean["signatories"] = signatories
+    honors = []
+    for rule in options.get("honors") or []:
+        try:
+            minimum, text = float(rule[0]), str(rule[1]).strip()
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise TemplateError(_HONORS_RULE) from None
+        if not (0 < minimum <= 1) or not text:
+            raise TemplateError(_HONORS_RULE)
+        honors.append([minimum, text])
+    if honors:
+        clean["honors"] = sorted(honors, reverse=True)
+    return clean
+
+
+def _validate_template(html_source: str, css: str, orientation: str, files: Mapping[str, tuple[bytes, str]],
+                       options: Mapping[str, Any] | None, *, render: bool = True) -> dict[str, Any]:
+    """Everything a template must pass before it is saved; returns its cleaned options."""
+    if orientation not in {"landscape", "portrait"}:
+        raise TemplateError("Orientation must be 'landscape' or 'portrait'.")
+    if not (html_source or "").strip():
+        raise TemplateError("The template has no HTML.")
+    clean_options = _clean_options(options, files)
+    try:
+        sandbox.check_template(html_source, css or "", asset_names=files)
+    except sandbox.TemplateProblem as exc:
+        raise TemplateError(str(exc), line=exc.line) from None
+    if render:
+        _trial_pdf(html_source, css, orientation, files, clean_options)
+    return clean_options
+
+
+def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str, tuple[bytes, str]],
+               options: Mapping[str, Any]) -> bytes:
+    """Render the template with sample data; TemplateError when it fails or spills over one page."""
+    sample = page_context.sample_context(asset_names=files, options=options)
+    try:
+        document = sandbox.render_document(html_source, css or "", sample, orientation=orientation,
+                                           title="Preview", author=sample.get("issuer_name", ""))
+        content = pdf.render_pdf(document, assets=_pdf_assets(files), pdf_variant=None)
+    except sandbox.TemplateProblem as exc:
+        raise TemplateError(str(exc), line=exc.line) from None
+    except pdf.RenderError as exc:
+        raise TemplateError(f"The template could not be rendered: {exc}") from None
+    pages = png.page_count(content)
+    if pages != 1:
+        raise TemplateError(f"With sample data the certificate runs over {pages} pages; "
+                            "make it fit on one A4 page.")
+    return content
+
+
+def _pdf_assets(files: Mapping[str, tuple[bytes, str]]) -> dict[str, pdf.Asset]:
+    return {name: pdf.Asset(content=content, mime=mime) for name, (content, mime) in files.items()}
+
+
+def _create_version(template: CertificateTemplate, *, html: str, css: str, orientation: str,
+                    options: dict[str, Any], assets: Mapping[str, tuple[bytes, str]],
+                    by: Any = None) -> CertificateTemplateVersion:
+    hashes = {name: hashlib.sha256(content).hexdigest() for name, (content, _) in assets.items()}
+    current = (CertificateTemplateVersion.objects.select_for_update().filter(template=template)
+               .order_by("-number").first())
+    version = CertificateTemplateVersion.objects.create(
+        template=template, number=(current.number + 1) if current else 1, html=html, css=css or "",
+        orientation=orientation, options=options, created_by=by,
+        digest=CertificateTemplateVersion.compute_digest(html, css or "", orientation, options,
+                                                         hashes.items()))
+    TemplateAsset.objects.bulk_create(
+        TemplateAsset(version=version, name=name, content=content, mime=mime, sha256=hashes[name],
+                      size=len(content))
+        for name, (content, mime) in sorted(assets.items())
+    )
+    return version
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def signature_payload(certificate: Certificate) -> dict[str, Any]:
+    """The snapshot fields the Ed25519 signature covers, as canonical strings."""
+    return {
+        "code": certificate.verification_code,
+        "learner_name": certificate.learner_name,
+        "course_key": str(certificate.course_key),
+        "course_title": certificate.course_title,
+        "hours": None if certificate.hours is None else f"{Decimal(certificate.hours):.2f}",
+        "grade": None if certificate.grade is None else f"{float(certificate.grade):.4f}",
+        "issued_at": _timestamp(certificate.issued_at),
+        "expires_at": _timestamp(certificate.expires_at),
+        "template_digest": certificate.template_version.digest,
+        "issuer": certificate.issuer_name,
+        "revision": certificate.revision,
+    }
+
+
+def _timestamp(value: Any) -> str | None:
+    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sign(certificate: Certificate) -> None:
+    """Sign the snapshot with ``CERT_PLUGIN["SIGNING_KEY"]`` (unsigned when none is configured)."""
+    private_pem = conf.get().SIGNING_KEY
+    if not private_pem:
+        certificate.signature, certificate.signing_key_id = "", ""
+        return
+    result = signing.sign(signature_payload(certificate), private_pem)
+    SigningKey.objects.get_or_create(key_id=result.key_id, defaults={
+        "algorithm": signing.ALGORITHM, "public_key_pem": signing.public_key_pem(private_pem)})
+    certificate.signature, certificate.signing_key_id = result.value, result.key_id
+
+
+def signature_valid(certificate: Certificate) -> bool | None:
+    """Whether the stored snapshot still matches its signature; None when it was issued unsigned."""
+    if not certificate.signature:
+        return None
+    key = SigningKey.objects.filter(key_id=certificate.signing_key_id).first()
+    if key is None:
+        return False
+    return signing.verify(signature_payload(certificate), certificate.signature, key.public_key_pem)
+
+
+def signing_keys() -> list[SigningKey]:
+    """Every public key certificates were signed with (current and rotated-out), oldest first."""
+    return list(SigningKey.objects.order_by("created_at", "id"))
+
+
+# --------------------------------------------------------------------------- rendering
+
+_MIME = {RenderedFile.PDF: "application/pdf", RenderedFile.PNG: "image/png",
+         RenderedFile.PNG_PRINT: "image/png"}
+_DPI = {RenderedFile.PNG: 150, RenderedFile.PNG_PRINT: 300}
+
+
+def verify_url(code: str) -> str:
+    """The absolute verify URL printed (and QR-encoded) on a certificate."""
+    base = (conf.get().BASE_URL or "").rstrip("/")
+    return f"{base}/certs/verify/{codes.format_code(code)}/"
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    """The certificate as an A4 PDF: rendered once per revision, then read from storage."""
+    return _rendered(certificate, RenderedFile.PDF)
+
+
+def render_png(certificate: Certificate, *, dpi: int = 150) -> bytes:
+    """The certificate as a PNG (150 dpi for screens, 300 for print are kept; other sizes are not)."""
+    kind = {150: RenderedFile.PNG, 300: RenderedFile.PNG_PRINT}.get(dpi)
+    if kind is None:
+        return png.pdf_to_png(render_pdf(certificate), dpi=dpi)
+    return _rendered(certificate, kind)
+
+
+def render_files(certificate_id: int) -> dict[str, int]:
+    """Render and keep a certificate's PDF and screen PNG (the task run after issue and reissue)."""
+    certificate = Certificate.objects.select_related("template_version").filter(pk=certificate_id).first()
+    if certificate is None:
+        log.warning("cert_plugin: nothing to render, certificate %s is gone", certificate_id)
+        return {}
+    return {"pdf": len(render_pdf(certificate)), "png": len(render_png(certificate))}
+
+
+def cached_file(certificate: Certificate, kind: str) -> RenderedFile | None:
+    """The stored render of the certificate's current revision, if there is one (renders nothing)."""
+    return RenderedFile.objects.filter(certificate=certificate, revision=certificate.revision,
+                                       kind=kind).first()
+
+
+def download(certificate: Certificate, kind: str) -> Download:
+    """A rendered file of the certificate, from storage or rendered now (RenderFailed if it cannot be)."""
+    if kind not in _MIME:
+        raise ValueError(f"Unknown kind {kind!r}")
+    content = _rendered(certificate, kind)
+    stored = cached_file(certificate, kind)
+    course = getattr(certificate.course_key, "course", "") or "course"
+    extension = "pdf" if kind == RenderedFile.PDF else "png"
+    return Download(content=content, mime=_MIME[kind],
+                    filename=f"certificate-{course}-{certificate.formatted_code}.{extension}",
+                    etag=stored.sha256 if stored else hashlib.sha256(content).hexdigest(),
+                    modified_at=stored.created_at if stored else timezone.now())
+
+
+def _rendered(certificate: Certificate, kind: str) -> bytes:
+    cached = _read_cached(certificate, kind)
+    if cached is not None:
+        return cached
+    try:
+        with transaction.atomic():
+            # The row lock makes concurrent first downloads wait for one render, then read its file.
+            locked = (Certificate.objects.select_for_update().select_related("template_version")
+                      .get(pk=certificate.pk))
+            cached = _read_cached(locked, kind)
+            if cached is not None:
+                return cached
+            content = _produce(locked, kind)
+            _store(locked, kind, content)
+    except (pdf.RenderError, pades.PdfSigningError) as exc:
+        _record_render_error(certificate, f"{type(exc).__name__}: {exc}")
+        raise RenderFailed("The certificate file could not be prepared right now; it is still valid. "
+                           "Please try again in a few minutes.") from exc
+    return content
+
+
+def _read_cached(certificate: Certificate, kind: str) -> bytes | None:
+    stored = cached_file(certificate, kind)
+    if stored is None:
+        return None
+    try:
+        with _storage().open(stored.path, "rb") as handle:
+            return bytes(handle.read())
+    except OSError:
+        log.warning("cert_plugin: stored file %s is missing; rendering again", stored.path)
+        RenderedFile.objects.filter(pk=stored.pk).delete()
+        return None
+
+
+def _produce(certificate: Certificate, kind: str) -> bytes:
+    if kind != RenderedFile.PDF:
+        return png.pdf_to_png(_rendered(certificate, RenderedFile.PDF), dpi=_DPI[kind])
+    version = certificate.template_version
+    files = _version_assets(version)
+    values = page_context.build_context(
+        learner_name=certificate.learner_name, course_title=certificate.course_title,
+        course_key=str(certificate.course_key), org=certificate.org,
+        hours=None if certificate.hours is None else Decimal(certificate.hours), grade=certificate.grade,
+        issued_at=certificate.issued_at, expires_at=certificate.expires_at,
+        verification_code=certificate.formatted_code, verify_url=verify_url(certificate.verification_code),
+        issuer_name=certificate.issuer_name, assets=files, options=version.options,
+        language=certificate.language)
+    issuer = certificate.issuer_name or certificate.org
+    try:
+        document = sandbox.render_document(
+            version.html, version.css, values, orientation=version.orientation,
+            title=f"{certificate.course_title}: {certificate.learner_name}", author=issuer,
+            subject=f"Certificate of completion of {certificate.course_title}",
+            keywords=["certificate", issuer, str(certificate.course_key), certificate.formatted_code],
+            created=certificate.issued_at, lang=certificate.language)
+    except sandbox.TemplateProblem as exc:  # a version that passed validation; say so to staff
+        raise pdf.RenderError(f"Template {version}: {exc}") from exc
+    content = pdf.render_pdf(document, assets=_pdf_assets(files))
+    pdf_signing = conf.get().PDF_SIGNING
+    if pdf_signing:
+        content = pades.sign_pdf(content, pkcs12_path=pdf_signing["PKCS12"],
+                                 passphrase=pdf_signing.get("PASSPHRASE"), signer_name=issuer,
+                                 reason=f"Certificate {certificate.formatted_code} issued by {issuer}")
+    return content
+
+
+def _storage() -> Any:
+    return storages[conf.get().STORAGE]
+
+
+def _store(certificate: Certificate, kind: str, content: bytes) -> None:
+    """Keep the file for later downloads; a storage failure is logged and the render still served."""
+    suffix = {RenderedFile.PDF: ".pdf", RenderedFile.PNG: ".png", RenderedFile.PNG_PRINT: "-300dpi.png"}[kind]
+    name = f"cert_plugin/{certificate.verification_code}/r{certificate.revision}{suffix}"
+    try:
+        path = _storage().save(name, ContentFile(content))
+    except Exception:  # any storage backend's failure: the learner still gets the file
+        log.exception("cert_plugin: could not store %s; serving it without caching", name)
+        return
+    RenderedFile.objects.create(certificate=certificate, revision=certificate.revision, kind=kind, path=path,
+                                size=len(content), sha256=hashlib.sha256(content).hexdigest())
+    if certificate.render_error:
+        Certificate.objects.filter(pk=certificate.pk).update(render_error="")
+
+
+def _record_render_error(certificate: Certificate, message: str) -> None:
+    log.error("cert_plugin: rendering %s failed: %s", certificate.verification_code, message)
+    Certificate.objects.filter(pk=certificate.pk).update(render_error=message[:2000])
+
+
+# --------------------------------------------------------------------------- access
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate with this verification code (typed, pasted or scanned), or None."""
+    canonical = codes.normalize(code or "")
+    if canonical is None:
+        return None
+    return Certificate.objects.select_related("template_version").filter(verification_code=canonical).first()
+
+
+def can_view(user: Any, certificate: Certificate) -> bool:
+    """The owner, the course's staff, and anyone once the learner made it public."""
+    if certificate.is_public:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.pk == certificate.user_id or get_host().is_course_staff(user, certificate.course_key))

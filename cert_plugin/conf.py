@@ -7,6 +7,7 @@ with a message naming the key and how to fix it.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -76,14 +77,7 @@ def problems() -> list[str]:
     for key in ("ISSUER_NAME", "STORAGE"):
         if key in raw and not isinstance(raw[key], str):
             found.append(f'CERT_PLUGIN["{key}"] must be a string.')
-    signing_key = raw.get("SIGNING_KEY")
-    if signing_key is not None and (not isinstance(signing_key, str) or "PRIVATE KEY" not in signing_key):
-        found.append('CERT_PLUGIN["SIGNING_KEY"] must be an Ed25519 private key in PEM form '
-                     '("-----BEGIN PRIVATE KEY-----...").')
-    pdf = raw.get("PDF_SIGNING")
-    if pdf is not None and (not isinstance(pdf, dict) or "PKCS12" not in pdf):
-        found.append('CERT_PLUGIN["PDF_SIGNING"] must be a dict with "PKCS12" (path) and '
-                     '"PASSPHRASE".')
+    found.extend(_signing_problems(raw.get("SIGNING_KEY"), raw.get("PDF_SIGNING")))
     rate = raw.get("VERIFY_RATE", _DEFAULTS["VERIFY_RATE"])
     if rate is not None and (not isinstance(rate, str) or not _RATE.match(rate)):
         found.append('CERT_PLUGIN["VERIFY_RATE"] must look like "30/m" (count per s, m, h or d), '
@@ -92,6 +86,28 @@ def problems() -> list[str]:
         found.append('CERT_PLUGIN["AUTO_REISSUE_ON_NAME_CHANGE"] must be True or False.')
     if not isinstance(raw.get("NOTIFY", {}), dict):
         found.append('CERT_PLUGIN["NOTIFY"] must be a dict of notification options.')
+    return found
+
+
+def _signing_problems(signing_key: Any, pdf: Any) -> list[str]:
+    from cert_plugin.credentials.signing import SigningKeyError, load_private_key
+
+    found = []
+    if signing_key is not None:
+        try:
+            if not isinstance(signing_key, str):
+                raise SigningKeyError("it is not a string")
+            load_private_key(signing_key)
+        except SigningKeyError as exc:
+            found.append(f'CERT_PLUGIN["SIGNING_KEY"] must be an Ed25519 private key in PEM form '
+                         f'("-----BEGIN PRIVATE KEY-----..."): {exc}')
+    if pdf is not None:
+        if not isinstance(pdf, dict) or not isinstance(pdf.get("PKCS12"), str):
+            found.append('CERT_PLUGIN["PDF_SIGNING"] must be a dict with "PKCS12" (path of a PKCS#12 file) '
+                         'and "PASSPHRASE".')
+        elif not os.path.isfile(pdf["PKCS12"]):
+            found.append(f'CERT_PLUGIN["PDF_SIGNING"]["PKCS12"] names {pdf["PKCS12"]!r}, '
+                         'which is not a file.')
     return found
 
 

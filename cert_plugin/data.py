@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from cert_plugin.models import Certificate
 
-__all__ = ["ChecklistItem", "Progress", "Verification"]
+__all__ = ["ChecklistItem", "Download", "Progress", "Verification"]
 
 
 @dataclass(frozen=True)
@@ -56,4 +57,16 @@ class Verification:
     certificate: Certificate | None = None
     code: str = ""  # the code as normalized, formatted XXXX-XXXX-XXXX-XXXX
     newer: Certificate | None = None  # for an expired one: a later certificate for the same learner/course
+    signature_valid: bool | None = None  # the Ed25519 signature checks out; None = issued unsigned
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A rendered certificate file, ready to send."""
+
+    content: bytes
+    mime: str  # "application/pdf" or "image/png"
+    filename: str  # e.g. "certificate-PY101-ABCD-EFGH-JKMN-PQRS.pdf"
+    etag: str  # sha256 of the content
+    modified_at: datetime  # when this revision was rendered

@@ -10,6 +10,8 @@ keeps the verification code.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.conf import settings
@@ -74,7 +76,8 @@ class CertificateTemplateVersion(ImmutableModel):
     html = models.TextField()  # Django template source, rendered in the sandbox
     css = models.TextField(blank=True, default="")  # stylesheet for the page
     orientation = models.CharField(max_length=10, choices=ORIENTATIONS, default="landscape")
-    digest = models.CharField(max_length=64, editable=False)  # sha256 of html+css+orientation; signed
+    options = models.JSONField(default=dict, blank=True)  # {"signatories": [...], "honors": [[0.9, "..."]]}
+    digest = models.CharField(max_length=64, editable=False)  # sha256 of all that shapes the page; signed
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -87,12 +90,42 @@ class CertificateTemplateVersion(ImmutableModel):
         return f"{self.template} v{self.number}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.digest = self.compute_digest(self.html, self.css, self.orientation)
+        if not self.digest:  # the api sets it when the version has assets
+            self.digest = self.compute_digest(self.html, self.css, self.orientation, self.options)
         super().save(*args, **kwargs)
 
     @staticmethod
-    def compute_digest(html: str, css: str, orientation: str) -> str:
-        return hashlib.sha256("\x1f".join((orientation, html, css)).encode()).hexdigest()
+    def compute_digest(html: str, css: str, orientation: str, options: dict[str, Any] | None = None,
+                       assets: Iterable[tuple[str, str]] = ()) -> str:
+        """sha256 over the source, options and (name, sha256) of each asset: what a render depends on."""
+        parts = [orientation, html, css]
+        if options:
+            parts.append(json.dumps(options, sort_keys=True, ensure_ascii=False))
+        parts.extend(f"{name}={digest}" for name, digest in sorted(assets))
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class TemplateAsset(ImmutableModel):
+    """An uploaded file a template version shows: logo, signature image, background.
+
+    Owned by one immutable version (a new version copies the rows it keeps),
+    stored in the database so a version and its files are written in one
+    transaction and never drift apart (see docs/decisions/0002).
+    """
+
+    version = models.ForeignKey(CertificateTemplateVersion, related_name="assets", on_delete=models.PROTECT)
+    name = models.CharField(max_length=50)  # identifier used in templates: {{ assets.logo }}
+    content = models.BinaryField()  # the file's bytes (size-limited by the api)
+    mime = models.CharField(max_length=100)  # image/png, image/jpeg, image/svg+xml, font/ttf...
+    sha256 = models.CharField(max_length=64)  # part of the version's digest
+    size = models.PositiveIntegerField()  # bytes
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "name"], name="cert_template_asset")]
+        ordering = ["version", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.mime}, {self.size} bytes) of {self.version}"
 
 
 class CourseCertificateConfig(models.Model):
@@ -156,6 +189,10 @@ class Certificate(models.Model):
     template_version = models.ForeignKey(CertificateTemplateVersion, on_delete=models.PROTECT)
     revision = models.PositiveIntegerField(default=1)  # bumped by reissue; renders are cached per revision
     is_public = models.BooleanField(default=False)  # learner published it on their profile
+    language = models.CharField(max_length=16, default="en")  # dates on the page are written in it
+    signature = models.CharField(max_length=200, blank=True, default="")  # Ed25519, base64url
+    signing_key_id = models.CharField(max_length=64, blank=True, default="")  # "" = unsigned
+    render_error = models.TextField(blank=True, default="")  # last render failure, shown to staff; "" = fine
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -248,3 +285,46 @@ class AuditEvent(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.course_key}"
+
+
+class SigningKey(ImmutableModel):
+    """A public key the plugin has signed certificates with.
+
+    Recorded the first time a key signs, and never removed: after the
+    institution rotates ``CERT_PLUGIN["SIGNING_KEY"]``, certificates signed
+    with earlier keys still verify, and third parties can fetch every key.
+    """
+
+    key_id = models.CharField(max_length=64, unique=True)  # RFC 7638 JWK thumbprint
+    algorithm = models.CharField(max_length=20, default="Ed25519")
+    public_key_pem = models.TextField()  # SubjectPublicKeyInfo PEM
+    created_at = models.DateTimeField(auto_now_add=True)  # first signature with this key
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} {self.key_id}"
+
+
+class RenderedFile(models.Model):
+    """A PDF or PNG of one certificate revision, kept in Django storage.
+
+    Rendered once per revision (``reissue`` bumps it), then served from
+    storage: the unique index makes concurrent first downloads agree on one file.
+    """
+
+    PDF, PNG, PNG_PRINT = "pdf", "png", "png300"
+    KINDS = [(PDF, "PDF"), (PNG, "PNG 150 dpi"), (PNG_PRINT, "PNG 300 dpi")]
+
+    certificate = models.ForeignKey(Certificate, related_name="rendered_files", on_delete=models.CASCADE)
+    revision = models.PositiveIntegerField()  # the certificate revision it shows
+    kind = models.CharField(max_length=10, choices=KINDS)
+    path = models.CharField(max_length=500)  # name in the configured storage
+    size = models.PositiveIntegerField()  # bytes
+    sha256 = models.CharField(max_length=64)  # the ETag
+    created_at = models.DateTimeField(auto_now_add=True)  # Last-Modified
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["certificate", "revision", "kind"],
+                                               name="cert_rendered_file")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} r{self.revision} {self.kind}"

@@ -15,7 +15,7 @@ from cert_plugin import api
 
 log = logging.getLogger(__name__)
 
-__all__ = ["backfill_course", "evaluate_learner"]
+__all__ = ["backfill_course", "evaluate_learner", "render_certificate"]
 
 
 @shared_task(name="cert_plugin.tasks.evaluate_learner", autoretry_for=(DatabaseError,),
@@ -31,3 +31,15 @@ def evaluate_learner(user_id: int, course_key: str) -> str | None:
 def backfill_course(course_key: str) -> dict[str, int]:
     """Evaluate every enrolled learner of a course (late-attached certificates)."""
     return api.backfill(course_key).as_dict()
+
+
+@shared_task(name="cert_plugin.tasks.render_certificate", autoretry_for=(api.RenderFailed, DatabaseError),
+             retry_backoff=30, retry_backoff_max=600, max_retries=5)
+def render_certificate(certificate_id: int) -> dict[str, int]:
+    """Render and store a new (or reissued) certificate's PDF and PNG, so downloads are instant.
+
+    A failure leaves the certificate issued and valid, records the error for
+    staff (``Certificate.render_error``) and is retried with backoff; the
+    first download renders it too if every retry failed.
+    """
+    return api.render_files(certificate_id)

@@ -133,10 +133,34 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 
+def _demo_keys() -> tuple[str, dict[str, str]]:
+    """The demo's own signing keys, generated on first start into var/ (never committed).
+
+    An Ed25519 key signs certificate snapshots; a self-signed ECDSA certificate
+    in a PKCS#12 file signs the PDFs (PAdES). A real institution configures its
+    own key and a certificate from a CA its verifiers trust.
+    """
+    import secrets
+
+    from cert_plugin.credentials import keys
+
+    signing_key = keys.ensure_file(VAR_DIR / "signing_key.pem", keys.generate_ed25519_pem).read_text()
+    passphrase = keys.ensure_file(VAR_DIR / "pdf-signing.pass", lambda: secrets.token_urlsafe(24)).read_text()
+    pkcs12 = VAR_DIR / "pdf-signing.p12"
+    if not pkcs12.exists():
+        keys.write_self_signed_pkcs12(pkcs12, common_name="Northwind Institute of Technology (demo)",
+                                      organization="Northwind Institute of Technology", passphrase=passphrase)
+    return signing_key, {"PKCS12": str(pkcs12), "PASSPHRASE": passphrase}
+
+
+_SIGNING_KEY, _PDF_SIGNING = _demo_keys()
+
 CERT_PLUGIN = {
     "HOST": "devhost.lms.host.DevHost",
     "BASE_URL": os.environ.get("DEVHOST_BASE_URL", "http://127.0.0.1:8000"),
     "ISSUER_NAME": "Northwind Institute of Technology",
+    "SIGNING_KEY": _SIGNING_KEY,
+    "PDF_SIGNING": _PDF_SIGNING,
 }
 
 LOGGING = {

@@ -13,7 +13,8 @@ from openedx_events.learning.data import CourseData, CoursePassingStatusData, Us
 from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED
 
 from cert_plugin import api
-from cert_plugin.models import AuditEvent, Certificate
+from cert_plugin.models import AuditEvent, Certificate, RenderedFile
+from cert_plugin.rendering import pdf as pdf_module
 
 THREADS = 50
 
@@ -76,3 +77,22 @@ def test_fifty_concurrent_passing_events_issue_exactly_one_certificate(lms):
     assert errors == []
     assert Certificate.objects.filter(user=learner, course_key=course.course_key).count() == 1
     assert AuditEvent.objects.filter(user=learner, action="issued").count() == 1
+
+
+def test_concurrent_first_downloads_render_once(lms, monkeypatch):
+    course, learner = _qualified(lms)
+    api.configure_course(course.course_key)
+    certificate = api.active_certificate(learner, course.course_key)
+    RenderedFile.objects.filter(certificate=certificate).delete()  # as if the render task had not run yet
+    renders = []
+    real = pdf_module.render_pdf
+    monkeypatch.setattr(pdf_module, "render_pdf", lambda *a, **k: renders.append(1) or real(*a, **k))
+
+    results, errors = _run_concurrently(
+        lambda: api.render_pdf(Certificate.objects.get(pk=certificate.pk)), count=8)
+
+    assert errors == []
+    assert len(results) == 8
+    assert len(set(results)) == 1
+    assert len(renders) == 1
+    assert RenderedFile.objects.filter(certificate=certificate, kind="pdf").count() == 1

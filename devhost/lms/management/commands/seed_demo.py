@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from completion.models import BlockCompletion
@@ -32,6 +33,8 @@ from devhost.lms.models import (
 )
 
 PASSWORD = "demo-pass-123"
+ASSETS = Path(__file__).resolve().parents[2] / "demo_assets"
+NORTHWIND_TEMPLATE = "Northwind Institute (A4 landscape)"
 ORG = "Northwind"
 PY101 = "course-v1:Northwind+PY101+2026"
 SAFE200 = "course-v1:Northwind+SAFE200+2026"
@@ -71,7 +74,8 @@ COURSES: list[dict[str, Any]] = [
                 ("Which method drops rows with missing values?", ("dropna", "fillna", "isna"), 0),
             )),
         ],
-        "certificate": {"min_completion": 1.0, "required_quizzes": ("quiz1", "quiz2"), "min_quiz_score": 0.7},
+        "certificate": {"min_completion": 1.0, "required_quizzes": ("quiz1", "quiz2"), "min_quiz_score": 0.7,
+                        "template": "northwind"},
     },
     {
         "key": SAFE200,
@@ -94,6 +98,7 @@ COURSES: list[dict[str, Any]] = [
             )),
         ],
         "certificate": {"min_completion": 1.0, "required_quizzes": ("final",), "min_quiz_score": 0.8,
+                        "template": "portrait",
                         "requires_approval": True, "validity_days": 730},
     },
 ]
@@ -137,8 +142,10 @@ class Command(BaseCommand):
         for course in courses.values():
             CourseStaff.objects.get_or_create(user=staff, course=course)
 
+        templates = {"northwind": self._northwind_template(api), "portrait": api.builtin_templates()[1]}
         for spec in COURSES:  # certificate offers first, so progress below triggers issuing
             rules = dict(spec["certificate"])
+            rules["template"] = templates[rules["template"]]
             rules["required_quizzes"] = [str(_usage_key(spec["key"], "problem", q))
                                          for q in rules["required_quizzes"]]
             api.configure_course(spec["key"], **rules)  # hours come from the LMS course
@@ -155,6 +162,25 @@ class Command(BaseCommand):
                 self._play(users[username], courses[course_key], lessons, quiz_results)
 
         self._report(api, users, courses)
+
+    def _northwind_template(self, api: Any) -> Any:
+        """Northwind's branded template: the built-in landscape design with its logo and signatories."""
+        existing = [t for t in api.templates(org=ORG) if t.name == NORTHWIND_TEMPLATE]
+        if existing:
+            return existing[0]
+        base = api.builtin_templates()[0].current_version
+        return api.create_template(
+            NORTHWIND_TEMPLATE, org=ORG, html=base.html, css=base.css, orientation=base.orientation,
+            assets={name: (ASSETS / file).read_bytes() for name, file in [
+                ("logo", "northwind-logo.svg"), ("dean_signature", "signature-dean.svg"),
+                ("director_signature", "signature-director.svg")]},
+            options={"signatories": [
+                {"name": "Dr. Ada Obi", "title": "Dean of Continuing Education",
+                 "signature": "dean_signature"},
+                {"name": "Marcus Lindqvist", "title": "Programme Director",
+                 "signature": "director_signature"},
+            ], "honors": [[0.9, "With distinction"], [0.8, "With merit"]]},
+        )
 
     def _course(self, spec: dict[str, Any]) -> Course:
         key = CourseKey.from_string(spec["key"])
@@ -227,6 +253,10 @@ class Command(BaseCommand):
         for key in courses:
             links += _plugin_link(base, "cert_plugin:staff-dashboard", [key],
                                   "certificates dashboard (staff)")
+        for username, *_ in LEARNERS:
+            for certificate in api.certificates_for(users[username]):
+                links += _plugin_link(base, "cert_plugin:download-pdf", [certificate.formatted_code],
+                                      f"{certificate.learner_name}'s certificate (PDF, sign in as {username})")
         links.append((f"{base}/admin/", "Django admin (admin)"))
         width = max(len(url) for url, _ in links)
         out.write("\nOpen:")

@@ -1,0 +1,1 @@
+"""Thin views over :mod:`cert_plugin.api`: learner pages, staff pages, verification, downloads."""
