@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -27,7 +27,8 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import codes, conf, jobs, requirements
-from cert_plugin.credentials import pades, signing
+from cert_plugin.credentials import signing
+from cert_plugin.credentials.errors import PdfSigningError
 from cert_plugin.data import ChecklistItem, Download, Progress, Verification
 from cert_plugin.host.base import Host
 from cert_plugin.models import (
@@ -42,9 +43,13 @@ from cert_plugin.models import (
     SigningKey,
     TemplateAsset,
 )
-from cert_plugin.rendering import builtin, pdf, png
+from cert_plugin.rendering import builtin
 from cert_plugin.rendering import context as page_context
 from cert_plugin.rendering import html as sandbox
+from cert_plugin.rendering.base import Asset, RenderError
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 log = logging.getLogger(__name__)
 
@@ -808,7 +813,7 @@ def preview_template(*, html: str, css: str = "", orientation: str = "landscape"
     base = _version_assets(template.current_version) if template is not None else {}
     files = _merge_assets(base, assets)
     clean_options = _validate_template(html, css, orientation, files, options, render=False)
-    return png.pdf_to_png(_trial_pdf(html, css, orientation, files, clean_options), dpi=dpi)
+    return _png().pdf_to_png(_trial_pdf(html, css, orientation, files, clean_options), dpi=dpi)
 
 
 def builtin_templates() -> list[CertificateTemplate]:
@@ -919,20 +924,39 @@ def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str,
     try:
         document = sandbox.render_document(html_source, css or "", sample, orientation=orientation,
                                            title="Preview", author=sample.get("issuer_name", ""))
-        content = pdf.render_pdf(document, assets=_pdf_assets(files), pdf_variant=None)
+        content = _pdf().render_pdf(document, assets=_pdf_assets(files), pdf_variant=None)
     except sandbox.TemplateProblem as exc:
         raise TemplateError(str(exc), line=exc.line) from None
-    except pdf.RenderError as exc:
+    except RenderError as exc:
         raise TemplateError(f"The template could not be rendered: {exc}") from None
-    pages = png.page_count(content)
+    pages = _png().page_count(content)
     if pages != 1:
         raise TemplateError(f"With sample data the certificate runs over {pages} pages; "
                             "make it fit on one A4 page.")
     return content
 
 
-def _pdf_assets(files: Mapping[str, tuple[bytes, str]]) -> dict[str, pdf.Asset]:
-    return {name: pdf.Asset(content=content, mime=mime) for name, (content, mime) in files.items()}
+def _pdf() -> ModuleType:
+    """The renderer, imported on first use (WeasyPrint costs ~0.5 s and tens of MB to load)."""
+    from cert_plugin.rendering import pdf
+
+    return pdf
+
+
+def _png() -> ModuleType:
+    from cert_plugin.rendering import png
+
+    return png
+
+
+def _pades() -> ModuleType:
+    from cert_plugin.credentials import pades
+
+    return pades
+
+
+def _pdf_assets(files: Mapping[str, tuple[bytes, str]]) -> dict[str, Asset]:
+    return {name: Asset(content=content, mime=mime) for name, (content, mime) in files.items()}
 
 
 def _create_version(template: CertificateTemplate, *, html: str, css: str, orientation: str,
@@ -1027,7 +1051,7 @@ def render_png(certificate: Certificate, *, dpi: int = 150) -> bytes:
     """The certificate as a PNG (150 dpi for screens, 300 for print are kept; other sizes are not)."""
     kind = {150: RenderedFile.PNG, 300: RenderedFile.PNG_PRINT}.get(dpi)
     if kind is None:
-        return png.pdf_to_png(render_pdf(certificate), dpi=dpi)
+        return _png().pdf_to_png(render_pdf(certificate), dpi=dpi)
     return _rendered(certificate, kind)
 
 
@@ -1074,7 +1098,7 @@ def _rendered(certificate: Certificate, kind: str) -> bytes:
                 return cached
             content = _produce(locked, kind)
             _store(locked, kind, content)
-    except (pdf.RenderError, pades.PdfSigningError) as exc:
+    except (RenderError, PdfSigningError) as exc:
         _record_render_error(certificate, f"{type(exc).__name__}: {exc}")
         raise RenderFailed("The certificate file could not be prepared right now; it is still valid. "
                            "Please try again in a few minutes.") from exc
@@ -1096,7 +1120,7 @@ def _read_cached(certificate: Certificate, kind: str) -> bytes | None:
 
 def _produce(certificate: Certificate, kind: str) -> bytes:
     if kind != RenderedFile.PDF:
-        return png.pdf_to_png(_rendered(certificate, RenderedFile.PDF), dpi=_DPI[kind])
+        return _png().pdf_to_png(_rendered(certificate, RenderedFile.PDF), dpi=_DPI[kind])
     version = certificate.template_version
     files = _version_assets(version)
     values = page_context.build_context(
@@ -1116,11 +1140,11 @@ def _produce(certificate: Certificate, kind: str) -> bytes:
             keywords=["certificate", issuer, str(certificate.course_key), certificate.formatted_code],
             created=certificate.issued_at, lang=certificate.language)
     except sandbox.TemplateProblem as exc:  # a version that passed validation; say so to staff
-        raise pdf.RenderError(f"Template {version}: {exc}") from exc
-    content = pdf.render_pdf(document, assets=_pdf_assets(files))
+        raise RenderError(f"Template {version}: {exc}") from exc
+    content = _pdf().render_pdf(document, assets=_pdf_assets(files))
     pdf_signing = conf.get().PDF_SIGNING
     if pdf_signing:
-        content = pades.sign_pdf(content, pkcs12_path=pdf_signing["PKCS12"],
+        content = _pades().sign_pdf(content, pkcs12_path=pdf_signing["PKCS12"],
                                  passphrase=pdf_signing.get("PASSPHRASE"), signer_name=issuer,
                                  reason=f"Certificate {certificate.formatted_code} issued by {issuer}")
     return content

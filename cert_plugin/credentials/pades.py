@@ -57,6 +57,8 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
+from cert_plugin.credentials.errors import PdfSigningError
+
 __all__ = [
     "SIGNATURE_FIELD",
     "PdfSigningError",
@@ -71,10 +73,6 @@ _PDFAID_NS = "http://www.aiim.org/pdfa/ns/id/"
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 _T = TypeVar("_T")
-
-
-class PdfSigningError(Exception):
-    """The PDF could not be signed (or read): the message says why and what to check."""
 
 
 # ------------------------------------------------------------------------------------------ signing

@@ -25,13 +25,14 @@ import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes
 
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from cert_plugin.rendering.base import Asset, RenderError
 
 __all__ = ["Asset", "RenderError", "font_configuration", "render_pdf"]
 
@@ -44,18 +45,6 @@ _NOTDEF_PREFIX = ".notdef glyph"
 # WeasyPrint, Pango and fontconfig are not written for concurrent renders sharing one font
 # configuration: renders in one process take turns (each takes ~0.1 s).
 _RENDER_LOCK = threading.Lock()
-
-
-class RenderError(Exception):
-    """A certificate could not be rendered; the message says what failed, for staff."""
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A template asset available to the document as ``asset:<name>``."""
-
-    content: bytes  # the file's bytes
-    mime: str  # its media type, e.g. "image/png"
 
 
 @functools.cache

@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 
 from cert_plugin import api, jobs
-from cert_plugin.models import Certificate
+from cert_plugin.models import Certificate, RenderedFile
 
 pytestmark = pytest.mark.celery
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,8 @@ def worker(transactional_db, tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "devhost.settings",
         "CERT_PLUGIN_DB_NAME": settings["NAME"],
-        "DEVHOST_VAR_DIR": str(tmp_path),
+        # The same var/ as this process: one signing key and one media folder for rendered files.
+        "DEVHOST_VAR_DIR": os.environ["DEVHOST_VAR_DIR"],
     }
     log = tmp_path / "worker.log"
     process = subprocess.Popen(
@@ -74,8 +75,17 @@ def test_events_are_evaluated_by_a_real_worker(lms, worker):
     _wait_for(lambda: mine.exists(), what="the worker to issue the certificate", log=worker)
     time.sleep(1)  # let the remaining queued evaluations run too
     assert mine.count() == 1
-    assert mine.get().learner_name == "Kenji Watanabe"
+    certificate = mine.get()
+    assert certificate.learner_name == "Kenji Watanabe"
     assert "cert_plugin.tasks.evaluate_learner" in worker.read_text()
+
+    # The worker then renders and stores the files, so the learner's download is instant.
+    files = RenderedFile.objects.filter(certificate=certificate)
+    _wait_for(lambda: files.count() == 2, what="the worker to render the PDF and PNG", log=worker)
+    assert "cert_plugin.tasks.render_certificate" in worker.read_text()
+    assert api.render_pdf(certificate).startswith(b"%PDF")
+    assert files.count() == 2  # served from storage, not rendered again here
+    assert api.verify(certificate.verification_code).signature_valid is True
 
 
 def test_backfill_runs_on_the_worker(lms, worker):

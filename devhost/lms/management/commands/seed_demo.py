@@ -255,8 +255,8 @@ class Command(BaseCommand):
                                   "certificates dashboard (staff)")
         for username, *_ in LEARNERS:
             for certificate in api.certificates_for(users[username]):
-                links += _plugin_link(base, "cert_plugin:download-pdf", [certificate.formatted_code],
-                                      f"{certificate.learner_name}'s certificate (PDF, sign in as {username})")
+                label = f"{certificate.learner_name}'s certificate (PDF, sign in as {username})"
+                links += _plugin_link(base, "cert_plugin:download-pdf", [certificate.formatted_code], label)
         links.append((f"{base}/admin/", "Django admin (admin)"))
         width = max(len(url) for url, _ in links)
         out.write("\nOpen:")
