@@ -193,6 +193,9 @@ class Certificate(models.Model):
     signature = models.CharField(max_length=200, blank=True, default="")  # Ed25519, base64url
     signing_key_id = models.CharField(max_length=64, blank=True, default="")  # "" = unsigned
     render_error = models.TextField(blank=True, default="")  # last render failure, shown to staff; "" = fine
+    # Position in the published revocation list (W3C Bitstring Status List), drawn at random so
+    # neighbouring bits say nothing about when or to whom other certificates were issued.
+    status_index = models.PositiveIntegerField(unique=True, null=True, blank=True)
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -264,9 +267,10 @@ class AuditEvent(ImmutableModel):
     APPROVED, REJECTED = "approved", "rejected"
     REQUIREMENT_MET, REQUIREMENT_UNMET = "requirement_met", "requirement_unmet"
     CONFIGURED = "configured"
+    PUBLISHED, UNPUBLISHED = "published", "unpublished"
     ACTIONS = [(a, a.replace("_", " ")) for a in (ISSUED, REISSUED, REVOKED, EXPIRED, APPROVED,
                                                     REJECTED, REQUIREMENT_MET, REQUIREMENT_UNMET,
-                                                    CONFIGURED)]
+                                                    CONFIGURED, PUBLISHED, UNPUBLISHED)]
 
     action = models.CharField(max_length=20, choices=ACTIONS)
     course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)

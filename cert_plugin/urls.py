@@ -1,8 +1,8 @@
 """URLs of cert_plugin (namespace ``cert_plugin``), mounted at the site root by the host."""
 
-from django.urls import URLPattern, URLResolver, path, register_converter
+from django.urls import URLPattern, URLResolver, include, path, register_converter
 
-from cert_plugin.views import downloads
+from cert_plugin.views import credentials, downloads, learner, verify
 
 app_name = "cert_plugin"
 
@@ -22,6 +22,17 @@ class CodeConverter:
 register_converter(CodeConverter, "code")
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("certs/verify/", verify.verify_form, name="verify-form"),
+    path("certs/verify/<str:code>/", verify.verify_page, name="verify"),
+    path("certs/issuer/", credentials.issuer_profile, name="issuer"),
+    path("certs/issuer/keys.json", credentials.issuer_keys, name="issuer-keys"),
+    path("certs/status/revocation.json", credentials.status_list, name="status-list"),
+    path("certs/u/<str:username>/", learner.public_profile, name="public-profile"),
+    path("certs/sw.js", learner.service_worker, name="service-worker"),
+    path("certs/api/v1/", include("cert_plugin.rest_api.v1.urls")),
     path("certs/<code:code>.pdf", downloads.download_pdf, name="download-pdf"),
     path("certs/<code:code>.png", downloads.download_png, name="download-png"),
+    path("certs/<code:code>/credential.json", credentials.credential, name="credential"),
+    path("certs/<code:code>/publish/", learner.publish, name="publish"),
+    path("certs/<code:code>/", learner.certificate_page, name="certificate"),
 ]

@@ -1,0 +1,1 @@
+"""The REST API for MFEs and integrators, versioned."""
