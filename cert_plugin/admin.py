@@ -17,7 +17,9 @@ from cert_plugin.models import (
     CertificateTemplate,
     CertificateTemplateVersion,
     CourseCertificateConfig,
+    RenderedFile,
     RequirementRecord,
+    SigningKey,
 )
 
 
@@ -34,11 +36,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class RenderProblem(admin.SimpleListFilter):
+    """Certificates whose last render failed: staff fix the template or storage, the task retries."""
+
+    title = "render problems"
+    parameter_name = "render_problem"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Render failed")]
+
+    def queryset(self, request: Any, queryset: Any) -> Any:
+        return queryset.exclude(render_error="") if self.value() == "yes" else queryset
+
+
 @admin.register(Certificate)
 class CertificateAdmin(ReadOnlyAdmin):
     list_display = ("formatted_code", "learner_name", "course_key", "status", "issued_at", "expires_at",
                     "revision")
-    list_filter = ("state",)
+    list_filter = ("state", RenderProblem)
     search_fields = ("verification_code", "learner_name", "user__username", "user__email")
     date_hierarchy = "issued_at"
     list_select_related = ("user",)
@@ -66,7 +81,18 @@ class CertificateTemplateAdmin(ReadOnlyAdmin):
 
 @admin.register(CertificateTemplateVersion)
 class CertificateTemplateVersionAdmin(ReadOnlyAdmin):
-    list_display = ("template", "number", "orientation", "created_at", "created_by")
+    list_display = ("template", "number", "orientation", "digest", "created_at", "created_by")
+
+
+@admin.register(RenderedFile)
+class RenderedFileAdmin(ReadOnlyAdmin):
+    list_display = ("certificate", "revision", "kind", "size", "created_at")
+    list_filter = ("kind",)
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    list_display = ("key_id", "algorithm", "created_at")
 
 
 @admin.register(RequirementRecord)

@@ -25,6 +25,10 @@ def test_admin_lists_certificates_and_audit_read_only(lms, client, operator):
     listing = client.get(reverse("admin:cert_plugin_certificate_changelist"))
     assert listing.status_code == 200
     assert certificate.formatted_code in listing.content.decode()
+    failed = client.get(reverse("admin:cert_plugin_certificate_changelist") + "?render_problem=yes")
+    assert certificate.formatted_code not in failed.content.decode()  # it rendered fine
+    keys = client.get(reverse("admin:cert_plugin_signingkey_changelist")).content.decode()
+    assert certificate.signing_key_id in keys
     audit = client.get(reverse("admin:cert_plugin_auditevent_changelist")).content.decode()
     assert learner.username in audit
     assert "issued" in audit

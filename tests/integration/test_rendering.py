@@ -316,3 +316,27 @@ def test_without_a_signing_key_certificates_are_issued_unsigned(lms, settings):
     assert certificate.signature == ""
     verification = api.verify(certificate.verification_code)
     assert (verification.status, verification.signature_valid) == ("valid", None)
+
+
+def test_the_render_task_retries_and_records_the_error_for_staff(lms, monkeypatch):
+    from cert_plugin import tasks
+
+    real = pdf_module.render_pdf
+    attempts = []
+
+    def broken(*args, **kwargs):
+        attempts.append(1)
+        raise pdf_module.RenderError("font cache locked")
+
+    monkeypatch.setattr(pdf_module, "render_pdf", broken)
+    _, _, certificate = _issued(lms)  # the task after issue runs in process and is retried
+    assert len(attempts) == 1 + tasks.render_certificate.max_retries
+    certificate.refresh_from_db()
+    assert "font cache locked" in certificate.render_error
+
+    monkeypatch.setattr(pdf_module, "render_pdf", real)
+    result = tasks.render_certificate.apply(args=[certificate.pk])
+    assert result.successful()
+    certificate.refresh_from_db()
+    assert certificate.render_error == ""
+    assert {f.kind for f in RenderedFile.objects.filter(certificate=certificate)} == {"pdf", "png"}
