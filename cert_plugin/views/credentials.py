@@ -1,21 +1,123 @@
-"""Open Badges credential, issuer profile, keys and status list (being written)."""
+"""Open Badges 3.0 credentials, the issuer's Profile and keys, and the revocation status list.
+
+- ``/certs/<code>/credential.json`` (``credential``): the certificate's ``OpenBadgeCredential`` as
+  JSON-LD, or with ``?format=jwt`` (or ``Accept: application/vc+jwt``) the signed VC-JWT. Same
+  audience as the downloads; everyone else gets the 404 of an unknown code. A revoked
+  certificate's credential is still served: verifiers learn of the revocation from the status list.
+- ``/certs/issuer/`` (``issuer``): the issuer's OB 3.0 ``Profile``, public.
+- ``/certs/issuer/keys.json`` (``issuer-keys``): every public key the issuer signed with (JWKS),
+  public; the ``kid`` of every VC-JWT points here.
+- ``/certs/status/revocation.json`` (``status-list``): the ``BitstringStatusListCredential``, a
+  VC-JWT by default, JSON-LD with ``?format=json`` (or an ``Accept`` that asks for JSON only).
+
+Without a signing key (or ``BASE_URL``) the signed forms answer 503 with a JSON error saying so.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from cert_plugin import api
+
+__all__ = ["credential", "issuer_keys", "issuer_profile", "status_list"]
+
+JSON_LD = "application/ld+json"
+VC_JWT = "application/vc+jwt"
+_JWT_TYPES = (VC_JWT, "application/jwt", "application/vc+ld+json+jwt")
+_STATUS_MAX_AGE = 300  # seconds; matches the list's credentialSubject.ttl
+_NOT_FOUND = {"error": "not_found", "detail": "No certificate with this code is available to you."}
 
 
-def issuer_profile(request: HttpRequest) -> HttpResponse:
-    raise Http404
+def _json(document: Any, *, content_type: str = JSON_LD, status: int = 200) -> JsonResponse:
+    response = JsonResponse(document, status=status, content_type=content_type,
+                            json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
-def issuer_keys(request: HttpRequest) -> HttpResponse:
-    raise Http404
+def _unavailable(exc: api.CertPluginError) -> JsonResponse:
+    """503 for a site that is not set up for signed credentials (no key, no BASE_URL)."""
+    response = _json({"error": "unavailable", "detail": str(exc)}, content_type="application/json",
+                     status=503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
-def status_list(request: HttpRequest) -> HttpResponse:
-    raise Http404
+def _wants_jwt(request: HttpRequest, *, default: bool) -> bool:
+    requested = request.GET.get("format", "").lower()
+    if requested in {"jwt", "vc+jwt"}:
+        return True
+    if requested in {"json", "jsonld", "json-ld"}:
+        return False
+    accept = request.headers.get("Accept", "")
+    if any(kind in accept for kind in _JWT_TYPES):
+        return True
+    if any(kind in accept for kind in ("application/ld+json", "application/json", "application/vc")):
+        return False
+    return default
 
 
+def _jwt(token: str) -> HttpResponse:
+    response = HttpResponse(token, content_type=VC_JWT)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
 def credential(request: HttpRequest, code: str) -> HttpResponse:
-    raise Http404
+    """The certificate's Open Badges 3.0 credential, for whoever may see the certificate."""
+    certificate = api.certificate_by_code(code)
+    if certificate is None or not api.can_view(request.user, certificate):
+        return _json(_NOT_FOUND, content_type="application/json", status=404)
+    try:
+        if _wants_jwt(request, default=False):
+            response: HttpResponse = _jwt(api.credential_jwt(certificate))
+        else:
+            response = _json(api.credential_json(certificate))
+            response["Link"] = f'<{request.path}?format=jwt>; rel="alternate"; type="{VC_JWT}"'
+    except api.CertPluginError as exc:
+        return _unavailable(exc)
+    response["Cache-Control"] = "public, max-age=300" if certificate.is_public else "private, no-cache"
+    patch_vary_headers(response, ["Accept", "Cookie"])
+    return response
+
+
+@require_safe
+def issuer_profile(request: HttpRequest) -> HttpResponse:
+    """The issuer's Open Badges 3.0 Profile (JSON-LD), public."""
+    try:
+        response = _json(api.issuer_profile())
+    except api.CertPluginError as exc:
+        return _unavailable(exc)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def issuer_keys(request: HttpRequest) -> HttpResponse:
+    """The issuer's public keys (JWKS), current and rotated-out, public."""
+    response = _json(api.issuer_jwks(), content_type="application/jwk-set+json")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def status_list(request: HttpRequest) -> HttpResponse:
+    """The revocation status list: a VC-JWT by default, JSON-LD on request; public, cached briefly."""
+    try:
+        if _wants_jwt(request, default=True):
+            response: HttpResponse = _jwt(api.status_list_jwt())
+        else:
+            response = _json(api.status_list_credential())
+    except api.CertPluginError as exc:
+        return _unavailable(exc)
+    response["Cache-Control"] = f"public, max-age={_STATUS_MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_vary_headers(response, ["Accept"])
+    return response
