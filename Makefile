@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: setup demo test test-mysql test-postgres test-celery test-services lint clean
+.PHONY: setup demo test test-mysql test-postgres test-celery test-services lint clean bench
 
 $(STAMP): setup.py requirements/base.in requirements/test.in requirements/constraints.txt scripts/system-deps.sh
 	scripts/system-deps.sh
@@ -47,9 +47,13 @@ $(LINT_STAMP): $(STAMP) requirements/lint.in requirements/constraints.txt
 	touch $(LINT_STAMP)
 
 lint: $(LINT_STAMP)
-	$(PY) -m ruff check cert_plugin devhost tests
+	$(PY) -m ruff check cert_plugin devhost tests benchmarks
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache
+
+## Benchmarks (figures and ratios, never timed assertions): writes benchmarks/results.md
+bench: setup
+	$(PY) -m benchmarks

@@ -1093,7 +1093,7 @@ def verify_url(code: str) -> str:
 
 def render_pdf(certificate: Certificate) -> bytes:
     """The certificate as an A4 PDF: rendered once per revision, then read from storage."""
-    return _rendered(certificate, RenderedFile.PDF)
+    return _rendered(certificate, RenderedFile.PDF)[0]
 
 
 def render_png(certificate: Certificate, *, dpi: int = 150) -> bytes:
@@ -1101,7 +1101,7 @@ def render_png(certificate: Certificate, *, dpi: int = 150) -> bytes:
     kind = {150: RenderedFile.PNG, 300: RenderedFile.PNG_PRINT}.get(dpi)
     if kind is None:
         return _png().pdf_to_png(render_pdf(certificate), dpi=dpi)
-    return _rendered(certificate, kind)
+    return _rendered(certificate, kind)[0]
 
 
 def render_files(certificate_id: int) -> dict[str, int]:
@@ -1119,12 +1119,14 @@ def cached_file(certificate: Certificate, kind: str) -> RenderedFile | None:
                                        kind=kind).first()
 
 
-def download(certificate: Certificate, kind: str) -> Download:
-    """A rendered file of the certificate, from storage or rendered now (RenderFailed if it cannot be)."""
+def download(certificate: Certificate, kind: str, *, stored: RenderedFile | None = None) -> Download:
+    """A rendered file of the certificate, from storage or rendered now (RenderFailed if it cannot be).
+
+    ``stored`` is the caller's :func:`cached_file` answer, when it already asked.
+    """
     if kind not in _MIME:
         raise ValueError(f"Unknown kind {kind!r}")
-    content = _rendered(certificate, kind)
-    stored = cached_file(certificate, kind)
+    content, stored = _rendered(certificate, kind, stored=stored)
     course = getattr(certificate.course_key, "course", "") or "course"
     extension = "pdf" if kind == RenderedFile.PDF else "png"
     return Download(content=content, mime=_MIME[kind],
@@ -1133,8 +1135,10 @@ def download(certificate: Certificate, kind: str) -> Download:
                     modified_at=stored.created_at if stored else timezone.now())
 
 
-def _rendered(certificate: Certificate, kind: str) -> bytes:
-    cached = _read_cached(certificate, kind)
+def _rendered(certificate: Certificate, kind: str, *,
+              stored: RenderedFile | None = None) -> tuple[bytes, RenderedFile | None]:
+    """The file's content and its stored record (None when storage refused to keep it)."""
+    cached = _read_stored(stored or cached_file(certificate, kind))
     if cached is not None:
         return cached
     try:
@@ -1142,25 +1146,23 @@ def _rendered(certificate: Certificate, kind: str) -> bytes:
             # The row lock makes concurrent first downloads wait for one render, then read its file.
             locked = (Certificate.objects.select_for_update().select_related("template_version")
                       .get(pk=certificate.pk))
-            cached = _read_cached(locked, kind)
+            cached = _read_stored(cached_file(locked, kind))
             if cached is not None:
                 return cached
             content = _produce(locked, kind)
-            _store(locked, kind, content)
+            return content, _store(locked, kind, content)
     except (RenderError, PdfSigningError) as exc:
         _record_render_error(certificate, f"{type(exc).__name__}: {exc}")
         raise RenderFailed("The certificate file could not be prepared right now; it is still valid. "
                            "Please try again in a few minutes.") from exc
-    return content
 
 
-def _read_cached(certificate: Certificate, kind: str) -> bytes | None:
-    stored = cached_file(certificate, kind)
+def _read_stored(stored: RenderedFile | None) -> tuple[bytes, RenderedFile] | None:
     if stored is None:
         return None
     try:
         with _storage().open(stored.path, "rb") as handle:
-            return bytes(handle.read())
+            return bytes(handle.read()), stored
     except OSError:
         log.warning("cert_plugin: stored file %s is missing; rendering again", stored.path)
         RenderedFile.objects.filter(pk=stored.pk).delete()
@@ -1169,7 +1171,7 @@ def _read_cached(certificate: Certificate, kind: str) -> bytes | None:
 
 def _produce(certificate: Certificate, kind: str) -> bytes:
     if kind != RenderedFile.PDF:
-        return _png().pdf_to_png(_rendered(certificate, RenderedFile.PDF), dpi=_DPI[kind])
+        return _png().pdf_to_png(_rendered(certificate, RenderedFile.PDF)[0], dpi=_DPI[kind])
     version = certificate.template_version
     files = _version_assets(version)
     values = page_context.build_context(
@@ -1203,7 +1205,7 @@ def _storage() -> Any:
     return storages[conf.get().STORAGE]
 
 
-def _store(certificate: Certificate, kind: str, content: bytes) -> None:
+def _store(certificate: Certificate, kind: str, content: bytes) -> RenderedFile | None:
     """Keep the file for later downloads; a storage failure is logged and the render still served."""
     suffix = {RenderedFile.PDF: ".pdf", RenderedFile.PNG: ".png", RenderedFile.PNG_PRINT: "-300dpi.png"}[kind]
     name = f"cert_plugin/{certificate.verification_code}/r{certificate.revision}{suffix}"
@@ -1211,11 +1213,13 @@ def _store(certificate: Certificate, kind: str, content: bytes) -> None:
         path = _storage().save(name, ContentFile(content))
     except Exception:  # any storage backend's failure: the learner still gets the file
         log.exception("cert_plugin: could not store %s; serving it without caching", name)
-        return
-    RenderedFile.objects.create(certificate=certificate, revision=certificate.revision, kind=kind, path=path,
-                                size=len(content), sha256=hashlib.sha256(content).hexdigest())
+        return None
+    stored = RenderedFile.objects.create(certificate=certificate, revision=certificate.revision, kind=kind,
+                                         path=path, size=len(content),
+                                         sha256=hashlib.sha256(content).hexdigest())
     if certificate.render_error:
         Certificate.objects.filter(pk=certificate.pk).update(render_error="")
+    return stored
 
 
 def _record_render_error(certificate: Certificate, message: str) -> None:

@@ -39,7 +39,7 @@ def _serve(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         response["ETag"] = quote_etag(stored.sha256)
         return response
     try:
-        file = api.download(certificate, kind)
+        file = api.download(certificate, kind, stored=stored)
     except api.RenderFailed as exc:
         html = render_to_string("cert_plugin/render_failed.html", {"message": str(exc)}, request=request)
         response = HttpResponse(html, status=503)
