@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from opaque_keys import InvalidKeyError
@@ -673,7 +674,9 @@ def verify(code: str) -> Verification:
     status = {"issued": "valid"}.get(certificate.status, certificate.status)
     newer = None
     if status == "expired":
-        newer = (Certificate.objects.filter(user_id=certificate.user_id, course_key=certificate.course_key,
+        still_valid = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        newer = (Certificate.objects.filter(still_valid, user_id=certificate.user_id,
+                                            course_key=certificate.course_key,
                                             issued_at__gt=certificate.issued_at, state=Certificate.ISSUED)
                  .order_by("-issued_at").first())
     return Verification(status=status, certificate=certificate, code=certificate.formatted_code, newer=newer,

@@ -94,6 +94,16 @@ class CourseBuilder:
             self.take_quiz(user, block, score)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate-limit counters live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def lms(transactional_db):
     return CourseBuilder()

@@ -199,6 +199,9 @@ def test_expiry_then_recertification_gives_a_new_code(lms):
         assert Certificate.objects.filter(user=learner, active=True).count() == 1
         assert len(api.certificates_for(learner)) == 2
 
+    with time_machine.travel(dt.datetime(2031, 1, 1, tzinfo=dt.UTC), tick=False):
+        assert api.verify(first.verification_code).newer is None  # the newer one has expired too
+
 
 def test_reissue_keeps_the_code_and_takes_the_new_name(lms):
     from devhost.lms.models import Profile
