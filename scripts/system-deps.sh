@@ -3,9 +3,10 @@
 #   libmariadb-dev pkg-config : build mysqlclient (Open edX's MySQL driver) for the MariaDB tests
 #   libharfbuzz-subset0       : fast font subsetting in WeasyPrint (~110 ms/PDF instead of ~700 ms)
 #   fonts-noto-cjk            : Chinese/Japanese names render with real glyphs, not boxes
+#   chromium                  : the browser the e2e tests (Playwright) drive; never downloaded by pip
 # Usage: scripts/system-deps.sh [extra packages...]
 set -euo pipefail
-wanted=(libmariadb-dev pkg-config libharfbuzz-subset0 fonts-noto-cjk "$@")
+wanted=(libmariadb-dev pkg-config libharfbuzz-subset0 fonts-noto-cjk chromium "$@")
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,21 +1,265 @@
-"""Learner pages (being written)."""
+"""Learner pages: one certificate, publishing it, the public profile, and the offline worker.
+
+Whoever may not see a certificate gets the same 404 as for a code that does
+not exist, so none of these URLs reveals that a certificate (or a learner)
+exists. Publishing is the owner's choice alone and goes through
+:func:`cert_plugin.api.set_public`.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from cert_plugin import __version__, api
+from cert_plugin.models import Certificate
+
+__all__ = ["certificate_page", "linkedin_add_url", "public_profile", "publish", "service_worker"]
+
+_STATIC = Path(__file__).resolve().parent.parent / "static" / "cert_plugin"
+_LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
+
+# Pixel size of the screen PNG (A4 at 150 dpi), so the page reserves the image's space before it loads.
+_PNG_SIZE = {"landscape": (1754, 1240), "portrait": (1240, 1754)}
 
 
+# --------------------------------------------------------------------------- helpers
+
+
+def _visible_certificate(request: HttpRequest, code: str) -> Certificate:
+    certificate = api.certificate_by_code(code)
+    if certificate is None or not api.can_view(request.user, certificate):
+        raise Http404("No certificate with this code is available to you.")
+    return certificate
+
+
+def _is_owner(request: HttpRequest, certificate: Certificate) -> bool:
+    return bool(request.user.is_authenticated and request.user.pk == certificate.user_id)
+
+
+def _hours(value: Decimal | None) -> str:
+    """12.00 -> "12", 7.50 -> "7.5"."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+def linkedin_add_url(certificate: Certificate) -> str:
+    """LinkedIn's "Add to profile" link, prefilled for the certifications section.
+
+    A plain link: no LinkedIn script runs on the page. The learner's own name
+    is not part of it; ``name`` is the course, ``organizationName`` the issuer.
+    """
+    params: dict[str, str | int] = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": certificate.course_title,
+        "organizationName": certificate.issuer_name or certificate.org,
+        "issueYear": certificate.issued_at.year,
+        "issueMonth": certificate.issued_at.month,
+    }
+    if certificate.expires_at is not None:
+        params["expirationYear"] = certificate.expires_at.year
+        params["expirationMonth"] = certificate.expires_at.month
+    params["certUrl"] = api.verify_url(certificate.verification_code)
+    params["certId"] = certificate.formatted_code
+    return f"{_LINKEDIN_ADD}?{urlencode(params)}"
+
+
+@dataclass(frozen=True)
+class _Status:
+    key: str  # "issued" | "expired" | "revoked"
+    label: str  # what the page shows
+    detail: str  # one sentence saying what it means
+
+    @property
+    def badge(self) -> str:
+        """The modifier of the shared ``.cp-badge`` class: valid, expired or revoked."""
+        return "valid" if self.key == Certificate.ISSUED else self.key
+
+
+def _status(certificate: Certificate) -> _Status:
+    status = certificate.status
+    if status == Certificate.REVOKED:
+        when = _date(certificate.revoked_at)
+        detail = _("This certificate was revoked on %(date)s and is no longer valid.") % {"date": when}
+        if certificate.revoke_reason and certificate.revoke_reason_public:
+            detail += " " + _("Reason: %(reason)s") % {"reason": certificate.revoke_reason}
+        return _Status(status, _("Revoked"), detail)
+    if status == Certificate.EXPIRED:
+        return _Status(status, _("Expired"), _("This certificate expired on %(date)s.") % {
+            "date": _date(certificate.expires_at)})
+    return _Status(status, _("Valid"), _("This certificate is valid and can be verified by anyone."))
+
+
+def _date(value: datetime | None) -> str:
+    return formats.date_format(value, "DATE_FORMAT") if value is not None else ""
+
+
+def _service_worker_scope() -> str:
+    return reverse("cert_plugin:service-worker").rsplit("/", 1)[0] + "/"
+
+
+# --------------------------------------------------------------------------- views
+
+
+@require_safe
 def certificate_page(request: HttpRequest, code: str) -> HttpResponse:
-    raise Http404
+    """``/certs/<code>/``: the certificate, its downloads, sharing and (for the owner) publishing."""
+    certificate = _visible_certificate(request, code)
+    if code != certificate.formatted_code:  # typed in lower case or without hyphens: one URL per page
+        return HttpResponsePermanentRedirect(reverse("cert_plugin:certificate",
+                                                     args=[certificate.formatted_code]))
+    return _render_certificate(request, certificate)
 
 
+def _render_certificate(request: HttpRequest, certificate: Certificate, *, error: str = "",
+                        status: int = 200) -> HttpResponse:
+    owner = _is_owner(request, certificate)
+    code = certificate.formatted_code
+    revoked = certificate.status == Certificate.REVOKED
+    orientation = getattr(certificate.template_version, "orientation", "landscape")
+    width, height = _PNG_SIZE.get(orientation, _PNG_SIZE["landscape"])
+    profile_url = ""
+    if owner and api.public_certificates(request.user):
+        profile_url = reverse("cert_plugin:public-profile", args=[request.user.get_username()])
+    context: dict[str, Any] = {
+        "certificate": certificate,
+        "status": _status(certificate),
+        "hours": _hours(certificate.hours),
+        "issuer": certificate.issuer_name or certificate.org,
+        "code": code,
+        "is_owner": owner,
+        "revoked": revoked,
+        "error": error,
+        "page_url": reverse("cert_plugin:certificate", args=[code]),
+        "pdf_url": reverse("cert_plugin:download-pdf", args=[code]),
+        "png_url": reverse("cert_plugin:download-png", args=[code]),
+        "png_width": width,
+        "png_height": height,
+        "verify_url": api.verify_url(certificate.verification_code),
+        "verify_page_url": reverse("cert_plugin:verify", args=[code]),
+        "publish_url": reverse("cert_plugin:publish", args=[code]),
+        "linkedin_url": linkedin_add_url(certificate),
+        "profile_url": profile_url,
+        "sw_url": reverse("cert_plugin:service-worker"),
+        "sw_scope": _service_worker_scope(),
+    }
+    response = render(request, "cert_plugin/certificate.html", context, status=status)
+    # The page depends on who asks (owner controls, staff view); shared caches must not keep it.
+    patch_cache_control(response, private=True, max_age=0)
+    patch_vary_headers(response, ["Cookie"])
+    if not certificate.is_public:
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
 def publish(request: HttpRequest, code: str) -> HttpResponse:
-    raise Http404
+    """``/certs/<code>/publish/`` (POST ``public=1|0``): the owner shows or hides it on their profile."""
+    certificate = _visible_certificate(request, code)
+    if not _is_owner(request, certificate):
+        # Staff, or anyone looking at a public certificate: they may see it, not publish it.
+        return HttpResponse(_("Only the learner who earned this certificate can publish it."),
+                            status=403, content_type="text/plain; charset=utf-8")
+    public = request.POST.get("public") == "1"
+    try:
+        api.set_public(certificate, public, by=request.user)
+    except api.CertPluginError:
+        return _render_certificate(
+            request, certificate, status=409,
+            error=_("This certificate was revoked, so it cannot be shown on your public profile."))
+    if public:
+        messages.success(request, _("Your certificate is now on your public profile."), fail_silently=True)
+    else:
+        messages.success(request, _("Your certificate is no longer on your public profile."),
+                         fail_silently=True)
+    response = HttpResponseRedirect(reverse("cert_plugin:certificate", args=[certificate.formatted_code]))
+    response.status_code = 303
+    return response
 
 
+@require_safe
 def public_profile(request: HttpRequest, username: str) -> HttpResponse:
-    raise Http404
+    """``/certs/u/<username>/``: what a learner published; 404 when there is nothing to show.
+
+    An unknown username and a learner with nothing published answer the same
+    404, so the page never tells who has an account.
+    """
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    certificates = api.public_certificates(user) if user is not None else []
+    if not certificates:
+        raise Http404("No public certificates.")
+    items = [
+        {
+            "certificate": certificate,
+            "status": _status(certificate),
+            "page_url": reverse("cert_plugin:certificate", args=[certificate.formatted_code]),
+            "png_url": reverse("cert_plugin:download-png", args=[certificate.formatted_code]),
+            "hours": _hours(certificate.hours),
+            "issuer": certificate.issuer_name or certificate.org,
+        }
+        for certificate in certificates
+    ]
+    context = {"learner_name": certificates[0].learner_name, "items": items}
+    response = render(request, "cert_plugin/public_profile.html", context)
+    patch_cache_control(response, public=True, max_age=60)
+    return response
 
 
+def _service_worker_source() -> tuple[str, str]:
+    if django_settings.DEBUG:  # edits show at once while developing
+        return _read_service_worker()
+    return _cached_service_worker()
+
+
+@lru_cache(maxsize=1)
+def _cached_service_worker() -> tuple[str, str]:
+    return _read_service_worker()
+
+
+def _read_service_worker() -> tuple[str, str]:
+    """sw.js with its cache version: a hash of the worker and the page assets it caches."""
+    source = (_STATIC / "sw.js").read_text(encoding="utf-8")
+    digest = hashlib.sha256(source.encode())
+    for name in ("certificate.js", "certificate.css", "cert_plugin.css"):
+        path = _STATIC / name
+        if path.exists():
+            digest.update(path.read_bytes())
+    version = f"{__version__}-{digest.hexdigest()[:12]}"
+    return source.replace("__CERT_PLUGIN_CACHE_VERSION__", version), version
+
+
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    """``/certs/sw.js``: the offline worker, served from ``/certs/`` so that its scope covers the pages."""
+    source, version = _service_worker_source()
+    response = HttpResponse(source, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = _service_worker_scope()
+    # Browsers check for a new worker on each visit; the version changes whenever the assets do.
+    response["Cache-Control"] = "no-cache"
+    response["ETag"] = f'"{version}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
