@@ -31,6 +31,8 @@ setup(
     entry_points={
         "lms.djangoapp": ["cert_plugin = cert_plugin.apps:CertPluginConfig"],
         "cms.djangoapp": ["cert_plugin = cert_plugin.apps:CertPluginConfig"],
+        "openedx.course_tab": ["cert_plugin_certificates = cert_plugin.course_tab:CertificatesCourseTab"],
+        "xblock.v1": ["cert_progress = cert_plugin.xblocks.progress:CertificateProgressBlock"],
     },
     classifiers=[
         "Framework :: Django",

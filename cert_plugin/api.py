@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, timedelta
@@ -31,7 +32,15 @@ from opaque_keys.edx.keys import CourseKey
 from cert_plugin import codes, conf, jobs, requirements
 from cert_plugin.credentials import signing
 from cert_plugin.credentials.errors import PdfSigningError
-from cert_plugin.data import ChecklistItem, Download, Progress, Verification
+from cert_plugin.data import (
+    ChecklistItem,
+    CourseStatus,
+    Download,
+    LearnerPage,
+    LearnerRow,
+    Progress,
+    Verification,
+)
 from cert_plugin.host.base import Host
 from cert_plugin.models import (
     Approval,
@@ -40,6 +49,8 @@ from cert_plugin.models import (
     CertificateTemplate,
     CertificateTemplateVersion,
     CourseCertificateConfig,
+    Job,
+    ReissueRequest,
     RenderedFile,
     RequirementRecord,
     SigningKey,
@@ -56,12 +67,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "LEARNER_STATUSES",
     "STATUS_LIST_SIZE",
     "BackfillReport",
     "CertPluginError",
     "ChecklistItem",
+    "CourseStatus",
     "Download",
     "InvalidCourseKey",
+    "LearnerPage",
+    "LearnerRow",
     "Progress",
     "RenderFailed",
     "RequirementsError",
@@ -69,8 +84,10 @@ __all__ = [
     "UnknownCourse",
     "Verification",
     "active_certificate",
+    "announce",
     "approve",
     "audit_trail",
+    "awaiting_approval",
     "backfill",
     "builtin_templates",
     "cached_file",
@@ -78,36 +95,47 @@ __all__ = [
     "certificate_by_code",
     "certificates_for",
     "configure_course",
+    "course_learners",
     "create_template",
     "credential_json",
     "credential_jwt",
+    "decide_reissue_request",
     "download",
     "enrolled_count",
     "evaluate",
     "evaluate_ids",
+    "export_rows",
     "get_config",
     "get_host",
     "get_progress",
     "issue",
     "issuer_jwks",
     "issuer_profile",
+    "job",
+    "learner_overview",
     "mark_requirement_met",
     "parse_course_key",
     "preview_template",
     "public_certificates",
     "queue_backfill",
+    "recent_jobs",
     "reissue",
+    "reissue_all",
+    "reissue_requests",
     "reject",
     "render_files",
     "render_pdf",
     "render_png",
+    "request_reissue",
     "restore_template_version",
     "revoke",
     "revoked_status_indexes",
+    "run_job",
     "set_public",
     "signature_payload",
     "signature_valid",
     "signing_keys",
+    "start_job",
     "status_list_credential",
     "status_list_jwt",
     "template_variables",
@@ -331,7 +359,8 @@ def _snapshot(user: Any, key: CourseKey, host: Host) -> requirements.Snapshot:
     outline = host.outline(key)
     grade = host.grade(user, key)
     met = RequirementRecord.objects.filter(user=user, course_key=key, met=True).values_list("key", flat=True)
-    approval = Approval.objects.filter(user=user, course_key=key).values_list("decision", flat=True).first()
+    decision = Approval.objects.filter(user=user, course_key=key).values_list("decision", flat=True).first()
+    approval = decision if decision in (Approval.APPROVED, Approval.REJECTED) else None
     return requirements.Snapshot(
         lessons=tuple((str(b.usage_key), b.title) for b in outline if b.completable),
         completed=frozenset(str(k) for k in host.completed_blocks(user, key)),
@@ -408,9 +437,23 @@ def evaluate(user: Any, course_key: CourseKey | str) -> Certificate | None:
     progress = get_progress(user, key)
     if progress.status == "issued":
         return progress.certificate  # issued meanwhile by a concurrent evaluation
+    _mark_awaiting(user, key, progress.status == "pending_approval")
     if progress.status != "in_progress" or not progress.eligible or progress.certificate is not None:
         return None  # not yet qualified, awaiting approval, or revoked (only staff re-issue then)
     return _issue(user, key, actor=None, reason="")
+
+
+def _mark_awaiting(user: Any, key: CourseKey, awaiting: bool) -> None:
+    """Keep the "awaiting approval" marker in step with the learner's progress."""
+    if awaiting:
+        try:
+            with transaction.atomic():
+                Approval.objects.get_or_create(user=user, course_key=key,
+                                               defaults={"decision": Approval.AWAITING})
+        except IntegrityError:
+            pass  # marked concurrently
+    else:
+        Approval.objects.filter(user=user, course_key=key, decision=Approval.AWAITING).delete()
 
 
 def evaluate_ids(user_id: int, course_key: str) -> Certificate | None:
@@ -514,6 +557,7 @@ def _issue(user: Any, key: CourseKey, *, actor: Any, reason: str) -> Certificate
             continue  # a verification code (2^-80) or status index collision: draw again
         log.info("cert_plugin: issued %s to user %s in %s", certificate.verification_code, user.pk, key)
         jobs.enqueue("cert_plugin.tasks.render_certificate", certificate.pk)
+        _announce(certificate, "issued")
         return certificate
     raise IntegrityError(f"Could not issue a certificate after {_ISSUE_ATTEMPTS} attempts.")
 
@@ -597,6 +641,7 @@ def revoke(certificate: Certificate, *, reason: str, by: Any = None,
         locked.save()
         _audit(AuditEvent.REVOKED, locked.course_key, user=locked.user, certificate=locked, actor=by,
                reason=locked.revoke_reason)
+        _announce(locked, "revoked")
     return locked
 
 
@@ -625,6 +670,7 @@ def reissue(certificate: Certificate, *, by: Any = None, reason: str = "") -> Ce
                after={"learner_name": locked.learner_name, "course_title": locked.course_title,
                       "template_version": version.pk, "revision": locked.revision})
         jobs.enqueue("cert_plugin.tasks.render_certificate", locked.pk)
+        _announce(locked, "reissued")
     return locked
 
 
@@ -1248,6 +1294,353 @@ def can_view(user: Any, certificate: Certificate) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.pk == certificate.user_id or get_host().is_course_staff(user, certificate.course_key))
+
+
+# --------------------------------------------------------------------------- learners' tab
+
+
+LEARNER_STATUSES = ("issued", "expired", "revoked", "pending_approval", "in_progress")
+
+
+def learner_overview(user: Any) -> list[CourseStatus]:
+    """Every course of the learner that offers (or gave) a certificate, earned ones first.
+
+    Courses come from the host's enrollments when it can list them, plus any
+    course the learner already holds a certificate of.
+    """
+    host = get_host()
+    lister = getattr(host, "enrolled_courses", None)
+    enrolled = {parse_course_key(k) for k in lister(user)} if callable(lister) else set()
+    offered = set(CourseCertificateConfig.objects.filter(course_key__in=enrolled, enabled=True)
+                  .values_list("course_key", flat=True)) if enrolled else set()
+    latest: dict[CourseKey, Certificate] = {}
+    for held in Certificate.objects.filter(user=user).order_by("issued_at", "id"):
+        latest[held.course_key] = held  # the newest per course wins
+    profile_name = host.learner(user).full_name
+    pending = {r.certificate_id: r for r in ReissueRequest.objects.filter(certificate__user=user, open=True)}
+    url_of = getattr(host, "course_url", None)
+    overview = []
+    for key in sorted(offered | set(latest), key=str):
+        certificate = latest.get(key)
+        status, progress = _learner_status(user, key, certificate)
+        if status == "not_offered":
+            continue
+        title = certificate.course_title if certificate else _course_title(host, key)
+        differs = bool(certificate and certificate.state == Certificate.ISSUED
+                       and profile_name and profile_name != certificate.learner_name)
+        overview.append(CourseStatus(
+            course_key=str(key), course_title=title, status=status, progress=progress,
+            certificate=certificate, profile_name=profile_name if differs else "",
+            reissue_request=pending.get(certificate.pk) if certificate else None,
+            course_url=str(url_of(key)) if callable(url_of) else ""))
+    order = {status: n for n, status in enumerate(LEARNER_STATUSES)}
+    return sorted(overview, key=lambda row: (order[row.status], row.course_title.lower()))
+
+
+def _course_title(host: Host, key: CourseKey) -> str:
+    course = host.course(key)
+    return course.title if course is not None else str(key)
+
+
+def _learner_status(user: Any, key: CourseKey, certificate: Certificate | None) -> tuple[str, Progress]:
+    if certificate is not None and certificate.active and certificate.status == Certificate.ISSUED:
+        return "issued", Progress(status="issued", eligible=True, certificate=certificate)
+    try:
+        progress = get_progress(user, key)
+    except UnknownCourse:
+        progress = Progress(status="not_offered", eligible=False)
+    if certificate is not None and progress.status == "in_progress" and certificate.status in (
+            Certificate.EXPIRED, Certificate.REVOKED):
+        return certificate.status, progress
+    return progress.status, progress
+
+
+def request_reissue(certificate: Certificate, *, by: Any) -> ReissueRequest | Certificate:
+    """The learner asks for their certificate with their corrected profile name.
+
+    With ``AUTO_REISSUE_ON_NAME_CHANGE`` the certificate is reissued at once (same
+    code; the audit trail keeps the old name); otherwise the request waits for
+    staff. Asking twice returns the open request.
+    """
+    if certificate.state != Certificate.ISSUED or not certificate.active:
+        raise CertPluginError("Only a current certificate can be reissued.")
+    name = get_host().learner(certificate.user).full_name.strip()
+    if not name or name == certificate.learner_name:
+        raise CertPluginError("The name on your certificate already matches your profile. "
+                              "Update your name in your profile first.")
+    if conf.get().AUTO_REISSUE_ON_NAME_CHANGE:
+        return reissue(certificate, by=by, reason="The learner corrected their name")
+    with transaction.atomic():
+        existing = (ReissueRequest.objects.select_for_update()
+                    .filter(certificate=certificate, open=True).first())
+        if existing is not None:
+            return existing
+        request = ReissueRequest.objects.create(
+            certificate=certificate, current_name=certificate.learner_name, requested_name=name)
+        _audit(AuditEvent.REISSUE_REQUESTED, certificate.course_key, user=certificate.user,
+               certificate=certificate, actor=by, before=certificate.learner_name, after=name)
+    return request
+
+
+def reissue_requests(course_key: CourseKey | str) -> list[ReissueRequest]:
+    """Open name-change requests of a course, oldest first (for the staff dashboard)."""
+    key = parse_course_key(course_key)
+    return list(ReissueRequest.objects.filter(certificate__course_key=key, open=True)
+                .select_related("certificate", "certificate__user").order_by("created_at", "id"))
+
+
+def decide_reissue_request(request: ReissueRequest, *, grant: bool, by: Any,
+                           note: str = "") -> ReissueRequest:
+    """Staff grant (reissue with the profile name) or decline (with a reason) a request."""
+    if not grant and not note.strip():
+        raise CertPluginError("Say why the request is declined; the learner sees the reason.")
+    with transaction.atomic():
+        locked = ReissueRequest.objects.select_for_update().select_related("certificate").get(pk=request.pk)
+        if not locked.open:
+            return locked
+        if grant:
+            reissue(locked.certificate, by=by, reason="Name change requested by the learner")
+        else:
+            _audit(AuditEvent.REISSUE_DECLINED, locked.certificate.course_key, user=locked.certificate.user,
+                   certificate=locked.certificate, actor=by, reason=note.strip())
+        locked.status = ReissueRequest.GRANTED if grant else ReissueRequest.DECLINED
+        locked.open = None
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.note = note.strip()
+        locked.save()
+    return locked
+
+
+# --------------------------------------------------------------------------- staff dashboard
+
+
+def course_learners(course_key: CourseKey | str, *, search: str = "", status: str = "", page: int = 1,
+                    per_page: int = 25, with_progress: bool = True) -> LearnerPage:
+    """A page of the course's enrolled learners with their certification status.
+
+    Search (username, email, names, printed name) and the status filter run in
+    SQL when the host offers ``learners_queryset``, so the page stays fast with
+    100,000 learners; the checklist is computed only for the rows shown.
+    """
+    key = parse_course_key(course_key)
+    host = get_host()
+    if status and status not in LEARNER_STATUSES:
+        raise CertPluginError(f"Unknown status filter {status!r}; use one of {', '.join(LEARNER_STATUSES)}.")
+    learners = _learners_queryset(host, key)
+    now = timezone.now()
+    certificates = Certificate.objects.filter(course_key=key)
+    by_status = {
+        "issued": certificates.filter(active=True, state=Certificate.ISSUED).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)),
+        "expired": certificates.filter(active=True, state=Certificate.ISSUED, expires_at__lte=now),
+        "revoked": certificates.filter(state=Certificate.REVOKED).exclude(
+            user_id__in=certificates.filter(active=True).values("user_id")),
+    }
+    awaiting = Approval.objects.filter(course_key=key, decision=Approval.AWAITING)
+    sets: dict[str, Any] = {name: query.values("user_id") for name, query in by_status.items()}
+    sets["pending_approval"] = awaiting.values("user_id")
+    counts = {name: learners.filter(pk__in=ids).count() for name, ids in sets.items()}
+    counts["all"] = learners.count()
+    counts["in_progress"] = max(0, counts["all"] - sum(counts[name] for name in sets))
+    selected = learners
+    if search.strip():
+        term = search.strip()
+        selected = selected.filter(
+            Q(username__icontains=term) | Q(email__icontains=term) | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(pk__in=certificates.filter(learner_name__icontains=term).values("user_id")))
+    if status == "in_progress":
+        for ids in sets.values():
+            selected = selected.exclude(pk__in=ids)
+    elif status:
+        selected = selected.filter(pk__in=sets[status])
+    total = selected.count()
+    per_page = max(1, min(int(per_page), 200))
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(int(page), pages))
+    users = list(selected.order_by("pk")[(page - 1) * per_page: page * per_page])
+    newest = _newest_certificates(key, users)
+    waiting = set(awaiting.filter(user__in=users).values_list("user_id", flat=True))
+    rows = []
+    for user in users:
+        certificate = newest.get(user.pk)
+        row_status = _row_status(certificate, user.pk in waiting, now)
+        progress = None
+        if with_progress and row_status in ("in_progress", "pending_approval", "expired"):
+            progress = get_progress(user, key)
+        rows.append(LearnerRow(user=user, name=certificate.learner_name if certificate else
+                               (user.get_full_name() or user.username), status=row_status,
+                               certificate=certificate, progress=progress))
+    return LearnerPage(rows=tuple(rows), total=total, page=page, pages=pages, counts=counts)
+
+
+def _newest_certificates(key: CourseKey, users: list[Any]) -> dict[int, Certificate]:
+    """Each user's newest certificate in the course (one query)."""
+    newest: dict[int, Certificate] = {}
+    for certificate in Certificate.objects.filter(course_key=key, user__in=users).order_by("issued_at", "id"):
+        newest[certificate.user_id] = certificate
+    return newest
+
+
+def _learners_queryset(host: Host, key: CourseKey) -> Any:
+    queryset = getattr(host, "learners_queryset", None)
+    if callable(queryset):
+        return queryset(key)
+    ids = [user.pk for user in host.enrolled_learners(key)]  # a host without SQL access: fine when small
+    return get_user_model().objects.filter(pk__in=ids)
+
+
+def _row_status(certificate: Certificate | None, awaiting: bool, now: Any) -> str:
+    if certificate is not None:
+        if certificate.state == Certificate.REVOKED:
+            return "revoked"
+        if certificate.active and certificate.state == Certificate.ISSUED:
+            expired = certificate.expires_at is not None and certificate.expires_at <= now
+            return "expired" if expired else "issued"
+    return "pending_approval" if awaiting else "in_progress"
+
+
+def export_rows(course_key: CourseKey | str) -> Iterable[list[str]]:
+    """The course's learners for a CSV export: a header, then one row per learner (streamed)."""
+    key = parse_course_key(course_key)
+    learners = _learners_queryset(get_host(), key)
+    now = timezone.now()
+    yield ["username", "email", "name_on_certificate", "status", "verification_code", "issued_at",
+           "expires_at", "grade", "revoked_at", "revoke_reason"]
+    awaiting = set(Approval.objects.filter(course_key=key, decision=Approval.AWAITING)
+                   .values_list("user_id", flat=True))
+    batch = 2000
+    last_pk = 0
+    while True:
+        users = list(learners.filter(pk__gt=last_pk).order_by("pk")[:batch])
+        if not users:
+            return
+        newest = _newest_certificates(key, users)
+        for user in users:
+            certificate = newest.get(user.pk)
+            status = _row_status(certificate, user.pk in awaiting, now)
+            yield [user.username, user.email, certificate.learner_name if certificate else "", status,
+                   certificate.formatted_code if certificate else "",
+                   _timestamp(certificate.issued_at) or "" if certificate else "",
+                   _timestamp(certificate.expires_at) or "" if certificate else "",
+                   f"{certificate.grade:.2%}" if certificate and certificate.grade is not None else "",
+                   _timestamp(certificate.revoked_at) or "" if certificate else "",
+                   certificate.revoke_reason if certificate else ""]
+        last_pk = users[-1].pk
+
+
+def awaiting_approval(course_key: CourseKey | str) -> list[Any]:
+    """Learners who met everything but staff approval, longest waiting first."""
+    key = parse_course_key(course_key)
+    rows = Approval.objects.filter(course_key=key, decision=Approval.AWAITING).select_related("user")
+    return [row.user for row in rows.order_by("modified_at", "id")]
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def start_job(kind: str, course_key: CourseKey | str, *, by: Any = None) -> Job:
+    """Start a course-wide job (backfill or reissue all) on the workers; staff watch ``job(id)``."""
+    key = parse_course_key(course_key)
+    if kind not in (Job.BACKFILL, Job.REISSUE_ALL):
+        raise CertPluginError(f"Unknown job {kind!r}.")
+    if get_host().course(key) is None:
+        raise UnknownCourse(f"The LMS has no course {key}.")
+    running = Job.objects.filter(kind=kind, course_key=key, state__in=[Job.QUEUED, Job.RUNNING]).first()
+    if running is not None:
+        return running  # one at a time: a second click shows the same progress bar
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, course_key=key, started_by=by)
+        jobs.enqueue("cert_plugin.tasks.run_job", job.pk)
+    return job
+
+
+def job(job_id: int) -> Job | None:
+    """A job's current state and progress."""
+    return Job.objects.filter(pk=job_id).first()
+
+
+def recent_jobs(course_key: CourseKey | str, *, limit: int = 10) -> list[Job]:
+    return list(Job.objects.filter(course_key=parse_course_key(course_key))[:limit])
+
+
+def run_job(job_id: int) -> Job | None:
+    """Run a queued job, recording progress as it goes (the Celery task calls this)."""
+    current = Job.objects.filter(pk=job_id).first()
+    if current is None or current.state == Job.DONE:
+        return current
+    Job.objects.filter(pk=job_id).update(state=Job.RUNNING, done=0, failed=0, error="")
+    last_write = [0.0]
+
+    def progress(done: int, failed: int = 0, total: int | None = None) -> None:
+        now = time.monotonic()
+        if now - last_write[0] >= 0.5 or (total is not None and done >= total):
+            fields: dict[str, Any] = {"done": done, "failed": failed}
+            if total is not None:
+                fields["total"] = total
+            Job.objects.filter(pk=job_id).update(**fields)
+            last_write[0] = now
+
+    try:
+        if current.kind == Job.BACKFILL:
+            total = enrolled_count(current.course_key)
+            Job.objects.filter(pk=job_id).update(total=total)
+            report = backfill(current.course_key, on_progress=lambda n: progress(n, total=total))
+            result = report.as_dict()
+            done, failed = report.learners, report.failed
+        else:
+            result = reissue_all(current.course_key, by=current.started_by, on_progress=progress)
+            done, failed = result["reissued"] + result["unchanged"] + result["failed"], result["failed"]
+    except Exception as exc:  # recorded for staff; the task's retry policy decides what next
+        Job.objects.filter(pk=job_id).update(state=Job.FAILED, error=str(exc)[:2000],
+                                             finished_at=timezone.now())
+        raise
+    Job.objects.filter(pk=job_id).update(state=Job.DONE, done=done, failed=failed, result=result,
+                                         finished_at=timezone.now())
+    return Job.objects.get(pk=job_id)
+
+
+def reissue_all(course_key: CourseKey | str, *, by: Any = None,
+                on_progress: Callable[..., None] | None = None) -> dict[str, int]:
+    """Reissue every current certificate of the course whose template version or name is outdated.
+
+    Each keeps its code; certificates already on the current template with the
+    current name are left alone (safe to run again after an interruption).
+    """
+    key = parse_course_key(course_key)
+    host = get_host()
+    current = _template_version(get_config(key))
+    targets = Certificate.objects.filter(course_key=key, active=True, state=Certificate.ISSUED)
+    total = targets.count()
+    counts = {"certificates": total, "reissued": 0, "unchanged": 0, "failed": 0}
+    for certificate in targets.select_related("user").order_by("pk").iterator(chunk_size=500):
+        try:
+            name = host.learner(certificate.user).full_name
+            if certificate.template_version_id == current.pk and certificate.learner_name == name:
+                counts["unchanged"] += 1
+            else:
+                reissue(certificate, by=by, reason="Reissue all with the current template")
+                counts["reissued"] += 1
+        except Exception:  # one certificate's problem must not stop the course's reissue
+            counts["failed"] += 1
+            log.exception("cert_plugin: reissue of %s failed", certificate.verification_code)
+        if on_progress is not None:
+            on_progress(counts["reissued"] + counts["unchanged"] + counts["failed"], counts["failed"], total)
+    return counts
+
+
+# --------------------------------------------------------------------------- announcements
+
+
+def _announce(certificate: Certificate, event: str) -> None:
+    """Tell the outside world after commit: notifications to the learner, openedx-events out."""
+    jobs.enqueue("cert_plugin.tasks.announce", certificate.pk, event)
+
+
+def announce(certificate_id: int, event: str) -> None:
+    """Send what an issued/reissued/revoked certificate calls for (the task after commit)."""
+    log.debug("cert_plugin: %s certificate %s", event, certificate_id)
 
 
 # ----- open badges

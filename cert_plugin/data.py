@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cert_plugin.models import Certificate
+    from cert_plugin.models import Certificate, ReissueRequest
 
-__all__ = ["ChecklistItem", "Download", "Progress", "Verification"]
+__all__ = ["ChecklistItem", "CourseStatus", "Download", "LearnerPage", "LearnerRow", "Progress",
+           "Verification"]
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,39 @@ class Download:
     filename: str  # e.g. "certificate-PY101-ABCD-EFGH-JKMN-PQRS.pdf"
     etag: str  # sha256 of the content
     modified_at: datetime  # when this revision was rendered
+
+
+@dataclass(frozen=True)
+class CourseStatus:
+    """One course on the learner's "My certificates" tab."""
+
+    course_key: str
+    course_title: str
+    status: str  # "issued" | "expired" | "revoked" | "pending_approval" | "in_progress"
+    progress: Progress  # the checklist (empty once issued)
+    certificate: Certificate | None = None  # the newest certificate of the course, if any
+    profile_name: str = ""  # the profile name when it differs from the printed one (else "")
+    reissue_request: ReissueRequest | None = None  # the learner's open request, if any
+    course_url: str = ""  # where the course is, when the host can tell
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    """One learner in the staff learners table."""
+
+    user: Any
+    name: str  # the name printed on their certificate, else their username
+    status: str  # "issued" | "expired" | "revoked" | "pending_approval" | "in_progress"
+    certificate: Certificate | None = None
+    progress: Progress | None = None  # computed for the rows shown only
+
+
+@dataclass(frozen=True)
+class LearnerPage:
+    """A page of the staff learners table, with counts for the status filters."""
+
+    rows: tuple[LearnerRow, ...]
+    total: int  # learners matching search and filter
+    page: int
+    pages: int
+    counts: dict[str, int]  # per status, over the whole course (before search and filter)

@@ -196,6 +196,7 @@ class Certificate(models.Model):
     # Position in the published revocation list (W3C Bitstring Status List), drawn at random so
     # neighbouring bits say nothing about when or to whom other certificates were issued.
     status_index = models.PositiveIntegerField(unique=True, null=True, blank=True)
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)  # the "expires soon" email went out
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -243,11 +244,14 @@ class RequirementRecord(models.Model):
 class Approval(models.Model):
     """Staff's decision for a course that issues only after manual approval."""
 
-    APPROVED, REJECTED = "approved", "rejected"
+    APPROVED, REJECTED, AWAITING = "approved", "rejected", "awaiting"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     course_key: CourseKeyColumn = CourseKeyField(max_length=255)
-    decision = models.CharField(max_length=10, choices=[(APPROVED, "Approved"), (REJECTED, "Rejected")])
+    # "awaiting" is no decision: evaluation marks learners who met everything else, so staff can
+    # list who waits for them without re-evaluating every learner of the course.
+    decision = models.CharField(max_length=10, choices=[(APPROVED, "Approved"), (REJECTED, "Rejected"),
+                                                        (AWAITING, "Awaiting a decision")])
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                            on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(blank=True, default="")
@@ -268,9 +272,11 @@ class AuditEvent(ImmutableModel):
     REQUIREMENT_MET, REQUIREMENT_UNMET = "requirement_met", "requirement_unmet"
     CONFIGURED = "configured"
     PUBLISHED, UNPUBLISHED = "published", "unpublished"
+    REISSUE_REQUESTED, REISSUE_DECLINED = "reissue_requested", "reissue_declined"
     ACTIONS = [(a, a.replace("_", " ")) for a in (ISSUED, REISSUED, REVOKED, EXPIRED, APPROVED,
                                                     REJECTED, REQUIREMENT_MET, REQUIREMENT_UNMET,
-                                                    CONFIGURED, PUBLISHED, UNPUBLISHED)]
+                                                    CONFIGURED, PUBLISHED, UNPUBLISHED,
+                                                    REISSUE_REQUESTED, REISSUE_DECLINED)]
 
     action = models.CharField(max_length=20, choices=ACTIONS)
     course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
@@ -332,3 +338,106 @@ class RenderedFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} r{self.revision} {self.kind}"
+
+
+class ReissueRequest(models.Model):
+    """A learner's request to reprint a certificate with their corrected profile name.
+
+    At most one request per certificate is open (``open`` is 1 or NULL inside a
+    unique index, as for active certificates). Staff grant it (a reissue with the
+    same code) or decline it with a reason; both close it.
+    """
+
+    PENDING, GRANTED, DECLINED = "pending", "granted", "declined"
+    STATUSES = [(PENDING, "Pending"), (GRANTED, "Granted"), (DECLINED, "Declined")]
+
+    certificate = models.ForeignKey(Certificate, related_name="reissue_requests", on_delete=models.CASCADE)
+    current_name = models.CharField(max_length=255)  # the name printed when the learner asked
+    requested_name = models.CharField(max_length=255)  # the profile name the learner wants printed
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    open = models.BooleanField(null=True, default=True)  # True while pending, NULL once decided
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")  # staff's reason when declining
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["certificate", "open"], name="cert_one_open_request")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.current_name} -> {self.requested_name}"
+
+
+class Job(models.Model):
+    """A long course-wide operation (backfill, reissue all) that staff watch progress of."""
+
+    BACKFILL, REISSUE_ALL = "backfill", "reissue_all"
+    KINDS = [(BACKFILL, "Issue to qualified learners"),
+             (REISSUE_ALL, "Reissue all with the current template")]
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+
+    kind = models.CharField(max_length=20, choices=KINDS)
+    course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
+    state = models.CharField(max_length=10, choices=STATES, default=QUEUED)
+    total = models.PositiveIntegerField(null=True, blank=True)  # None while unknown
+    done = models.PositiveIntegerField(default=0)  # learners or certificates handled so far
+    failed = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)  # the final counts
+    error = models.TextField(blank=True, default="")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.course_key} {self.state} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, round(100 * self.done / self.total))
+
+
+class OrganizationBranding(models.Model):
+    """An institution's logo, colours and signatories, which its new templates inherit.
+
+    Inherited when a template version is saved (copied into it), so a later
+    branding change never alters certificates already issued.
+    """
+
+    org = models.CharField(max_length=255, unique=True)  # the course org, e.g. "Northwind"
+    display_name = models.CharField(max_length=255, blank=True, default="")  # institution's full name
+    primary_color = models.CharField(max_length=7, blank=True, default="")  # "#1f4e79"
+    accent_color = models.CharField(max_length=7, blank=True, default="")  # "#b08d3c"
+    signatories = models.JSONField(default=list, blank=True)  # [{"name", "title", "signature": asset}]
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return self.display_name or self.org
+
+
+class BrandingAsset(models.Model):
+    """A file of an organization's branding: its logo and signature images."""
+
+    branding = models.ForeignKey(OrganizationBranding, related_name="assets", on_delete=models.CASCADE)
+    name = models.CharField(max_length=50)  # "logo", or a signature image's name
+    content = models.BinaryField()
+    mime = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["branding", "name"], name="cert_branding_asset")]
+
+    def __str__(self) -> str:
+        return f"{self.name} of {self.branding}"

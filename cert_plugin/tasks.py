@@ -15,7 +15,7 @@ from cert_plugin import api
 
 log = logging.getLogger(__name__)
 
-__all__ = ["backfill_course", "evaluate_learner", "render_certificate"]
+__all__ = ["announce", "backfill_course", "evaluate_learner", "render_certificate", "run_job"]
 
 
 @shared_task(name="cert_plugin.tasks.evaluate_learner", autoretry_for=(DatabaseError,),
@@ -43,3 +43,18 @@ def render_certificate(certificate_id: int) -> dict[str, int]:
     first download renders it too if every retry failed.
     """
     return api.render_files(certificate_id)
+
+
+@shared_task(name="cert_plugin.tasks.run_job", autoretry_for=(DatabaseError,), retry_backoff=True,
+             max_retries=3)
+def run_job(job_id: int) -> str | None:
+    """Run a staff-started course job (backfill, reissue all), recording its progress."""
+    job = api.run_job(job_id)
+    return job.state if job else None
+
+
+@shared_task(name="cert_plugin.tasks.announce", autoretry_for=(DatabaseError,), retry_backoff=True,
+             max_retries=5)
+def announce(certificate_id: int, event: str) -> None:
+    """Notify the learner and emit events for an issued, reissued or revoked certificate."""
+    api.announce(certificate_id, event)

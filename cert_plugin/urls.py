@@ -22,6 +22,9 @@ class CodeConverter:
 register_converter(CodeConverter, "code")
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("certs/", learner.dashboard, name="learner-dashboard"),
+    path("certs/staff/", include("cert_plugin.views.staff_urls")),
+    path("certs/templates/", include("cert_plugin.views.template_urls")),
     path("certs/verify/", verify.verify_form, name="verify-form"),
     path("certs/verify/<str:code>/", verify.verify_page, name="verify"),
     path("certs/issuer/", credentials.issuer_profile, name="issuer"),
@@ -34,5 +37,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("certs/<code:code>.png", downloads.download_png, name="download-png"),
     path("certs/<code:code>/credential.json", credentials.credential, name="credential"),
     path("certs/<code:code>/publish/", learner.publish, name="publish"),
+    path("certs/<code:code>/reissue/", learner.request_reissue, name="request-reissue"),
     path("certs/<code:code>/", learner.certificate_page, name="certificate"),
 ]

@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
-__all__ = ["BlockInfo", "CourseInfo", "GradeInfo", "Host", "LearnerInfo"]
+__all__ = ["BlockInfo", "CourseInfo", "GradeInfo", "Host", "HostQueries", "LearnerInfo"]
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,20 @@ class Host(Protocol):
     def enrolled_learners(self, course_key: CourseKey) -> Iterable[Any]: ...
 
     def is_course_staff(self, user: Any, course_key: CourseKey) -> bool: ...
+
+
+@runtime_checkable
+class HostQueries(Protocol):
+    """Optional extras a host may offer for pages over many learners and courses.
+
+    A host without them still works: the plugin then falls back to
+    ``enrolled_learners`` (and lists courses that offer certificates).
+    """
+
+    def learners_queryset(self, course_key: CourseKey) -> Any:
+        """The actively enrolled users as a ``User`` QuerySet (searchable, pageable in SQL)."""
+        ...
+
+    def enrolled_courses(self, user: Any) -> Iterable[CourseKey]:
+        """The courses the user is actively enrolled in."""
+        ...

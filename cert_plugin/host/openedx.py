@@ -280,6 +280,20 @@ class OpenEdxHost:
         users = CourseEnrollment.objects.users_enrolled_in(_as_course_key(course_key))
         return _paged_by_pk(users.order_by("pk"), _ENROLLMENT_PAGE_SIZE)
 
+    def learners_queryset(self, course_key: CourseKey) -> Any:
+        """Actively enrolled users as a ``User`` QuerySet, for the staff learners table."""
+        with _edx_platform("learners_queryset"):
+            from common.djangoapps.student.models import CourseEnrollment
+
+        return CourseEnrollment.objects.users_enrolled_in(_as_course_key(course_key))
+
+    def enrolled_courses(self, user: Any) -> list[CourseKey]:
+        """The courses the user is actively enrolled in (for the learner's certificates tab)."""
+        with _edx_platform("enrolled_courses"):
+            from common.djangoapps.student.models import CourseEnrollment
+
+        return [enrollment.course_id for enrollment in CourseEnrollment.enrollments_for_user(user)]
+
     def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
         """Global staff, or staff/instructor of the course or of its organization."""
         with _edx_platform("is_course_staff"):

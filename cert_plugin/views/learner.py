@@ -263,3 +263,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response["ETag"] = f'"{version}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """``/certs/``: the learner's "My certificates" tab (being written)."""
+    raise Http404
+
+
+def request_reissue(request: HttpRequest, code: str) -> HttpResponse:
+    """POST: ask for the certificate with the corrected profile name (being written)."""
+    raise Http404

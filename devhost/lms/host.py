@@ -11,7 +11,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, LearnerInfo
 from devhost.lms.grading import compute_grade
-from devhost.lms.models import Course, CourseStaff, Profile
+from devhost.lms.models import Course, CourseStaff, Enrollment, Profile
 
 __all__ = ["DevHost"]
 
@@ -65,6 +65,15 @@ class DevHost:
             lms_enrollments__course__course_key=_key(course_key), lms_enrollments__is_active=True,
         )
         return users.order_by("pk").iterator()
+
+    def learners_queryset(self, course_key: CourseKey) -> Any:
+        return get_user_model().objects.filter(
+            lms_enrollments__course__course_key=_key(course_key), lms_enrollments__is_active=True,
+        )
+
+    def enrolled_courses(self, user: Any) -> list[CourseKey]:
+        return list(Enrollment.objects.filter(user=user, is_active=True)
+                    .values_list("course__course_key", flat=True))
 
     def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
         if not getattr(user, "is_authenticated", False):

@@ -455,6 +455,19 @@ def test_enrolled_learners_are_the_active_enrollments_paged(edx, host, monkeypat
 
 
 @pytest.mark.django_db
+def test_learners_queryset_and_enrolled_courses(edx, host):
+    learner, other = make_user(), make_user()
+    edx.student.CourseEnrollment.enroll(learner, COURSE)
+    edx.student.CourseEnrollment.enroll(learner, OTHER_COURSE)
+    edx.student.CourseEnrollment.unenroll(learner, OTHER_COURSE)
+    edx.student.CourseEnrollment.enroll(other, OTHER_COURSE)
+
+    assert list(host.learners_queryset(COURSE).values_list("pk", flat=True)) == [learner.pk]
+    assert host.enrolled_courses(learner) == [COURSE]
+    assert host.enrolled_courses(other) == [OTHER_COURSE]
+
+
+@pytest.mark.django_db
 def test_enrolled_learners_of_empty_course(edx, host):
     assert list(host.enrolled_learners(COURSE)) == []
 
