@@ -32,7 +32,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, LearnerInfo
 
-__all__ = ["EdxPlatformUnavailable", "OpenEdxHost", "parse_effort_hours"]
+__all__ = ["EdxPlatformUnavailable", "OpenEdxHost", "course_tab_base", "parse_effort_hours"]
 
 _DEFAULT_LANGUAGE = "en"
 _ENROLLMENT_PAGE_SIZE = 1000  # users fetched per query by enrolled_learners()
@@ -53,6 +53,19 @@ def _edx_platform(what: str) -> Iterator[None]:
             f"({exc}). Run the plugin inside the Open edX LMS, or set settings.CERT_PLUGIN['HOST'] to the "
             "dotted path of another cert_plugin.host.base.Host implementation."
         ) from exc
+
+
+def course_tab_base() -> type:
+    """edx-platform's ``EnrolledTab`` (``lms.djangoapps.courseware.tabs``), the base class of course tabs
+    shown to enrolled learners and course staff; :mod:`cert_plugin.course_tab` builds its tab on it."""
+    try:
+        from lms.djangoapps.courseware.tabs import EnrolledTab
+    except ImportError as exc:
+        raise EdxPlatformUnavailable(
+            f"The Open edX course tab (cert_plugin.course_tab) needs edx-platform, but importing it failed "
+            f"({exc}). It only exists inside the Open edX LMS."
+        ) from exc
+    return EnrolledTab
 
 
 # "10", "10.5", "10,5", "10 h", "10 hrs", "10 hours"; ranges and "per week" are not a workload.

@@ -1,4 +1,5 @@
-"""Learner pages: one certificate, publishing it, the public profile, and the offline worker.
+"""Learner pages: "My certificates", one certificate, publishing it, name-change reissue requests,
+the public profile, and the offline worker.
 
 Whoever may not see a certificate gets the same 404 as for a code that does
 not exist, so none of these URLs reveals that a certificate (or a learner)
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
 from django.http import (
     Http404,
     HttpRequest,
@@ -37,7 +39,8 @@ from django.views.decorators.http import require_POST, require_safe
 from cert_plugin import __version__, api
 from cert_plugin.models import Certificate
 
-__all__ = ["certificate_page", "linkedin_add_url", "public_profile", "publish", "service_worker"]
+__all__ = ["certificate_page", "dashboard", "linkedin_add_url", "public_profile", "publish",
+           "request_reissue", "service_worker"]
 
 _STATIC = Path(__file__).resolve().parent.parent / "static" / "cert_plugin"
 _LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
@@ -265,11 +268,113 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# --------------------------------------------------------------------------- "My certificates"
+
+
+# Badge of each learner status: (modifier of .cp-badge, icon of _icon.html).
+_ROW_BADGES = {
+    "issued": ("valid", "check"),
+    "expired": ("expired", "clock"),
+    "revoked": ("revoked", "cross"),
+    "pending_approval": ("pending", "clock"),
+    "in_progress": ("neutral", "info"),
+}
+
+
+def _row_label(status: str) -> str:
+    return {
+        "issued": _("Issued"),
+        "expired": _("Expired"),
+        "revoked": _("Revoked"),
+        "pending_approval": _("Awaiting approval"),
+        "in_progress": _("In progress"),
+    }[status]
+
+
+def _course_row(row: api.CourseStatus) -> dict[str, Any]:
+    """What one course's card shows: the status, the certificate's links, the checklist."""
+    certificate = row.certificate
+    progress = row.progress
+    badge, icon = _ROW_BADGES[row.status]
+    item: dict[str, Any] = {
+        "row": row,
+        "label": _row_label(row.status),
+        "badge": badge,
+        "icon": icon,
+        "earned": row.status == "issued",
+        "items": progress.items,
+        "met": progress.met_count,
+        "total": len(progress.items),
+        "percent": progress.percent,
+        "next_step": progress.missing[0] if progress.missing and row.status != "pending_approval" else None,
+        "profile_name": row.profile_name,
+        "reissue_request": row.reissue_request,
+    }
+    if certificate is not None:
+        code = certificate.formatted_code
+        orientation = getattr(certificate.template_version, "orientation", "landscape")
+        width, height = _PNG_SIZE.get(orientation, _PNG_SIZE["landscape"])
+        item.update({
+            "certificate": certificate,
+            "code": code,
+            "page_url": reverse("cert_plugin:certificate", args=[code]),
+            "pdf_url": reverse("cert_plugin:download-pdf", args=[code]),
+            "png_url": reverse("cert_plugin:download-png", args=[code]),
+            "verify_page_url": reverse("cert_plugin:verify", args=[code]),
+            "verify_url": api.verify_url(certificate.verification_code),
+            "reissue_url": reverse("cert_plugin:request-reissue", args=[code]),
+            "png_width": width,
+            "png_height": height,
+            "issuer": certificate.issuer_name or certificate.org,
+            "hours": _hours(certificate.hours),
+            # An expired certificate still opens and downloads (it says "Expired"); a revoked one does not.
+            "downloadable": row.status in ("issued", "expired"),
+        })
+    return item
+
+
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """``/certs/``: the learner's "My certificates" tab (being written)."""
-    raise Http404
+    """``/certs/``: the learner's "My certificates" tab: earned certificates first, then the courses
+    still in progress with their checklist and next step."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    rows = [_course_row(row) for row in api.learner_overview(request.user)]
+    earned = [row for row in rows if row["earned"]]
+    in_progress = [row for row in rows if not row["earned"]]
+    profile_url = ""
+    if api.public_certificates(request.user):
+        profile_url = reverse("cert_plugin:public-profile", args=[request.user.get_username()])
+    response = render(request, "cert_plugin/learner_dashboard.html", {
+        "earned": earned,
+        "in_progress": in_progress,
+        "profile_url": profile_url,
+    })
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
+@require_POST
 def request_reissue(request: HttpRequest, code: str) -> HttpResponse:
-    """POST: ask for the certificate with the corrected profile name (being written)."""
-    raise Http404
+    """``/certs/<code>/reissue/`` (POST): the owner asks for the certificate with their corrected
+    profile name. Reissued at once when ``AUTO_REISSUE_ON_NAME_CHANGE`` is on, otherwise a request
+    for the course staff. Anyone but the owner gets the 404 of an unknown code."""
+    certificate = api.certificate_by_code(code)
+    if certificate is None or not _is_owner(request, certificate):
+        raise Http404("No certificate with this code is available to you.")
+    try:
+        result = api.request_reissue(certificate, by=request.user)
+    except api.CertPluginError as exc:
+        messages.error(request, str(exc), fail_silently=True)
+    else:
+        if isinstance(result, Certificate):
+            messages.success(request, _("Reissued with your new name: %(name)s. The certificate keeps its "
+                                        "verification code.") % {"name": result.learner_name},
+                             fail_silently=True)
+        else:
+            messages.success(request, _("Request sent to the course staff. Your certificate will be reissued "
+                                        "with your new name once they approve it."), fail_silently=True)
+    response = HttpResponseRedirect(f"{reverse('cert_plugin:learner-dashboard')}#{certificate.course_key}")
+    response.status_code = 303
+    return response

@@ -7,6 +7,7 @@ from typing import Any
 
 from completion.models import BlockCompletion
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, LearnerInfo
@@ -74,6 +75,10 @@ class DevHost:
     def enrolled_courses(self, user: Any) -> list[CourseKey]:
         return list(Enrollment.objects.filter(user=user, is_active=True)
                     .values_list("course__course_key", flat=True))
+
+    def course_url(self, course_key: CourseKey) -> str:
+        """The course's page in the demo LMS (where learners complete lessons and quizzes)."""
+        return reverse("lms:course", args=[str(course_key)])
 
     def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
         if not getattr(user, "is_authenticated", False):
