@@ -29,7 +29,7 @@ from django.utils.module_loading import import_string
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from cert_plugin import codes, conf, jobs, requirements
+from cert_plugin import codes, conf, jobs, notify, requirements
 from cert_plugin.credentials import signing
 from cert_plugin.credentials.errors import PdfSigningError
 from cert_plugin.data import (
@@ -41,15 +41,17 @@ from cert_plugin.data import (
     Progress,
     Verification,
 )
-from cert_plugin.host.base import Host
+from cert_plugin.host.base import Host, LearnerInfo
 from cert_plugin.models import (
     Approval,
     AuditEvent,
+    BrandingAsset,
     Certificate,
     CertificateTemplate,
     CertificateTemplateVersion,
     CourseCertificateConfig,
     Job,
+    OrganizationBranding,
     ReissueRequest,
     RenderedFile,
     RequirementRecord,
@@ -67,9 +69,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "BRANDING_LOGO",
     "LEARNER_STATUSES",
     "STATUS_LIST_SIZE",
     "BackfillReport",
+    "BrandingError",
     "CertPluginError",
     "ChecklistItem",
     "CourseStatus",
@@ -86,21 +90,31 @@ __all__ = [
     "active_certificate",
     "announce",
     "approve",
+    "attachable_courses",
     "audit_trail",
     "awaiting_approval",
     "backfill",
+    "branding",
+    "branding_asset",
     "builtin_templates",
     "cached_file",
+    "can_edit_org",
+    "can_edit_template",
+    "can_use_template_editor",
     "can_view",
     "certificate_by_code",
     "certificates_for",
     "configure_course",
     "course_learners",
+    "courses_using",
     "create_template",
     "credential_json",
     "credential_jwt",
     "decide_reissue_request",
     "download",
+    "duplicate_template",
+    "editable_orgs",
+    "editor_templates",
     "enrolled_count",
     "evaluate",
     "evaluate_ids",
@@ -114,8 +128,11 @@ __all__ = [
     "job",
     "learner_overview",
     "mark_requirement_met",
+    "notify_backend",
+    "org_courses",
     "parse_course_key",
     "preview_template",
+    "preview_template_version",
     "public_certificates",
     "queue_backfill",
     "recent_jobs",
@@ -127,10 +144,14 @@ __all__ = [
     "render_pdf",
     "render_png",
     "request_reissue",
+    "requirements_summary",
     "restore_template_version",
     "revoke",
     "revoked_status_indexes",
     "run_job",
+    "send_expiry_reminders",
+    "set_branding",
+    "set_course_template",
     "set_public",
     "signature_payload",
     "signature_valid",
@@ -138,7 +159,11 @@ __all__ = [
     "start_job",
     "status_list_credential",
     "status_list_jwt",
+    "template_asset",
+    "template_by_id",
+    "template_sample_data",
     "template_variables",
+    "template_versions",
     "templates",
     "update_template",
     "verify",
@@ -340,6 +365,23 @@ def _resolve_template(template: CertificateTemplate | str | None, *, org: str) -
 
 
 # --------------------------------------------------------------------------- progress
+
+
+def requirements_summary(course_key: CourseKey | str) -> list[str]:
+    """The course's certificate requirements in plain sentences ([] when it offers none).
+
+    Raises RequirementsError (saying what is wrong) for a configuration saved
+    before today's validation rules; the staff settings form fixes it.
+    """
+    key = parse_course_key(course_key)
+    config = get_config(key)
+    if config is None:
+        return []
+    titles = {str(block.usage_key): block.title for block in get_host().outline(key)}
+    try:
+        return requirements.summarize(_requirements_of(config), block_titles=titles)
+    except ValueError as exc:
+        raise RequirementsError(str(exc)) from None
 
 
 def _requirements_of(config: CourseCertificateConfig) -> requirements.Requirements:
@@ -855,6 +897,7 @@ def create_template(name: str, *, html: str, css: str = "", orientation: str = "
     org = (org or "").strip()
     if CertificateTemplate.objects.filter(org=org, name=name).exists():
         raise TemplateError(f"There is already a template named {name!r}{' for ' + org if org else ''}.")
+    assets, options = _inherit_branding(org, assets, options)  # defined in the branding section
     files = _merge_assets({}, assets)
     clean_options = _validate_template(html, css, orientation, files, options)
     with transaction.atomic():
@@ -968,10 +1011,14 @@ _HONORS_RULE = 'Each honors rule is [minimum grade 0..1, text], e.g. [0.9, "With
 def _clean_options(options: Mapping[str, Any] | None, asset_names: Iterable[str]) -> dict[str, Any]:
     names = set(asset_names)
     options = dict(options or {})
-    unknown = sorted(set(options) - {"signatories", "honors"})
+    unknown = sorted(set(options) - {"signatories", "honors", "colors"})
     if unknown:
-        raise TemplateError(f"Unknown template option(s) {', '.join(unknown)}; known: honors, signatories.")
+        raise TemplateError(f"Unknown template option(s) {', '.join(unknown)}; "
+                            "known: colors, honors, signatories.")
     clean: dict[str, Any] = {}
+    colors = _clean_colors(options.get("colors"))  # defined in the branding section
+    if colors:
+        clean["colors"] = colors
     signatories = []
     for position, item in enumerate(options.get("signatories") or [], 1):
         if not isinstance(item, Mapping) or not str(item.get("name", "")).strip():
@@ -1021,7 +1068,8 @@ def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str,
     sample = page_context.sample_context(asset_names=files, options=options)
     try:
         document = sandbox.render_document(html_source, css or "", sample, orientation=orientation,
-                                           title="Preview", author=sample.get("issuer_name", ""))
+                                           title="Preview", author=sample.get("issuer_name", ""),
+                                           colors=options.get("colors"))
         content = _pdf().render_pdf(document, assets=_pdf_assets(files), pdf_variant=None)
     except sandbox.TemplateProblem as exc:
         raise TemplateError(str(exc), line=exc.line) from None
@@ -1238,7 +1286,8 @@ def _produce(certificate: Certificate, kind: str) -> bytes:
             title=f"{certificate.course_title}: {certificate.learner_name}", author=issuer,
             subject=f"Certificate of completion of {certificate.course_title}",
             keywords=["certificate", issuer, str(certificate.course_key), certificate.formatted_code],
-            created=certificate.issued_at, lang=certificate.language)
+            created=certificate.issued_at, lang=certificate.language,
+            colors=(version.options or {}).get("colors"))
     except sandbox.TemplateProblem as exc:  # a version that passed validation; say so to staff
         raise RenderError(f"Template {version}: {exc}") from exc
     content = _pdf().render_pdf(document, assets=_pdf_assets(files))
@@ -1639,8 +1688,24 @@ def _announce(certificate: Certificate, event: str) -> None:
 
 
 def announce(certificate_id: int, event: str) -> None:
-    """Send what an issued/reissued/revoked certificate calls for (the task after commit)."""
-    log.debug("cert_plugin: %s certificate %s", event, certificate_id)
+    """Send what an issued/reissued/revoked certificate calls for (the task after commit).
+
+    Emits the openedx-event when ``EVENTS_OUT`` is on (after commit; failures
+    logged), then queues one ``notify_backend`` task per configured backend when
+    the event is enabled in ``NOTIFY["EVENTS"]`` and the learner has an email, so
+    each backend is retried on its own and none blocks another.
+    """
+    certificate = Certificate.objects.select_related("user").filter(pk=certificate_id).first()
+    if certificate is None:
+        log.warning("cert_plugin: cannot announce %s of certificate %s: it does not exist", event,
+                    certificate_id)
+        return
+    if event in _OPENEDX_EVENTS and conf.get().EVENTS_OUT:
+        transaction.on_commit(lambda: _emit_event(certificate, event))
+    if not _should_notify(certificate, event):
+        return
+    for index in range(len(notify.backend_entries())):
+        jobs.enqueue("cert_plugin.tasks.notify_backend", certificate.pk, event, index)
 
 
 # ----- open badges
@@ -1771,11 +1836,418 @@ def _ob_kid(private_pem: str) -> str:
 
 def _ob_requirements(course_key: CourseKey) -> list[str]:
     """The course's current requirements in plain sentences (the achievement's criteria)."""
-    config = get_config(course_key)
-    if config is None:
-        return []
-    titles = {str(block.usage_key): block.title for block in get_host().outline(course_key)}
     try:
-        return requirements.summarize(_requirements_of(config), block_titles=titles)
-    except ValueError:  # a configuration saved before today's validation rules: say nothing wrong
+        return requirements_summary(course_key)
+    except RequirementsError:
         return []
+
+
+# ----- notifications
+# Messages to learners through the configured backends (cert_plugin.notify: email, webhook, SMS...)
+# and openedx-events out. `announce` (in "announcements") fans out after commit: one
+# `notify_backend` task per backend, so a failing backend is retried alone and never blocks issuance.
+
+_OPENEDX_EVENTS = ("issued", "reissued", "revoked")
+
+
+def _should_notify(certificate: Certificate, event: str, learner: LearnerInfo | None = None) -> bool:
+    if event not in notify.enabled_events():
+        return False
+    if event != "revoked" and certificate.status != Certificate.ISSUED:
+        return False  # revoked (or expired) since the event: the news is stale
+    email = (learner or get_host().learner(certificate.user)).email
+    if not email:
+        log.info("cert_plugin: no %s notification for %s: the learner has no email address",
+                 event, certificate.verification_code)
+        return False
+    return True
+
+
+def _absolute(name: str, code: str) -> str:
+    from django.urls import reverse
+
+    return (conf.get().BASE_URL or "").rstrip("/") + reverse(name, args=[code])
+
+
+def _notification(certificate: Certificate, event: str, learner: LearnerInfo) -> notify.Notification:
+    base = (conf.get().BASE_URL or "").rstrip("/")
+    if not base:
+        log.warning('cert_plugin: CERT_PLUGIN["BASE_URL"] is not set; links in notifications are relative')
+    code = certificate.formatted_code
+    return notify.build(
+        event=event,
+        code=code,
+        learner_name=certificate.learner_name,
+        learner_email=learner.email,
+        language=notify.learner_language(learner.language, certificate.language),
+        course_key=str(certificate.course_key),
+        course_title=certificate.course_title,
+        issuer_name=certificate.issuer_name or certificate.org,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+        certificate_url=_absolute("cert_plugin:certificate", code),
+        pdf_url=_absolute("cert_plugin:download-pdf", code),
+        verify_url=verify_url(certificate.verification_code),
+        course_url=notify.course_url(base, str(certificate.course_key)),
+    )
+
+
+def notify_backend(certificate_id: int, event: str, backend_index: int) -> bool:
+    """Send ``event``'s notification through backend ``backend_index`` of ``NOTIFY["BACKENDS"]``.
+
+    Raises whatever the backend raises (the ``notify_backend`` task retries it);
+    returns False when there is nothing to send (event disabled, no email,
+    certificate gone or revoked since, backend removed from the settings).
+    """
+    certificate = Certificate.objects.select_related("user").filter(pk=certificate_id).first()
+    entries = notify.backend_entries()
+    if certificate is None or backend_index >= len(entries):
+        log.warning("cert_plugin: %s notification %s/%s dropped: certificate or backend no longer exists",
+                    event, certificate_id, backend_index)
+        return False
+    learner = get_host().learner(certificate.user)
+    if not _should_notify(certificate, event, learner):
+        return False
+    notify.send_with(entries[backend_index], _notification(certificate, event, learner))
+    log.info("cert_plugin: sent %s notification of %s through backend %s", event,
+             certificate.verification_code, backend_index)
+    return True
+
+
+def _emit_event(certificate: Certificate, event: str) -> None:
+    from cert_plugin import events
+
+    user = certificate.user
+    try:
+        data = events.certificate_data(
+            event, user_id=user.pk, username=user.get_username(), email=user.email or "",
+            is_active=bool(user.is_active), learner_name=certificate.learner_name,
+            course_key=certificate.course_key, course_title=certificate.course_title, grade=certificate.grade,
+            download_url=_absolute("cert_plugin:download-pdf", certificate.formatted_code),
+        )
+    except Exception:  # building the payload must never fail the announcement
+        log.exception("cert_plugin: could not build the openedx-event for %s", certificate.verification_code)
+        return
+    events.emit(event, data)
+
+
+def send_expiry_reminders(now: Any = None) -> int:
+    """Queue an "expiring" notification for each issued certificate entering a reminder window.
+
+    ``NOTIFY["EXPIRY_REMINDER_DAYS"]`` (e.g. ``[30, 7]``) opens a window that
+    many days before expiry; a certificate is reminded once per window
+    (``expiry_reminded_at`` records it, claimed with a compare-and-set so
+    concurrent runs never remind twice). Revoked, retired and expired
+    certificates are skipped. Returns how many reminders were queued. Run it
+    daily: ``manage.py cert_send_reminders`` or the ``send_expiry_reminders`` task.
+    """
+    from django.db.models import F
+
+    days = notify.reminder_days()
+    if "expiring" not in notify.enabled_events() or not days:
+        return 0
+    now = now or timezone.now()
+    candidates = (
+        Certificate.objects
+        .filter(state=Certificate.ISSUED, active=True, expires_at__gt=now,
+                expires_at__lte=now + timedelta(days=days[0]))
+        .filter(Q(expiry_reminded_at__isnull=True)
+                | Q(expiry_reminded_at__lt=F("expires_at") - timedelta(days=days[-1])))
+        .order_by("pk")
+        .values_list("pk", "expires_at", "expiry_reminded_at")
+    )
+    queued = 0
+    for pk, expires_at, reminded_at in candidates.iterator():
+        if expires_at is None:  # excluded by the query; keeps the types honest
+            continue
+        window = min(d for d in days if expires_at - now <= timedelta(days=d))
+        if reminded_at is not None and reminded_at >= expires_at - timedelta(days=window):
+            continue  # already reminded in this window
+        with transaction.atomic():
+            claimed = Certificate.objects.filter(pk=pk, expiry_reminded_at=reminded_at).update(
+                expiry_reminded_at=now)
+            if claimed:
+                jobs.enqueue("cert_plugin.tasks.announce", pk, "expiring")
+                queued += 1
+    return queued
+
+
+# ----- branding
+# An organization's branding (logo, colours, signatories), which the templates created for it
+# inherit: it is copied into the template's first version, so a later branding change never
+# alters a certificate already issued. Also who may edit which templates, and the read helpers
+# of the template editor (views read through these, never the models).
+
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOR_NAMES = ("primary", "accent")
+BRANDING_LOGO = "logo"  # the asset name of an organization's logo, in its branding and templates
+
+
+class BrandingError(CertPluginError, ValueError):
+    """An organization's branding is not valid (the message says what to fix)."""
+
+
+def _clean_color(value: Any, label: str) -> str:
+    text = str(value or "").strip().lower()
+    if text and not _HEX_COLOR.match(text):
+        raise BrandingError(f"The {label} colour must be written as #rrggbb, e.g. #1f4e79 (not {text!r}).")
+    return text
+
+
+def _clean_colors(colors: Any) -> dict[str, str]:
+    """A template's ``colors`` option: {"primary", "accent"}, each ``#rrggbb``; TemplateError otherwise."""
+    if colors in (None, "", {}):
+        return {}
+    if not isinstance(colors, Mapping) or set(colors) - set(_COLOR_NAMES):
+        raise TemplateError('The colors option is {"primary": "#rrggbb", "accent": "#rrggbb"}.')
+    clean = {}
+    for name in _COLOR_NAMES:
+        try:
+            value = _clean_color(colors.get(name), name)
+        except BrandingError as exc:
+            raise TemplateError(str(exc)) from None
+        if value:
+            clean[name] = value
+    return clean
+
+
+def branding(org: str) -> OrganizationBranding | None:
+    """The organization's branding, or None when it has none."""
+    org = (org or "").strip()
+    if not org:
+        return None
+    return OrganizationBranding.objects.filter(org=org).prefetch_related("assets").first()
+
+
+def branding_asset(org: str, name: str) -> BrandingAsset | None:
+    """One file of an organization's branding (its logo or a signature image)."""
+    return BrandingAsset.objects.filter(branding__org=(org or "").strip(), name=name).first()
+
+
+def _branding_files(brand: OrganizationBranding | None) -> dict[str, tuple[bytes, str]]:
+    if brand is None:
+        return {}
+    return {asset.name: (bytes(asset.content), asset.mime) for asset in brand.assets.all()}
+
+
+def set_branding(org: str, *, display_name: str | None = None, primary_color: str | None = None,
+                 accent_color: str | None = None, signatories: Sequence[Mapping[str, Any]] | None = None,
+                 assets: Mapping[str, AssetInput] | None = None, by: Any = None) -> OrganizationBranding:
+    """Create or change an organization's branding (what is not given is kept).
+
+    ``assets`` adds or replaces files by name (``"logo"``, signature images; ``None`` removes
+    one), checked like template assets. ``signatories`` are ``{"name", "title", "signature"}``
+    where ``signature`` names an uploaded image. Colours are ``#rrggbb`` ("" clears one).
+    Templates created for the organization afterwards inherit the branding; existing
+    templates and issued certificates do not change. Raises BrandingError.
+    """
+    org = (org or "").strip()
+    if not org:
+        raise BrandingError("Name the organization the branding belongs to.")
+    current = branding(org)
+    try:
+        files = _merge_assets(_branding_files(current), assets)
+    except TemplateError as exc:
+        raise BrandingError(str(exc)) from None
+    primary = _clean_color(current.primary_color if primary_color is None and current else primary_color,
+                           "primary")
+    accent = _clean_color(current.accent_color if accent_color is None and current else accent_color,
+                          "accent")
+    people = list(current.signatories or []) if signatories is None and current else list(signatories or [])
+    try:
+        people = _clean_options({"signatories": people}, files).get("signatories", [])
+    except TemplateError as exc:
+        raise BrandingError(str(exc)) from None
+    name = (current.display_name if display_name is None and current else (display_name or "")).strip()
+    with transaction.atomic():
+        brand, _ = OrganizationBranding.objects.select_for_update().get_or_create(org=org)
+        brand.display_name = name[:255]
+        brand.primary_color, brand.accent_color = primary, accent
+        brand.signatories = people
+        brand.updated_by = by if getattr(by, "pk", None) else None
+        brand.save()
+        brand.assets.all().delete()
+        BrandingAsset.objects.bulk_create(
+            BrandingAsset(branding=brand, name=asset_name, content=content, mime=mime, size=len(content))
+            for asset_name, (content, mime) in sorted(files.items()))
+    return branding(org) or brand
+
+
+def _inherit_branding(org: str, assets: Mapping[str, AssetInput] | None,
+                      options: Mapping[str, Any] | None) -> tuple[dict[str, AssetInput], dict[str, Any]]:
+    """``create_template``'s assets and options completed from the organization's branding.
+
+    Only what the caller did not give is inherited: the logo (unless an asset ``logo`` is given,
+    also as None), the signatories with their signature images (unless signatories are given),
+    and the colours (unless ``colors`` is given).
+    """
+    inherited_assets: dict[str, AssetInput] = dict(assets or {})
+    inherited_options: dict[str, Any] = dict(options or {})
+    brand = branding(org)
+    if brand is None:
+        return inherited_assets, inherited_options
+    files = _branding_files(brand)
+    if BRANDING_LOGO in files and BRANDING_LOGO not in inherited_assets:
+        inherited_assets[BRANDING_LOGO] = files[BRANDING_LOGO]
+    if not inherited_options.get("signatories") and brand.signatories:
+        inherited_options["signatories"] = [dict(person) for person in brand.signatories]
+        for person in brand.signatories:
+            image = str(person.get("signature") or "")
+            if image in files and image not in inherited_assets:
+                inherited_assets[image] = files[image]
+    colors = {name: value for name, value in (("primary", brand.primary_color),
+                                                ("accent", brand.accent_color)) if value}
+    if not inherited_options.get("colors") and colors:
+        inherited_options["colors"] = colors
+    return inherited_assets, inherited_options
+
+
+def org_courses(org: str) -> list[CourseKey]:
+    """The organization's courses that have a certificate configuration."""
+    keys = CourseCertificateConfig.objects.order_by("course_key").values_list("course_key", flat=True)
+    return [key for key in keys if key is not None and key.org == org]
+
+
+def _is_site_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False))
+
+
+def editable_orgs(user: Any) -> list[str]:
+    """Organizations whose templates and branding ``user`` may edit.
+
+    Site staff: every organization known to the plugin (courses, templates, brandings). Course
+    staff: the organizations of the configured courses they are staff of.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    keys = list(CourseCertificateConfig.objects.values_list("course_key", flat=True))
+    if _is_site_staff(user):
+        orgs = {str(key.org) for key in keys if key is not None}
+        orgs.update(CertificateTemplate.objects.exclude(org="").values_list("org", flat=True))
+        orgs.update(OrganizationBranding.objects.values_list("org", flat=True))
+        return sorted(orgs)
+    host = get_host()
+    return sorted({str(key.org) for key in keys if key is not None and host.is_course_staff(user, key)})
+
+
+def can_edit_org(user: Any, org: str) -> bool:
+    """Site staff, or course staff of at least one (configured) course of ``org``."""
+    if _is_site_staff(user):
+        return True
+    if not org or not getattr(user, "is_authenticated", False):
+        return False
+    host = get_host()
+    return any(host.is_course_staff(user, key) for key in org_courses(org))
+
+
+def can_edit_template(user: Any, template: CertificateTemplate) -> bool:
+    """Whether ``user`` may change ``template`` (built-ins are never edited, only duplicated)."""
+    return not template.is_builtin and can_edit_org(user, template.org)
+
+
+def can_use_template_editor(user: Any) -> bool:
+    """Site staff and the course staff of any configured course."""
+    return _is_site_staff(user) or bool(editable_orgs(user))
+
+
+def editor_templates(user: Any) -> list[CertificateTemplate]:
+    """What the template list shows ``user``: built-ins and site-wide templates, then their orgs' own."""
+    builtin_templates()
+    if _is_site_staff(user):
+        found = CertificateTemplate.objects.all()
+    else:
+        found = CertificateTemplate.objects.filter(org__in=["", *editable_orgs(user)])
+    return list(found.order_by("-is_builtin", "org", "name"))
+
+
+def template_by_id(template_id: int) -> CertificateTemplate | None:
+    return CertificateTemplate.objects.filter(pk=template_id).first()
+
+
+def template_versions(template: CertificateTemplate) -> list[CertificateTemplateVersion]:
+    """Every version of the template, newest first, with who saved it."""
+    return list(template.versions.select_related("created_by").order_by("-number"))
+
+
+def template_asset(template: CertificateTemplate, name: str, *,
+                   number: int | None = None) -> TemplateAsset | None:
+    """A file of the template's current version (or of version ``number``)."""
+    version = (template.versions.filter(number=number).first() if number is not None
+               else template.current_version)
+    if version is None:
+        return None
+    return version.assets.filter(name=name).first()
+
+
+def template_sample_data() -> dict[str, str]:
+    """The sample values the editor's preview fills in, by variable (text values only)."""
+    sample = page_context.sample_context()
+    return {name: value for name, value in sample.items() if isinstance(value, str) and name != "qr_svg"}
+
+
+def preview_template_version(template: CertificateTemplate, number: int, *, dpi: int = 100) -> bytes:
+    """A PNG of one saved version with sample data (the editor's version history "View")."""
+    version = template.versions.filter(number=number).first()
+    if version is None:
+        raise TemplateError(f"Template {template} has no version {number}.")
+    files = _version_assets(version)
+    options = dict(version.options or {})
+    content = _trial_pdf(version.html, version.css, version.orientation, files, options)
+    return _png().pdf_to_png(content, dpi=dpi)
+
+
+def duplicate_template(source: CertificateTemplate, name: str, *, org: str | None = None,
+                       by: Any = None) -> CertificateTemplate:
+    """A new template whose first version copies ``source``'s current one (html, css, options, files).
+
+    A copy made for an organization inherits its branding where ``source`` has no logo,
+    signatories or colours of its own.
+    """
+    version = source.current_version
+    if version is None:
+        raise TemplateError(f"Template {source} has no version to copy.")
+    return create_template(name, html=version.html, css=version.css, orientation=version.orientation,
+                           org=org, assets=dict(_version_assets(version)),
+                           options=dict(version.options or {}), by=by)
+
+
+def courses_using(template: CertificateTemplate) -> list[CourseKey]:
+    """The courses whose certificates are issued with ``template`` now."""
+    return list(CourseCertificateConfig.objects.filter(template=template).order_by("course_key")
+                .values_list("course_key", flat=True))
+
+
+def attachable_courses(user: Any, template: CertificateTemplate) -> list[CourseKey]:
+    """Configured courses ``user`` is staff of that may use ``template`` (its org's, or any for site-wide)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    host = get_host()
+    keys = CourseCertificateConfig.objects.order_by("course_key").values_list("course_key", flat=True)
+    return [key for key in keys if key is not None and (not template.org or key.org == template.org)
+            and host.is_course_staff(user, key)]
+
+
+def set_course_template(course_key: CourseKey | str, template: CertificateTemplate | None, *,
+                        by: Any = None) -> CourseCertificateConfig:
+    """Issue the course's certificates with ``template`` from now on (None: the built-in default).
+
+    Every other setting of the course is kept. A course without a certificate configuration
+    gets one with the default requirements, which turns certificates on and issues them to
+    learners who already qualify (backfill). Certificates issued earlier keep their template.
+    """
+    key = parse_course_key(course_key)
+    course = get_host().course(key)
+    if course is None:
+        raise UnknownCourse(f"The LMS has no course {key}.")
+    if template is not None and template.org and template.org != course.org:
+        raise TemplateError(f"The template {template.name!r} belongs to {template.org}; "
+                            f"the course {key} is offered by {course.org}.")
+    config = get_config(key)
+    if config is None:
+        return configure_course(key, template=template, by=by)
+    return configure_course(
+        key, enabled=config.enabled, template=template, min_grade=config.min_grade,
+        min_completion=config.min_completion, required_quizzes=list(config.required_quizzes or ()),
+        min_quiz_score=config.min_quiz_score, requires_approval=config.requires_approval,
+        additional_requirements=list(config.additional_requirements or ()),
+        validity_days=config.validity_days, hours=config.hours, by=by)

@@ -28,6 +28,7 @@ _DEFAULTS: dict[str, Any] = {
     "VERIFY_RATE": "30/m",
     "AUTO_REISSUE_ON_NAME_CHANGE": False,
     "NOTIFY": {},
+    "EVENTS_OUT": False,
 }
 _RATE = re.compile(r"^\d+/[smhd]$")
 
@@ -44,7 +45,17 @@ class PluginSettings:
     STORAGE: str  # alias in settings.STORAGES for rendered files
     VERIFY_RATE: str  # "<count>/<s|m|h|d>" per client on verify endpoints
     AUTO_REISSUE_ON_NAME_CHANGE: bool  # reissue at once when the profile name changes
-    NOTIFY: dict[str, Any]  # notification backends and options
+    # Notifications to learners, every key optional (cert_plugin.notify documents backends):
+    #   "BACKENDS": dotted paths, or {"class": path, **options} dicts passed to the constructor;
+    #       default ["cert_plugin.notify.email.EmailBackend"]; e.g. {"class":
+    #       "cert_plugin.notify.webhook.WebhookBackend", "url": "https://...", "secret": "..."}
+    #   "EVENTS": which of "issued", "reissued", "revoked", "expiring" notify;
+    #       default ["issued", "reissued", "expiring"]
+    #   "EXPIRY_REMINDER_DAYS": days before expiry to remind, once per window; default [30]
+    #   "FROM_EMAIL": sender of the emails; default settings.DEFAULT_FROM_EMAIL
+    #   "COURSE_URL": recertify link, "{base_url}/courses/{course_key}/" by default; "" for none
+    NOTIFY: dict[str, Any]
+    EVENTS_OUT: bool  # emit openedx-events CERTIFICATE_CREATED/CHANGED/REVOKED for our certificates
 
 
 def _raw() -> dict[str, Any]:
@@ -84,9 +95,16 @@ def problems() -> list[str]:
                      'or be None to disable rate limiting.')
     if not isinstance(raw.get("AUTO_REISSUE_ON_NAME_CHANGE", False), bool):
         found.append('CERT_PLUGIN["AUTO_REISSUE_ON_NAME_CHANGE"] must be True or False.')
-    if not isinstance(raw.get("NOTIFY", {}), dict):
-        found.append('CERT_PLUGIN["NOTIFY"] must be a dict of notification options.')
+    found.extend(_notify_problems(raw.get("NOTIFY", {})))
+    if not isinstance(raw.get("EVENTS_OUT", False), bool):
+        found.append('CERT_PLUGIN["EVENTS_OUT"] must be True or False.')
     return found
+
+
+def _notify_problems(notify: Any) -> list[str]:
+    from cert_plugin import notify as notifications
+
+    return notifications.problems(notify)
 
 
 def _signing_problems(signing_key: Any, pdf: Any) -> list[str]:

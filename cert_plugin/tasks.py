@@ -15,7 +15,8 @@ from cert_plugin import api
 
 log = logging.getLogger(__name__)
 
-__all__ = ["announce", "backfill_course", "evaluate_learner", "render_certificate", "run_job"]
+__all__ = ["announce", "backfill_course", "evaluate_learner", "notify_backend", "render_certificate",
+           "run_job", "send_expiry_reminders"]
 
 
 @shared_task(name="cert_plugin.tasks.evaluate_learner", autoretry_for=(DatabaseError,),
@@ -58,3 +59,17 @@ def run_job(job_id: int) -> str | None:
 def announce(certificate_id: int, event: str) -> None:
     """Notify the learner and emit events for an issued, reissued or revoked certificate."""
     api.announce(certificate_id, event)
+
+
+@shared_task(name="cert_plugin.tasks.notify_backend", autoretry_for=(Exception,), retry_backoff=60,
+             retry_backoff_max=3600, max_retries=5)
+def notify_backend(certificate_id: int, event: str, backend_index: int) -> bool:
+    """Send one notification through one backend; a failure retries this backend alone, with backoff."""
+    return api.notify_backend(certificate_id, event, backend_index)
+
+
+@shared_task(name="cert_plugin.tasks.send_expiry_reminders", autoretry_for=(DatabaseError,),
+             retry_backoff=True, max_retries=3)
+def send_expiry_reminders() -> int:
+    """Queue "expires soon" reminders (run daily from celery beat); returns how many were queued."""
+    return api.send_expiry_reminders()
