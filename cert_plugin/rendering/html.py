@@ -401,15 +401,19 @@ body { margin: 0; }
 
 def render_document(html: str, css: str, context: Mapping[str, Any], *, orientation: str,
                     title: str, author: str, subject: str = "", keywords: Sequence[str] = (),
-                    created: datetime | None = None, lang: str = "en") -> str:
+                    created: datetime | None = None, lang: str = "en",
+                    colors: Mapping[str, str] | None = None) -> str:
     """Render the template body with ``context`` and wrap it into a complete HTML document.
 
     The head carries the PDF metadata WeasyPrint reads (``<title>``, ``author``,
     ``description`` for the subject, ``keywords``, ``dcterms.created``), a base font stack that
     reaches Arabic, Hebrew and CJK glyphs (the template's CSS may set its own family first), the
     template's CSS, and then the ``@page`` rule, last so that the page stays A4 in the template's
-    orientation whatever the template's CSS says. Raises :class:`TemplateProblem` when the body
-    does not compile.
+    orientation whatever the template's CSS says. ``colors`` (the template version's
+    ``{"primary": "#rrggbb", "accent": "#rrggbb"}``, e.g. inherited from its organization's
+    branding) set the ``--primary``/``--accent`` custom properties after the template's CSS, so
+    they win over the defaults at the top of the built-in stylesheets. Raises
+    :class:`TemplateProblem` when the body does not compile.
     """
     if orientation not in {"landscape", "portrait"}:
         raise ValueError(f"orientation must be 'landscape' or 'portrait', not {orientation!r}")
@@ -429,6 +433,8 @@ def render_document(html: str, css: str, context: Mapping[str, Any], *, orientat
     head.append('<meta name="generator" content="cert_plugin">')
     head.append(f"<style>{_BASE_CSS}</style>")
     head.append(f"<style>{_style_text(css)}</style>")
+    if custom := _color_properties(colors):
+        head.append(f"<style>:root {{ {custom} }}</style>")
     head.append(f"<style>@page {{ size: A4 {orientation}; margin: 0 }}</style>")
     return (f'<!doctype html>\n<html lang="{escape(lang)}">\n<head>\n' + "\n".join(head)
             + f"\n</head>\n<body>\n{body}\n</body>\n</html>\n")
@@ -442,6 +448,16 @@ def _render_body(html: str, context: Mapping[str, Any]) -> str:
         debug = getattr(exc, "template_debug", None) or {}
         raise TemplateProblem(f"the template failed with these values: {type(exc).__name__}: {exc}",
                               debug.get("line")) from exc
+
+
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOR_NAMES = ("primary", "accent")
+
+
+def _color_properties(colors: Mapping[str, str] | None) -> str:
+    """``--primary: #..; --accent: #..`` for the valid colours given (anything else is ignored)."""
+    return "; ".join(f"--{name}: {colors[name]}" for name in _COLOR_NAMES
+                     if colors and isinstance(colors.get(name), str) and _HEX_COLOR.match(colors[name]))
 
 
 def _style_text(css: str) -> str:
