@@ -1,0 +1,228 @@
+"""Forms of the course staff certificates dashboard.
+
+They turn what staff typed into the arguments of :mod:`cert_plugin.api` calls
+(percentages into shares, "key | label" lines into additional requirements) and
+check only the shape of the input. The requirements themselves (a quiz that is
+not graded, a validity of 0 days...) are judged by ``api.configure_course``,
+whose message the view shows on the form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+__all__ = [
+    "BulkForm",
+    "DecideRequestForm",
+    "ReasonForm",
+    "RevokeForm",
+    "SettingsForm",
+    "format_additional",
+    "parse_additional",
+]
+
+_SEPARATOR = re.compile(r"\s*\|\s*")
+
+
+def parse_additional(text: str) -> list[dict[str, str]]:
+    """"key | label" lines (a line without "|" is a label; its key is made from it)."""
+    items = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if "|" in line:
+            key, label = _SEPARATOR.split(line, maxsplit=1)
+        else:
+            key, label = slugify(line).replace("-", "_")[:100] or line, line
+        items.append({"key": key.strip(), "label": label.strip()})
+    return items
+
+
+def format_additional(items: Iterable[Mapping[str, str]]) -> str:
+    return "\n".join(f"{item['key']} | {item['label']}" for item in items)
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """Decimal("70.0") -> "70", Decimal("12.50") -> "12.5" (never "7E+1")."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
+def _percent(value: float | None) -> str | None:
+    """0.7 -> "70" (for showing a stored share as a percentage)."""
+    if value is None:
+        return None
+    return _plain((Decimal(str(value)) * 100).quantize(Decimal("0.1")))
+
+
+class _AnyChoices(forms.MultipleChoiceField):
+    """Checkboxes whose values the api judges (it names a quiz that is not graded in its message)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return bool(str(value).strip())
+
+
+class SettingsForm(forms.Form):
+    """A course's certificate offer and requirements, in the words and units staff use."""
+
+    enabled = forms.BooleanField(
+        required=False, label=_("Offer a certificate in this course"),
+        help_text=_("Turning it on also issues certificates to learners who already qualify."))
+    template = forms.TypedChoiceField(
+        label=_("Certificate template"), coerce=int,
+        help_text=_("New certificates use it. Certificates already issued keep theirs until you "
+                    "reissue them."))
+    min_completion = forms.DecimalField(
+        label=_("Lessons to complete (%)"), min_value=0, max_value=100, decimal_places=1,
+        help_text=_("100 means every lesson; 0 means lessons are not required."))
+    min_grade = forms.DecimalField(
+        required=False, label=_("Minimum course grade (%)"), min_value=0, max_value=100, decimal_places=1,
+        help_text=_("Leave empty to use the course's own pass/fail decision."))
+    required_quizzes = _AnyChoices(
+        required=False, label=_("Quizzes that must be passed"), widget=forms.CheckboxSelectMultiple)
+    min_quiz_score = forms.DecimalField(
+        label=_("Minimum score on each of those quizzes (%)"), min_value=0, max_value=100, decimal_places=1)
+    requires_approval = forms.BooleanField(
+        required=False, label=_("Course staff approve each certificate before it is issued"))
+    additional_requirements = forms.CharField(
+        required=False, label=_("Additional requirements confirmed by staff"), widget=forms.Textarea(
+            attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=_("One per line, written “key | label”, e.g. “project | Final project accepted”. "
+                    "You mark them met for each learner in the learners table."))
+    validity_days = forms.IntegerField(
+        required=False, label=_("Valid for (days)"),
+        help_text=_("Leave empty for a certificate that never expires. 730 is about two years."))
+    hours = forms.DecimalField(
+        required=False, label=_("Hours printed on the certificate"), decimal_places=2,
+        help_text=_("Leave empty to use the course's own workload."))
+
+    def __init__(self, *args: Any, templates: Sequence[tuple[int, str]] = (),
+                 quizzes: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        template_field = self.fields["template"]
+        assert isinstance(template_field, forms.TypedChoiceField)
+        template_field.choices = list(templates)
+        quiz_field = self.fields["required_quizzes"]
+        assert isinstance(quiz_field, forms.MultipleChoiceField)
+        quiz_field.choices = list(quizzes)
+        self._describe()
+
+    # Words of the api's messages that name a field (its RequirementsError joins every problem).
+    _API_FIELDS = (("Validity", "validity_days"), ("Hours", "hours"), ("Required quiz", "required_quizzes"),
+                   ("Additional requirement", "additional_requirements"), ("min_grade", "min_grade"),
+                   ("min_completion", "min_completion"), ("min_quiz_score", "min_quiz_score"),
+                   ("template", "template"))
+
+    def add_api_error(self, message: str) -> None:
+        """Show the api's refusal on the form and mark the fields it names as invalid."""
+        self.add_error(None, message)
+        for words, name in self._API_FIELDS:
+            if words in message:
+                self.fields[name].widget.attrs.update({"aria-invalid": "true"})
+        self._describe()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._describe()
+
+    def _describe(self) -> None:
+        """Widget attributes for assistive technology: the hint and error each input is described by."""
+        errors: Any = getattr(self, "_errors", None) or {}
+        for name, field in self.fields.items():
+            attrs = field.widget.attrs
+            if not isinstance(field.widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                textarea = isinstance(field.widget, forms.Textarea)
+                attrs["class"] = "cp-input st-textarea" if textarea else "cp-input"
+            ids = []
+            if field.help_text:
+                ids.append(f"id_{name}-hint")
+            if name in errors:
+                ids.append(f"id_{name}-error")
+                attrs["aria-invalid"] = "true"
+            if errors.get("__all__") and attrs.get("aria-invalid"):
+                ids.append("st-problem")
+            if ids and not isinstance(field.widget, forms.CheckboxSelectMultiple):
+                attrs["aria-describedby"] = " ".join(ids)
+            elif "aria-describedby" in attrs:
+                del attrs["aria-describedby"]
+
+    @staticmethod
+    def initial_from(config: Any, *, default_template: int | None) -> dict[str, Any]:
+        """The form's values for a stored configuration (or the api's defaults when there is none)."""
+        if config is None:
+            return {"enabled": True, "template": default_template, "min_completion": 100,
+                    "min_grade": None, "required_quizzes": [], "min_quiz_score": 70,
+                    "requires_approval": False, "additional_requirements": "", "validity_days": None,
+                    "hours": None}
+        return {
+            "enabled": config.enabled,
+            "template": config.template_id or default_template,
+            "min_completion": _percent(config.min_completion),
+            "min_grade": _percent(config.min_grade),
+            "required_quizzes": list(config.required_quizzes or []),
+            "min_quiz_score": _percent(config.min_quiz_score),
+            "requires_approval": config.requires_approval,
+            "additional_requirements": format_additional(config.additional_requirements or []),
+            "validity_days": config.validity_days,
+            "hours": None if config.hours is None else _plain(Decimal(config.hours)),
+        }
+
+    def api_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of ``api.configure_course`` (all but ``template``), from clean data."""
+        data = self.cleaned_data
+        min_grade = data.get("min_grade")
+        return {
+            "enabled": bool(data.get("enabled")),
+            "min_completion": float(data["min_completion"]) / 100,
+            "min_grade": None if min_grade is None else float(min_grade) / 100,
+            "required_quizzes": list(data.get("required_quizzes") or []),
+            "min_quiz_score": float(data["min_quiz_score"]) / 100,
+            "requires_approval": bool(data.get("requires_approval")),
+            "additional_requirements": parse_additional(data.get("additional_requirements") or ""),
+            "validity_days": data.get("validity_days"),
+            "hours": data.get("hours"),
+        }
+
+
+class ReasonForm(forms.Form):
+    """An action on one learner with an optional reason (approve, reject, issue now)."""
+
+    user = forms.IntegerField(min_value=1)
+    reason = forms.CharField(required=False, max_length=2000, strip=True)
+
+
+class RevokeForm(forms.Form):
+    code = forms.CharField(max_length=40)
+    reason = forms.CharField(max_length=2000, strip=True, label=_("Reason"),
+                             error_messages={"required": _("Say why the certificate is revoked.")})
+    publish_reason = forms.BooleanField(required=False, label=_("Show the reason on the public verify page"))
+
+
+class DecideRequestForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("grant", _("Grant")), ("decline", _("Decline"))])
+    note = forms.CharField(required=False, max_length=2000, strip=True)
+
+
+class BulkForm(forms.Form):
+    """"Approve selected" or "Mark requirement … met for selected"."""
+
+    action = forms.ChoiceField(choices=[("approve", _("Approve selected")),
+                                        ("requirement", _("Mark requirement met for selected"))])
+    users = forms.TypedMultipleChoiceField(coerce=int, error_messages={
+        "required": _("Select at least one learner first.")})
+    requirement = forms.CharField(required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["users"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.valid_value = lambda value: str(value).isdigit()  # type: ignore[method-assign]
