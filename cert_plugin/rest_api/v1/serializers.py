@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cert_plugin import conf
-from cert_plugin.data import Verification
+from cert_plugin import api, conf
+from cert_plugin.data import Progress, Verification
 
-__all__ = ["VerificationSerializer"]
+__all__ = [
+    "CertificateSerializer",
+    "CourseProgress",
+    "CourseProgressSerializer",
+    "CourseStatusSerializer",
+    "ErrorSerializer",
+    "JobRequestSerializer",
+    "JobSerializer",
+    "LearnerPageSerializer",
+    "LearnersQuerySerializer",
+    "PublishRequestSerializer",
+    "ReasonRequestSerializer",
+    "ReissueRequestResult",
+    "ReissueRequestResultSerializer",
+    "RequirementRequestSerializer",
+    "RevokeRequestSerializer",
+    "VerificationSerializer",
+]
+
+# The statuses, once, for the schema's enums.
+CERTIFICATE_STATUSES = ("issued", "expired", "revoked")
+VERIFICATION_STATUSES = ("valid", "revoked", "expired")
+PROGRESS_STATUSES = ("not_offered", "in_progress", "pending_approval", "issued")
+JOB_KINDS = ("backfill", "reissue_all")
+JOB_STATES = ("queued", "running", "done", "failed")
 
 
 class VerificationSerializer(serializers.Serializer):
@@ -21,7 +49,7 @@ class VerificationSerializer(serializers.Serializer):
     certificate, ``newer_code`` only for an expired one that has a successor.
     """
 
-    status = serializers.CharField()  # "valid" | "revoked" | "expired"
+    status = serializers.ChoiceField(choices=VERIFICATION_STATUSES)
     code = serializers.CharField()  # XXXX-XXXX-XXXX-XXXX
     learner_name = serializers.CharField(source="certificate.learner_name")
     course_title = serializers.CharField(source="certificate.course_title")
@@ -32,8 +60,9 @@ class VerificationSerializer(serializers.Serializer):
                                      allow_null=True, coerce_to_string=True)
     issuer = serializers.SerializerMethodField()
     signature_valid = serializers.BooleanField(allow_null=True)
-    revoked_at = serializers.DateTimeField(source="certificate.revoked_at", allow_null=True)
-    revoke_reason = serializers.CharField(source="certificate.revoke_reason")
+    # Present only when they apply (so the schema does not list them as required):
+    revoked_at = serializers.DateTimeField(source="certificate.revoked_at", allow_null=True, required=False)
+    revoke_reason = serializers.CharField(source="certificate.revoke_reason", required=False)
     newer_code = serializers.CharField(source="newer.formatted_code", default=None)
 
     def get_issuer(self, verification: Verification) -> str:
@@ -52,3 +81,258 @@ class VerificationSerializer(serializers.Serializer):
         if instance.status != "expired" or instance.newer is None:
             data.pop("newer_code")
         return data
+
+
+# --------------------------------------------------------------------------- answers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error of the API except ``api-verify``'s: one sentence for people.
+
+    400 for a refused action or bad input (``field_errors`` then maps each bad field to
+    its messages), 401/403 for who may not, 404 for what is not there (or not
+    yours to see), 405/415 for a wrong method or body type.
+    """
+
+    error = serializers.CharField()
+    field_errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                         required=False)
+
+
+class CertificateUrlsSerializer(serializers.Serializer):
+    """Absolute links of a certificate (pages, downloads, the public verify page)."""
+
+    page = serializers.URLField()  # the certificate page (owner, staff, or anyone when public)
+    pdf = serializers.URLField()
+    png = serializers.URLField()
+    verify = serializers.URLField()  # the public verify page, as printed in the QR code
+    credential = serializers.URLField()  # the Open Badges 3.0 credential (JSON)
+
+
+class CertificateSerializer(serializers.Serializer):
+    """A certificate as issued (its snapshot), for its owner, course staff or, once public, anyone.
+
+    ``grade`` (0..1) goes to the owner and staff only (null for others);
+    ``revoke_reason`` goes to staff, and to others only when the issuer made it
+    public ("" otherwise).
+    """
+
+    code = serializers.CharField(source="formatted_code")  # XXXX-XXXX-XXXX-XXXX
+    status = serializers.ChoiceField(choices=CERTIFICATE_STATUSES)
+    course_key = serializers.CharField()
+    course_title = serializers.CharField()
+    learner_name = serializers.CharField()  # as printed
+    issuer = serializers.SerializerMethodField()
+    hours = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True, coerce_to_string=True)
+    grade = serializers.SerializerMethodField()
+    issued_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoke_reason = serializers.SerializerMethodField()
+    is_public = serializers.BooleanField()
+    revision = serializers.IntegerField()  # bumped by every reissue (same code)
+    urls = serializers.SerializerMethodField()
+
+    def _private(self, certificate: Any) -> bool:
+        user = getattr(self.context.get("request"), "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        return bool(user.pk == certificate.user_id or self._staff(user, certificate))
+
+    def _staff(self, user: Any, certificate: Any) -> bool:
+        cache: dict[str, bool] = self.context.setdefault("_staff_of", {})
+        key = str(certificate.course_key)
+        if key not in cache:
+            cache[key] = bool(user is not None and user.is_authenticated
+                              and api.get_host().is_course_staff(user, certificate.course_key))
+        return cache[key]
+
+    def get_issuer(self, certificate: Any) -> str:
+        return str(certificate.issuer_name or conf.get().ISSUER_NAME or certificate.org)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_grade(self, certificate: Any) -> float | None:
+        return certificate.grade if self._private(certificate) else None
+
+    def get_revoke_reason(self, certificate: Any) -> str:
+        user = getattr(self.context.get("request"), "user", None)
+        if certificate.revoke_reason_public or (user is not None and self._staff(user, certificate)):
+            return str(certificate.revoke_reason)
+        return ""
+
+    @extend_schema_field(CertificateUrlsSerializer)
+    def get_urls(self, certificate: Any) -> dict[str, str]:
+        code = certificate.formatted_code
+        absolute = _absolute(self.context.get("request"))
+        return {
+            "page": absolute(reverse("cert_plugin:certificate", args=[code])),
+            "pdf": absolute(reverse("cert_plugin:download-pdf", args=[code])),
+            "png": absolute(reverse("cert_plugin:download-png", args=[code])),
+            "verify": api.verify_url(certificate.verification_code),
+            "credential": absolute(reverse("cert_plugin:credential", args=[code])),
+        }
+
+
+def _absolute(request: Any) -> Any:
+    if request is None:
+        return lambda path: path
+    return request.build_absolute_uri
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    """One requirement: "Complete all lessons" - "12 of 14 lessons completed"."""
+
+    key = serializers.CharField()  # "lessons", "grade", "quiz:<usage key>", "req:<key>", "approval"
+    label = serializers.CharField()
+    met = serializers.BooleanField()
+    detail = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)  # where to go to meet it; "" when unknown
+
+
+class CourseStatusSerializer(serializers.Serializer):
+    """One course on the learner's "My certificates" tab (``api.learner_overview``)."""
+
+    course_key = serializers.CharField()
+    course_title = serializers.CharField()
+    course_url = serializers.CharField(allow_blank=True)  # "" when the host cannot tell
+    status = serializers.ChoiceField(choices=api.LEARNER_STATUSES)
+    percent = serializers.IntegerField(source="progress.percent", min_value=0, max_value=100)
+    items = ChecklistItemSerializer(source="progress.items", many=True)
+    message = serializers.CharField(source="progress.message", allow_blank=True)
+    certificate = CertificateSerializer(allow_null=True)  # the newest certificate of the course
+    profile_name = serializers.CharField(allow_blank=True)  # set when it differs from the printed name
+    reissue_requested = serializers.SerializerMethodField()
+
+    def get_reissue_requested(self, row: Any) -> bool:
+        return row.reissue_request is not None
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """A learner's progress in one course, with the ids a client needs to act on it."""
+
+    course_key: str
+    user_id: int
+    progress: Progress
+
+
+class CourseProgressSerializer(serializers.Serializer):
+    """Where a learner stands in one course (``api.get_progress``)."""
+
+    course_key = serializers.CharField()
+    user_id = serializers.IntegerField()
+    status = serializers.ChoiceField(source="progress.status", choices=PROGRESS_STATUSES)
+    eligible = serializers.BooleanField(source="progress.eligible")
+    percent = serializers.IntegerField(source="progress.percent", min_value=0, max_value=100)
+    items = ChecklistItemSerializer(source="progress.items", many=True)
+    message = serializers.CharField(source="progress.message", allow_blank=True)
+    certificate = CertificateSerializer(source="progress.certificate", allow_null=True)
+
+
+class ProgressSummarySerializer(serializers.Serializer):
+    """The checklist of a learner row (only for rows still in progress, pending or expired)."""
+
+    status = serializers.ChoiceField(choices=PROGRESS_STATUSES)
+    eligible = serializers.BooleanField()
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    items = ChecklistItemSerializer(many=True)
+    message = serializers.CharField(allow_blank=True)
+
+
+class LearnerRowSerializer(serializers.Serializer):
+    """One learner in the staff learners table."""
+
+    user_id = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    email = serializers.CharField(source="user.email", allow_blank=True)
+    name = serializers.CharField()  # the printed name, else the full name, else the username
+    status = serializers.ChoiceField(choices=api.LEARNER_STATUSES)
+    certificate = CertificateSerializer(allow_null=True)
+    progress = ProgressSummarySerializer(allow_null=True)
+
+
+class LearnerPageSerializer(serializers.Serializer):
+    """A page of a course's learners (``api.course_learners``)."""
+
+    count = serializers.IntegerField(source="total")  # learners matching search and status
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())  # per status and "all", whole course
+    results = LearnerRowSerializer(source="rows", many=True)
+
+
+@dataclass(frozen=True)
+class ReissueRequestResult:
+    status: str  # "pending" | "reissued"
+    requested_name: str
+    certificate: Any
+
+
+class ReissueRequestResultSerializer(serializers.Serializer):
+    """The answer to a learner's name-correction request.
+
+    ``pending``: staff will review it; ``reissued``: the plugin reissued the
+    certificate at once (``AUTO_REISSUE_ON_NAME_CHANGE``), same code, new name.
+    """
+
+    status = serializers.ChoiceField(choices=("pending", "reissued"))
+    requested_name = serializers.CharField()
+    certificate = CertificateSerializer()
+
+
+class JobSerializer(serializers.Serializer):
+    """A course-wide job (backfill or reissue all) and how far it got."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=JOB_KINDS)
+    course_key = serializers.CharField()
+    state = serializers.ChoiceField(choices=JOB_STATES)
+    total = serializers.IntegerField(allow_null=True)  # null while unknown
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    result = serializers.DictField()  # the final counts, once done
+    error = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, job: Any) -> str:
+        return str(_absolute(self.context.get("request"))(reverse("cert_plugin:api-job", args=[job.pk])))
+
+
+# --------------------------------------------------------------------------- requests
+
+
+class PublishRequestSerializer(serializers.Serializer):
+    public = serializers.BooleanField()  # true: show on the public profile; false: hide again
+
+
+class ReasonRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RequirementRequestSerializer(serializers.Serializer):
+    met = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RevokeRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                   help_text="Why (required; kept in the audit trail).")
+    publish_reason = serializers.BooleanField(required=False, default=False,
+                                              help_text="Show the reason on the public verify page.")
+
+
+class JobRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=JOB_KINDS)
+
+
+class LearnersQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="Username, email, names or printed name contain this.")
+    status = serializers.ChoiceField(choices=api.LEARNER_STATUSES, required=False, allow_blank=True,
+                                     default="")
+    page = serializers.IntegerField(required=False, default=1, min_value=1)
+    page_size = serializers.IntegerField(required=False, default=25, min_value=1, max_value=200)

@@ -1,21 +1,432 @@
-"""Views of REST API v1."""
+"""Views of REST API v1 (``/certs/api/v1/``, names in the ``cert_plugin`` namespace).
+
+Thin: each view checks who may act, validates the body with its serializer,
+calls :mod:`cert_plugin.api` and serializes the answer. Authentication is
+described in :mod:`.authentication`, permissions in :mod:`.permissions`; the
+OpenAPI schema (``api-schema``) is generated from these views.
+
+Errors (except ``api-verify``, which keeps its public contract) are
+``{"error": "<one sentence>"}``: 400 when the api refuses
+(``CertPluginError``) or the body is invalid (then also ``field_errors``),
+401 without credentials, 403 when not allowed, 404 when not there or not
+yours to see. Responses are ``Cache-Control: private, no-store``.
+"""
 
 from __future__ import annotations
 
-from rest_framework.permissions import AllowAny
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.urls import include, path, reverse
+from django.urls.base import get_script_prefix
+from django.utils.cache import patch_cache_control
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
+from opaque_keys.edx.keys import CourseKey
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cert_plugin import api, ratelimit
-from cert_plugin.rest_api.v1.serializers import VerificationSerializer
+from cert_plugin import __version__, api, ratelimit
+from cert_plugin.rest_api.v1 import serializers as s
+from cert_plugin.rest_api.v1.authentication import authentication_classes
+from cert_plugin.rest_api.v1.permissions import (
+    IsCertificateOwner,
+    IsCourseStaff,
+    IsStaffOfObjectCourse,
+    course_key_of,
+)
 
-__all__ = ["VerifyView"]
+__all__ = [
+    "ApproveView",
+    "CertificateReissueView",
+    "CertificateRevokeView",
+    "CourseJobsView",
+    "CourseLearnersView",
+    "CourseProgressView",
+    "JobView",
+    "MyCertificateView",
+    "MyCertificatesView",
+    "PublishView",
+    "ReissueRequestView",
+    "RejectView",
+    "RequirementView",
+    "SchemaView",
+    "VerifyView",
+]
 
 _NO_STORE = {"Cache-Control": "no-store"}
 
+# --------------------------------------------------------------------------- schema pieces
 
+_ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Refused by the api, or an invalid body."),
+    401: OpenApiResponse(s.ErrorSerializer, description="No credentials."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Not allowed (or no CSRF token with a session)."),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not there, or not yours to see."),
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: _ERRORS[code] for code in codes}
+
+
+_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH,
+                         description="Verification code, as printed (XXXX-XXXX-XXXX-XXXX) or typed.")
+_COURSE = OpenApiParameter("course_key", str, OpenApiParameter.PATH,
+                           description="Course key, e.g. course-v1:Org+Course+Run.")
+_USER = OpenApiParameter("user_id", int, OpenApiParameter.PATH, description="The learner's user id.")
+
+
+# --------------------------------------------------------------------------- base
+
+
+class _Schema(AutoSchema):
+    """drf-spectacular's inspector, with the operation id each view names (``operation_id``).
+
+    Set on every view of this API, so the host's ``DEFAULT_SCHEMA_CLASS`` stays as it is.
+    """
+
+    def get_operation_id(self) -> str:
+        return str(getattr(self.view, "operation_id", "") or super().get_operation_id())
+
+
+class _ApiView(APIView):
+    """Session (CSRF) and, in Open edX, JWT; JSON in and out; errors as ``{"error": ...}``."""
+
+    authentication_classes = authentication_classes()
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    throttle_classes: list[type] = []
+    schema = _Schema()
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, api.CertPluginError):
+            return Response({"error": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        response: Response = super().handle_exception(exc)
+        data = response.data
+        if isinstance(exc, ValidationError):
+            fields = data if isinstance(data, dict) else {"non_field_errors": data}
+            response.data = {"error": _first_message(fields), "field_errors": fields}
+        elif isinstance(data, dict) and "detail" in data:
+            response.data = {"error": str(data["detail"])}
+        return response
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)  # per-user answers
+        return response
+
+    def visible_certificate(self, request: Request, code: str) -> Any:
+        """The certificate if the caller may see it; the same 404 as an unknown code otherwise."""
+        certificate = api.certificate_by_code(code)
+        if certificate is None or not api.can_view(request.user, certificate):
+            raise NotFound("No certificate with this code is available to you.")
+        return certificate
+
+    def context(self) -> dict[str, Any]:
+        return {"request": self.request}
+
+
+def _first_message(errors: Any) -> str:
+    """The first message of DRF's nested validation errors, named after its field."""
+    if isinstance(errors, dict):
+        for name, value in errors.items():
+            message = _first_message(value)
+            return message if name == "non_field_errors" else f"{name}: {message}"
+    if isinstance(errors, list) and errors:
+        return _first_message(errors[0])
+    return str(errors) or "Invalid input."
+
+
+def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _enrolled_learner(course_key: CourseKey, user_id: int) -> Any:
+    """The enrolled learner with this id, or 404."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not _is_enrolled(user, course_key):
+        raise NotFound("No learner with this id is enrolled in this course.")
+    return user
+
+
+def _is_enrolled(user: Any, course_key: CourseKey) -> bool:
+    host = api.get_host()
+    courses = getattr(host, "enrolled_courses", None)  # HostQueries, when the host offers it
+    if callable(courses):
+        return course_key in {api.parse_course_key(key) for key in courses(user)}
+    return any(learner.pk == user.pk for learner in host.enrolled_learners(course_key))
+
+
+def _progress(user: Any, course_key: CourseKey, progress: Any, request: Request) -> Response:
+    row = s.CourseProgress(course_key=str(course_key), user_id=user.pk, progress=progress)
+    return Response(s.CourseProgressSerializer(row, context={"request": request}).data)
+
+
+# --------------------------------------------------------------------------- learner
+
+
+@extend_schema(tags=["learner"],
+               summary="My certificates: every course that offers (or gave) one, earned first",
+               responses={200: s.CourseStatusSerializer(many=True), **_errors(401, 403)})
+class MyCertificatesView(_ApiView):
+    """``GET me/certificates/``: the learner's courses with status, progress and certificate."""
+
+    operation_id = "my_certificates"
+    def get(self, request: Request) -> Response:
+        overview = api.learner_overview(request.user)
+        return Response(s.CourseStatusSerializer(overview, many=True, context=self.context()).data)
+
+
+@extend_schema(tags=["learner"], parameters=[_CODE],
+               summary="One certificate: its owner, the course's staff, or anyone once it is public",
+               responses={200: s.CertificateSerializer, **_errors(404)})
+class MyCertificateView(_ApiView):
+    """``GET me/certificates/<code>/``: one certificate (owner, course staff, or anyone when public)."""
+
+    operation_id = "my_certificate"
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request, code: str) -> Response:
+        certificate = self.visible_certificate(request, code)
+        return Response(s.CertificateSerializer(certificate, context=self.context()).data)
+
+
+@extend_schema(tags=["learner"], parameters=[_CODE],
+               summary="Show the certificate on the learner's public profile, or hide it (owner only)",
+               request=s.PublishRequestSerializer,
+               responses={200: s.CertificateSerializer, **_errors(400, 401, 403, 404)})
+class PublishView(_ApiView):
+    """``POST me/certificates/<code>/publish/`` ``{"public": bool}``: the owner shows or hides it."""
+
+    operation_id = "my_certificate_publish"
+    permission_classes = [IsAuthenticated, IsCertificateOwner]
+
+    def post(self, request: Request, code: str) -> Response:
+        certificate = self.visible_certificate(request, code)
+        self.check_object_permissions(request, certificate)
+        body = _body(s.PublishRequestSerializer, request)
+        certificate = api.set_public(certificate, body["public"], by=request.user)
+        return Response(s.CertificateSerializer(certificate, context=self.context()).data)
+
+
+@extend_schema(tags=["learner"], parameters=[_CODE],
+               summary="Ask for the certificate with the corrected profile name (owner only)",
+               request=None,
+               responses={200: s.ReissueRequestResultSerializer, **_errors(400, 401, 403, 404)})
+class ReissueRequestView(_ApiView):
+    """``POST me/certificates/<code>/reissue-request/``: reprint with the corrected profile name."""
+
+    operation_id = "my_certificate_reissue_request"
+    permission_classes = [IsAuthenticated, IsCertificateOwner]
+
+    def post(self, request: Request, code: str) -> Response:
+        certificate = self.visible_certificate(request, code)
+        self.check_object_permissions(request, certificate)
+        outcome = api.request_reissue(certificate, by=request.user)
+        if hasattr(outcome, "requested_name"):  # a ReissueRequest: staff decide
+            result = s.ReissueRequestResult(status="pending", requested_name=outcome.requested_name,
+                                            certificate=certificate)
+        else:  # AUTO_REISSUE_ON_NAME_CHANGE: reissued at once
+            result = s.ReissueRequestResult(status="reissued", requested_name=outcome.learner_name,
+                                            certificate=outcome)
+        return Response(s.ReissueRequestResultSerializer(result, context=self.context()).data)
+
+
+@extend_schema(tags=["learner"], parameters=[_COURSE],
+               summary="The caller's certification progress in a course",
+               responses={200: s.CourseProgressSerializer, **_errors(401, 403, 404)})
+class CourseProgressView(_ApiView):
+    """``GET courses/<course_key>/progress/``: the caller's own progress (the MFE progress tab)."""
+
+    operation_id = "course_progress"
+    def get(self, request: Request, course_key: str) -> Response:
+        key = course_key_of(self)
+        try:
+            progress = api.get_progress(request.user, key)
+        except api.UnknownCourse as exc:
+            raise NotFound(str(exc)) from None
+        return _progress(request.user, key, progress, request)
+
+
+# --------------------------------------------------------------------------- staff
+
+
+@extend_schema(tags=["staff"], parameters=[_COURSE, s.LearnersQuerySerializer],
+               summary="A page of the course's learners and their certification status",
+               responses={200: s.LearnerPageSerializer, **_errors(400, 401, 403, 404)})
+class CourseLearnersView(_ApiView):
+    """``GET courses/<course_key>/learners/``: a page of learners with their status (course staff)."""
+
+    operation_id = "course_learners"
+    permission_classes = [IsAuthenticated, IsCourseStaff]
+
+    def get(self, request: Request, course_key: str) -> Response:
+        query = s.LearnersQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        options = query.validated_data
+        page = api.course_learners(course_key_of(self), search=options["search"], status=options["status"],
+                                   page=options["page"], per_page=options["page_size"])
+        return Response(s.LearnerPageSerializer(page, context=self.context()).data)
+
+
+class _LearnerActionView(_ApiView):
+    permission_classes = [IsAuthenticated, IsCourseStaff]
+
+
+_LEARNER_ACTION: dict[str, Any] = {"tags": ["staff"], "parameters": [_COURSE, _USER],
+                   "responses": {200: s.CourseProgressSerializer, **_errors(400, 401, 403, 404)}}
+
+
+@extend_schema(request=s.ReasonRequestSerializer,
+               summary="Approve the learner's certificate (issued when everything else is met)",
+               **_LEARNER_ACTION)
+class ApproveView(_LearnerActionView):
+    """``POST courses/<course_key>/learners/<user_id>/approve/``: approve; issues when all else is met."""
+
+    operation_id = "learner_approve"
+    def post(self, request: Request, course_key: str, user_id: int) -> Response:
+        key = course_key_of(self)
+        learner = _enrolled_learner(key, user_id)
+        body = _body(s.ReasonRequestSerializer, request)
+        api.approve(learner, key, by=request.user, reason=body["reason"])
+        return _progress(learner, key, api.get_progress(learner, key), request)
+
+
+@extend_schema(request=s.ReasonRequestSerializer,
+               summary="Do not approve the learner's certificate (the learner sees the reason)",
+               **_LEARNER_ACTION)
+class RejectView(_LearnerActionView):
+    """``POST courses/<course_key>/learners/<user_id>/reject/`` ``{"reason"}``: the learner sees it."""
+
+    operation_id = "learner_reject"
+    def post(self, request: Request, course_key: str, user_id: int) -> Response:
+        key = course_key_of(self)
+        learner = _enrolled_learner(key, user_id)
+        body = _body(s.ReasonRequestSerializer, request)
+        progress = api.reject(learner, key, by=request.user, reason=body["reason"])
+        return _progress(learner, key, progress, request)
+
+
+@extend_schema(request=s.RequirementRequestSerializer,
+               summary="Record whether the learner met an additional requirement (attendance, project...)",
+               tags=["staff"],
+               parameters=[_COURSE, _USER,
+                           OpenApiParameter("requirement", str, OpenApiParameter.PATH,
+                                            description="The additional requirement's key.")],
+               responses=_LEARNER_ACTION["responses"])
+class RequirementView(_LearnerActionView):
+    """``POST courses/<course_key>/learners/<user_id>/requirements/<key>/`` ``{"met": bool}``."""
+
+    operation_id = "learner_requirement"
+    def post(self, request: Request, course_key: str, user_id: int, requirement: str) -> Response:
+        key = course_key_of(self)
+        learner = _enrolled_learner(key, user_id)
+        body = _body(s.RequirementRequestSerializer, request)
+        progress = api.mark_requirement_met(learner, key, requirement, by=request.user, met=body["met"],
+                                            reason=body["reason"])
+        return _progress(learner, key, progress, request)
+
+
+@extend_schema(tags=["staff"], parameters=[_CODE],
+               summary="Revoke a certificate; it then verifies as revoked (a reason is required)",
+               request=s.RevokeRequestSerializer,
+               responses={200: s.CertificateSerializer, **_errors(400, 401, 403, 404)})
+class CertificateRevokeView(_ApiView):
+    """``POST certificates/<code>/revoke/`` ``{"reason", "publish_reason"}`` (course staff)."""
+
+    operation_id = "certificate_revoke"
+    permission_classes = [IsAuthenticated, IsStaffOfObjectCourse]
+
+    def post(self, request: Request, code: str) -> Response:
+        certificate = self.visible_certificate(request, code)
+        self.check_object_permissions(request, certificate)
+        body = _body(s.RevokeRequestSerializer, request)
+        certificate = api.revoke(certificate, reason=body["reason"], by=request.user,
+                                 publish_reason=body["publish_reason"])
+        return Response(s.CertificateSerializer(certificate, context=self.context()).data)
+
+
+@extend_schema(tags=["staff"], parameters=[_CODE],
+               summary="Reissue a certificate with the current name, title and template; same code",
+               request=s.ReasonRequestSerializer,
+               responses={200: s.CertificateSerializer, **_errors(400, 401, 403, 404)})
+class CertificateReissueView(_ApiView):
+    """``POST certificates/<code>/reissue/``: fresh name, title and template, same code (course staff)."""
+
+    operation_id = "certificate_reissue"
+    permission_classes = [IsAuthenticated, IsStaffOfObjectCourse]
+
+    def post(self, request: Request, code: str) -> Response:
+        certificate = self.visible_certificate(request, code)
+        self.check_object_permissions(request, certificate)
+        body = _body(s.ReasonRequestSerializer, request)
+        certificate = api.reissue(certificate, by=request.user, reason=body["reason"])
+        return Response(s.CertificateSerializer(certificate, context=self.context()).data)
+
+
+@extend_schema(tags=["staff"], parameters=[_COURSE],
+               summary="Start a course-wide job on the workers; watch it at its url",
+               request=s.JobRequestSerializer,
+               responses={202: s.JobSerializer, **_errors(400, 401, 403, 404)})
+class CourseJobsView(_ApiView):
+    """``POST courses/<course_key>/jobs/`` ``{"kind"}``: start a backfill or a reissue-all (course staff)."""
+
+    operation_id = "course_job_start"
+    permission_classes = [IsAuthenticated, IsCourseStaff]
+
+    def post(self, request: Request, course_key: str) -> Response:
+        key = course_key_of(self)
+        body = _body(s.JobRequestSerializer, request)
+        started = api.start_job(body["kind"], key, by=request.user)
+        current = api.job(started.pk) or started  # without a broker it already ran
+        data = s.JobSerializer(current, context=self.context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+
+@extend_schema(tags=["staff"],
+               parameters=[OpenApiParameter("job_id", int, OpenApiParameter.PATH,
+                                            description="The job's id.")],
+               summary="A course-wide job's state and progress",
+               responses={200: s.JobSerializer, **_errors(401, 403, 404)})
+class JobView(_ApiView):
+    """``GET jobs/<id>/``: a job's state and progress (staff of the job's course)."""
+
+    operation_id = "job"
+    permission_classes = [IsAuthenticated, IsStaffOfObjectCourse]
+
+    def get(self, request: Request, job_id: int) -> Response:
+        current = api.job(job_id)
+        if current is None:
+            raise NotFound("No such job.")
+        self.check_object_permissions(request, current)
+        return Response(s.JobSerializer(current, context=self.context()).data)
+
+
+# --------------------------------------------------------------------------- public
+
+
+@extend_schema(tags=["verify"], parameters=[_CODE], auth=[],
+    summary="Verify a certificate by its code (anyone; rate limited per client)",
+    responses={
+        200: s.VerificationSerializer,
+        404: inline_serializer("VerifyNotFound", {"status": serializers.ChoiceField(choices=["not_found"])}),
+        429: inline_serializer("VerifyRateLimited", {
+            "status": serializers.ChoiceField(choices=["rate_limited"]),
+            "retry_after": serializers.IntegerField(),
+        }),
+    })
 class VerifyView(APIView):
     """``GET /certs/api/v1/verify/<code>/``: verify a certificate by its code, as JSON.
 
@@ -26,10 +437,12 @@ class VerifyView(APIView):
     ``CERT_PLUGIN["VERIFY_RATE"]``, a budget shared with the HTML verify pages.
     """
 
+    operation_id = "verify"
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []  # public: no session, no CSRF, same answer for all
     renderer_classes = [JSONRenderer]
     throttle_classes: list[type] = []  # cert_plugin.ratelimit, shared with the HTML pages
+    schema = _Schema()
 
     def get(self, request: Request, code: str) -> Response:
         limit = ratelimit.hit(request._request)
@@ -40,4 +453,67 @@ class VerifyView(APIView):
         verification = api.verify(code)
         if verification.status == "not_found" or verification.certificate is None:
             return Response({"status": "not_found"}, status=404, headers=_NO_STORE)
-        return Response(VerificationSerializer(verification).data, headers=_NO_STORE)
+        return Response(s.VerificationSerializer(verification).data, headers=_NO_STORE)
+
+
+_DESCRIPTION = """\
+The REST API of cert_plugin for MFEs and integrators.
+
+**Authentication.** Inside Open edX: a JWT (`Authorization: JWT <token>`, or the
+JWT cookies MFEs send) through edx-drf-extensions' `JwtAuthentication`; everywhere:
+the LMS session (`SessionAuthentication`), with Django's CSRF token in the
+`X-CSRFToken` header on POST. Without credentials the API answers 401 (403 in a
+host without edx-drf-extensions). `verify` and this schema are public.
+
+**Errors** are `{"error": "<one sentence>"}` (with `field_errors` for an invalid
+body): 400 refused or invalid, 401 no credentials, 403 not allowed, 404 not there
+or not yours to see (a certificate you may not see answers exactly like an unknown
+code). `verify` keeps its own answers: `{"status": "not_found"}` and 429
+`{"status": "rate_limited", "retry_after": N}`.
+"""
+
+
+@extend_schema(tags=["schema"], auth=[],
+               summary="This OpenAPI 3 schema (JSON; ?format=yaml for YAML)",
+               responses={200: OpenApiResponse(description="An OpenAPI 3 document.")})
+class SchemaView(SpectacularAPIView):
+    """``GET schema/``: the OpenAPI 3 schema of this API (JSON; ``?format=yaml`` for YAML).
+
+    Generated from this API's own URL patterns only (never the host's), at the
+    prefix the host mounted them, without ``drf_spectacular`` in
+    ``INSTALLED_APPS`` and without touching DRF's ``DEFAULT_SCHEMA_CLASS`` (every
+    view here sets its own ``schema``). Our settings (title, enum names...) are
+    applied with drf-spectacular's ``custom_settings`` for the time of the
+    request only; a host that serves its own drf-spectacular schema keeps its
+    ``SPECTACULAR_SETTINGS``.
+    """
+
+    operation_id = "schema"
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+    throttle_classes: list[type] = []
+    schema = _Schema()
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from cert_plugin.rest_api.v1 import urls  # the URLs import these views
+
+        prefix = reverse("cert_plugin:api-schema")[len(get_script_prefix()):].removesuffix("schema/")
+        self.patterns = [path(prefix, include(urls.urlpatterns))]
+        self.custom_settings = {
+            "TITLE": "cert_plugin REST API",
+            "DESCRIPTION": _DESCRIPTION,
+            "VERSION": f"1 (cert_plugin {__version__})",
+            "SCHEMA_PATH_PREFIX": "/" + prefix.rstrip("/"),
+            "COMPONENT_SPLIT_REQUEST": True,
+            "ENUM_NAME_OVERRIDES": {
+                "CertificateStatusEnum": s.CERTIFICATE_STATUSES,
+                "VerificationStatusEnum": s.VERIFICATION_STATUSES,
+                "LearnerStatusEnum": api.LEARNER_STATUSES,
+                "ProgressStatusEnum": s.PROGRESS_STATUSES,
+                "JobKindEnum": s.JOB_KINDS,
+                "JobStateEnum": s.JOB_STATES,
+            },
+        }
+        response: Response = super().get(request, *args, **kwargs)
+        return response
