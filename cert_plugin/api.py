@@ -1333,7 +1333,9 @@ def certificate_by_code(code: str) -> Certificate | None:
     canonical = codes.normalize(code or "")
     if canonical is None:
         return None
-    return Certificate.objects.select_related("template_version").filter(verification_code=canonical).first()
+    # No join to the template version: its HTML and CSS are only read when rendering, which locks
+    # and re-reads the row anyway; a download served from storage never needs them.
+    return Certificate.objects.filter(verification_code=canonical).first()
 
 
 def can_view(user: Any, certificate: Certificate) -> bool:
