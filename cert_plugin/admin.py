@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from cert_plugin.models import (
     Approval,
@@ -76,7 +78,15 @@ class CourseCertificateConfigAdmin(ReadOnlyAdmin):
 
 @admin.register(CertificateTemplate)
 class CertificateTemplateAdmin(ReadOnlyAdmin):
-    list_display = ("name", "org", "is_builtin", "created_at")
+    """Templates are edited in the template editor (live preview, validation, versions): link to it."""
+
+    list_display = ("name", "org", "is_builtin", "created_at", "editor_link")
+
+    @admin.display(description="Edit")
+    def editor_link(self, template: CertificateTemplate) -> str:
+        url = reverse("cert_plugin:template-edit", args=[template.pk])
+        label = "View in the template editor" if template.is_builtin else "Open the template editor"
+        return format_html('<a href="{}">{}</a>', url, label)
 
 
 @admin.register(CertificateTemplateVersion)

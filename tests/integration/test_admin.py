@@ -27,6 +27,9 @@ def test_admin_lists_certificates_and_audit_read_only(lms, client, operator):
     assert certificate.formatted_code in listing.content.decode()
     failed = client.get(reverse("admin:cert_plugin_certificate_changelist") + "?render_problem=yes")
     assert certificate.formatted_code not in failed.content.decode()  # it rendered fine
+    templates = client.get(reverse("admin:cert_plugin_certificatetemplate_changelist")).content.decode()
+    editor = reverse("cert_plugin:template-edit", args=[certificate.template_version.template_id])
+    assert f'href="{editor}"' in templates  # operators edit templates in the editor, from admin
     keys = client.get(reverse("admin:cert_plugin_signingkey_changelist")).content.decode()
     assert certificate.signing_key_id in keys
     audit = client.get(reverse("admin:cert_plugin_auditevent_changelist")).content.decode()
