@@ -4,14 +4,19 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
+# Translations: the .po are committed, the .mo are compiled at set-up (GNU gettext's msgfmt, from
+# system-deps). django-admin runs inside cert_plugin/ without settings: only the plugin's own catalogues.
+PO_FILES := $(wildcard cert_plugin/locale/*/LC_MESSAGES/*.po)
+DJANGO_ADMIN := env -u DJANGO_SETTINGS_MODULE $(abspath $(VENV))/bin/django-admin
 
 .PHONY: setup demo test test-mysql test-postgres test-celery test-services lint clean bench
 
-$(STAMP): setup.py requirements/base.in requirements/test.in requirements/constraints.txt scripts/system-deps.sh
+$(STAMP): setup.py requirements/base.in requirements/test.in requirements/constraints.txt scripts/system-deps.sh $(PO_FILES)
 	scripts/system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip wheel setuptools
 	$(PY) -m pip install -q -c requirements/constraints.txt -e '.[test]'
+	cd cert_plugin && $(DJANGO_ADMIN) compilemessages -v 0
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -57,3 +62,9 @@ clean:
 ## Benchmarks (figures and ratios, never timed assertions): writes benchmarks/results.md
 bench: setup
 	$(PY) -m benchmarks
+
+## Translations (maintainers): collect the strings of code and templates into every catalogue, compile
+.PHONY: i18n
+i18n: setup
+	cd cert_plugin && $(DJANGO_ADMIN) makemessages --all --add-location file --no-obsolete
+	cd cert_plugin && $(DJANGO_ADMIN) compilemessages

@@ -109,6 +109,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = []
 LANGUAGE_CODE = "en"
+# The languages the demo offers; LocaleMiddleware picks one from the browser's Accept-Language.
+# Brazilian Portuguese has a complete plugin catalogue; Arabic and Hebrew show the right-to-left layout.
+LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)"), ("ar", "العربية"), ("he", "עברית")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -3,10 +3,12 @@
 #   libmariadb-dev pkg-config : build mysqlclient (Open edX's MySQL driver) for the MariaDB tests
 #   libharfbuzz-subset0       : fast font subsetting in WeasyPrint (~110 ms/PDF instead of ~700 ms)
 #   fonts-noto-cjk            : Chinese/Japanese names render with real glyphs, not boxes
+#   fonts-dejavu-core         : Latin, Arabic and Hebrew glyphs for certificates (the templates' fallback)
 #   chromium                  : the browser the e2e tests (Playwright) drive; never downloaded by pip
+#   gettext                   : msgfmt, which Django's compilemessages runs to build the .mo catalogues
 # Usage: scripts/system-deps.sh [extra packages...]
 set -euo pipefail
-wanted=(libmariadb-dev pkg-config libharfbuzz-subset0 fonts-noto-cjk chromium "$@")
+wanted=(libmariadb-dev pkg-config libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core chromium gettext "$@")
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
