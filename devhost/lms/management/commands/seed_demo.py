@@ -164,23 +164,27 @@ class Command(BaseCommand):
         self._report(api, users, courses)
 
     def _northwind_template(self, api: Any) -> Any:
-        """Northwind's branded template: the built-in landscape design with its logo and signatories."""
+        """Northwind's branding (logo, colours, signatories), and its template, which inherits it."""
+        if api.branding(ORG) is None:
+            api.set_branding(
+                ORG, display_name="Northwind Institute of Technology",
+                primary_color="#1f4e79", accent_color="#b08d3c",
+                assets={name: (ASSETS / file).read_bytes() for name, file in [
+                    ("logo", "northwind-logo.svg"), ("dean_signature", "signature-dean.svg"),
+                    ("director_signature", "signature-director.svg")]},
+                signatories=[
+                    {"name": "Dr. Ada Obi", "title": "Dean of Continuing Education",
+                     "signature": "dean_signature"},
+                    {"name": "Marcus Lindqvist", "title": "Programme Director",
+                     "signature": "director_signature"},
+                ])
         existing = [t for t in api.templates(org=ORG) if t.name == NORTHWIND_TEMPLATE]
         if existing:
             return existing[0]
         base = api.builtin_templates()[0].current_version
-        return api.create_template(
+        return api.create_template(  # logo, signatories and colours come from the branding
             NORTHWIND_TEMPLATE, org=ORG, html=base.html, css=base.css, orientation=base.orientation,
-            assets={name: (ASSETS / file).read_bytes() for name, file in [
-                ("logo", "northwind-logo.svg"), ("dean_signature", "signature-dean.svg"),
-                ("director_signature", "signature-director.svg")]},
-            options={"signatories": [
-                {"name": "Dr. Ada Obi", "title": "Dean of Continuing Education",
-                 "signature": "dean_signature"},
-                {"name": "Marcus Lindqvist", "title": "Programme Director",
-                 "signature": "director_signature"},
-            ], "honors": [[0.9, "With distinction"], [0.8, "With merit"]]},
-        )
+            options={"honors": [[0.9, "With distinction"], [0.8, "With merit"]]})
 
     def _course(self, spec: dict[str, Any]) -> Course:
         key = CourseKey.from_string(spec["key"])
@@ -257,6 +261,9 @@ class Command(BaseCommand):
             for certificate in api.certificates_for(users[username]):
                 label = f"{certificate.learner_name}'s certificate (PDF, sign in as {username})"
                 links += _plugin_link(base, "cert_plugin:download-pdf", [certificate.formatted_code], label)
+                links += _plugin_link(base, "cert_plugin:verify", [certificate.formatted_code],
+                                      "its public verify page (anyone)")
+        links += _plugin_link(base, "cert_plugin:template-list", [], "template editor (staff)")
         links.append((f"{base}/admin/", "Django admin (admin)"))
         width = max(len(url) for url, _ in links)
         out.write("\nOpen:")
