@@ -38,6 +38,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cert_plugin import __version__, api
 from cert_plugin.models import Certificate
+from cert_plugin.views.statuses import STATUS_BADGES, status_label
 
 __all__ = ["certificate_page", "dashboard", "linkedin_add_url", "public_profile", "publish",
            "request_reissue", "service_worker"]
@@ -271,34 +272,14 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- "My certificates"
 
 
-# Badge of each learner status: (modifier of .cp-badge, icon of _icon.html).
-_ROW_BADGES = {
-    "issued": ("valid", "check"),
-    "expired": ("expired", "clock"),
-    "revoked": ("revoked", "cross"),
-    "pending_approval": ("pending", "clock"),
-    "in_progress": ("neutral", "info"),
-}
-
-
-def _row_label(status: str) -> str:
-    return {
-        "issued": _("Issued"),
-        "expired": _("Expired"),
-        "revoked": _("Revoked"),
-        "pending_approval": _("Awaiting approval"),
-        "in_progress": _("In progress"),
-    }[status]
-
-
 def _course_row(row: api.CourseStatus) -> dict[str, Any]:
     """What one course's card shows: the status, the certificate's links, the checklist."""
     certificate = row.certificate
     progress = row.progress
-    badge, icon = _ROW_BADGES[row.status]
+    badge, icon = STATUS_BADGES[row.status]
     item: dict[str, Any] = {
         "row": row,
-        "label": _row_label(row.status),
+        "label": status_label(row.status),
         "badge": badge,
         "icon": icon,
         "earned": row.status == "issued",

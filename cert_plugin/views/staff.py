@@ -47,6 +47,7 @@ from cert_plugin import api
 from cert_plugin.forms import BulkForm, DecideRequestForm, ReasonForm, RevokeForm, SettingsForm
 from cert_plugin.host.base import CourseInfo
 from cert_plugin.models import Certificate, Job
+from cert_plugin.views.statuses import STATUS_BADGES, status_label
 
 __all__ = [
     "approve",
@@ -200,24 +201,6 @@ def _number(value: int | None) -> str:
 # --------------------------------------------------------------------------- the learners tab
 
 
-STATUS_BADGES = {  # learner status -> (modifier of .cp-badge, icon of _icon.html)
-    "issued": ("valid", "check"),
-    "expired": ("expired", "clock"),
-    "revoked": ("revoked", "cross"),
-    "pending_approval": ("pending", "clock"),
-    "in_progress": ("neutral", "info"),
-}
-
-
-def _status_label(status: str) -> str:
-    return {
-        "all": _("All"),
-        "issued": _("Issued"),
-        "expired": _("Expired"),
-        "revoked": _("Revoked"),
-        "pending_approval": _("Awaiting approval"),
-        "in_progress": _("In progress"),
-    }[status]
 
 
 def _additional(config: Any) -> list[dict[str, str]]:
@@ -234,7 +217,7 @@ def _row(row: api.LearnerRow, course: StaffCourse, extra: list[dict[str, str]]) 
         "user": row.user,
         "name": row.name if certificate is not None else _name(row.user),
         "status": row.status,
-        "label": _status_label(row.status),
+        "label": status_label(row.status),
         "badge": badge,
         "icon": icon,
         "certificate": certificate,
@@ -347,7 +330,7 @@ def dashboard(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     jobs = [_job_view(job) for job in api.recent_jobs(course.key, limit=5)]
     back = urlencode([(k, v) for k, v in (("q", search), ("status", status), ("page", page.page))
                       if v not in ("", 1)])
-    chips = [{"status": name, "label": _status_label(name), "count": page.counts.get(name, 0),
+    chips = [{"status": name, "label": status_label(name), "count": page.counts.get(name, 0),
               "url": _query(q=search, status="" if name == "all" else name),
               "current": (status or "all") == name}
              for name in ("all", *api.LEARNER_STATUSES)]
@@ -358,7 +341,7 @@ def dashboard(request: HttpRequest, course: StaffCourse) -> HttpResponse:
         "summary": _summary(course, config),
         "search": search,
         "status": status,
-        "status_label": _status_label(status) if status else "",
+        "status_label": status_label(status) if status else "",
         "page": page,
         "rows": rows,
         "render_problems": [row for row in rows if row["certificate"] is not None
