@@ -472,21 +472,28 @@ def evaluate(user: Any, course_key: CourseKey | str) -> Certificate | None:
     second active certificate. A revoked certificate is not replaced
     automatically: only staff ``issue`` does that.
     """
-    key = parse_course_key(course_key)
+    return _evaluate(user, parse_course_key(course_key))[0]
+
+
+def _evaluate(user: Any, key: CourseKey) -> tuple[Certificate | None, Progress | None]:
+    """:func:`evaluate`, also giving the progress it computed (None when already issued)."""
     current = active_certificate(user, key)
     if _is_current(current):
-        return current
+        return current, None
     progress = get_progress(user, key)
     if progress.status == "issued":
-        return progress.certificate  # issued meanwhile by a concurrent evaluation
-    _mark_awaiting(user, key, progress.status == "pending_approval")
+        return progress.certificate, progress  # issued meanwhile by a concurrent evaluation
+    _mark_awaiting(user, key, progress)
     if progress.status != "in_progress" or not progress.eligible or progress.certificate is not None:
-        return None  # not yet qualified, awaiting approval, or revoked (only staff re-issue then)
-    return _issue(user, key, actor=None, reason="")
+        return None, progress  # not yet qualified, awaiting approval, or revoked (only staff re-issue)
+    return _issue(user, key, actor=None, reason=""), progress
 
 
-def _mark_awaiting(user: Any, key: CourseKey, awaiting: bool) -> None:
+def _mark_awaiting(user: Any, key: CourseKey, progress: Progress) -> None:
     """Keep the "awaiting approval" marker in step with the learner's progress."""
+    awaiting = progress.status == "pending_approval"
+    if not awaiting and not any(item.key == "approval" for item in progress.items):
+        return  # the course needs no approval, so there is no marker to clear
     if awaiting:
         try:
             with transaction.atomic():
@@ -845,13 +852,14 @@ def enrolled_count(course_key: CourseKey | str) -> int | None:
 
 
 def _backfill_one(learner: Any, key: CourseKey, report: BackfillReport) -> None:
-    if _is_current(active_certificate(learner, key)):
+    certificate, progress = _evaluate(learner, key)
+    if progress is None:
         report.already_issued += 1
         return
-    if evaluate(learner, key) is not None:
+    if certificate is not None:
         report.issued += 1
         return
-    status = get_progress(learner, key).status
+    status = progress.status
     if status == "pending_approval":
         report.pending_approval += 1
     elif status == "issued":

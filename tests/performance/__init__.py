@@ -1,0 +1,1 @@
+"""Query-count budgets (counts, never wall-clock) for hot paths."""
