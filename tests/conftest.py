@@ -105,5 +105,19 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def no_render_task(monkeypatch):
+    """For tests that read records and pages, not files: skip the PDF/PNG render queued at issue."""
+    from cert_plugin import jobs
+
+    real = jobs.enqueue
+
+    def enqueue(task_name, *args, **kwargs):
+        if task_name != "cert_plugin.tasks.render_certificate":
+            real(task_name, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "enqueue", enqueue)
+
+
+@pytest.fixture
 def lms(transactional_db):
     return CourseBuilder()

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -33,6 +32,9 @@ UNKNOWN = "ZZZZ-9999-ZZZZ-9990"
 PT = {"HTTP_ACCEPT_LANGUAGE": "pt-BR,pt;q=0.9,en;q=0.5"}
 _PLACEHOLDER = r"%\(\w+\)[sdif]|%%|\{\w*\}"  # %(name)s, %(n)d, a literal %%, {name}
 STALE = "run `make i18n` (makemessages + compilemessages) and translate the new entries of"
+
+
+pytestmark = pytest.mark.usefixtures("no_render_task")
 
 
 # ----------------------------------------------------------------------------- a tiny .po reader
@@ -72,27 +74,6 @@ def _msgids(path: Path) -> set[tuple[str | None, str]]:
 
 
 # ----------------------------------------------------------------------------- pages
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _no_rendering(monkeypatch):
-    """These tests read pages: skip the PDF/PNG render queued after issuing."""
-    from cert_plugin import jobs
-
-    real = jobs.enqueue
-
-    def enqueue(task_name, *args, **kwargs):
-        if task_name != "cert_plugin.tasks.render_certificate":
-            real(task_name, *args, **kwargs)
-
-    monkeypatch.setattr(jobs, "enqueue", enqueue)
 
 
 def _earned(lms, name="Ana Beatriz Gonçalves"):

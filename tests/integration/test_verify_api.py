@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,26 +15,8 @@ from cert_plugin import api, ratelimit
 FIELDS = {"status", "code", "learner_name", "course_title", "course_key", "issued_at", "expires_at", "hours",
           "issuer", "signature_valid"}
 
+pytestmark = pytest.mark.usefixtures("no_render_task")
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _no_rendering(monkeypatch):
-    """Only records are read here: skip the PDF/PNG render queued after issuing."""
-    from cert_plugin import jobs
-
-    real = jobs.enqueue
-
-    def enqueue(task_name, *args, **kwargs):
-        if task_name != "cert_plugin.tasks.render_certificate":
-            real(task_name, *args, **kwargs)
-
-    monkeypatch.setattr(jobs, "enqueue", enqueue)
 
 
 def _issued(lms, *, name="Amelia Okafor", **config):

@@ -12,7 +12,6 @@ import re
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,27 +22,8 @@ from cert_plugin.models import Certificate
 
 UNKNOWN = "ZZZZ-9999-ZZZZ-9990"
 
+pytestmark = pytest.mark.usefixtures("no_render_task")
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    """Rate-limit counters live in the cache: every test starts with a full budget."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _no_rendering(monkeypatch):
-    """These tests read pages, never files: skip the PDF/PNG render queued after issuing."""
-    from cert_plugin import jobs
-
-    real = jobs.enqueue
-
-    def enqueue(task_name, *args, **kwargs):
-        if task_name != "cert_plugin.tasks.render_certificate":
-            real(task_name, *args, **kwargs)
-
-    monkeypatch.setattr(jobs, "enqueue", enqueue)
 
 
 def _earned(lms, *, name="Amelia Okafor", title="Python for Data Analysis", **config):

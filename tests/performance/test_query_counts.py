@@ -32,7 +32,7 @@ from openedx_events.learning.data import (
 )
 from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED, PERSISTENT_GRADE_SUMMARY_CHANGED
 
-from cert_plugin import api, jobs
+from cert_plugin import api
 from cert_plugin.rendering import pdf as pdf_module
 
 VERIFY_BUDGET = 3
@@ -68,18 +68,6 @@ def render_calls(monkeypatch):
 
     monkeypatch.setattr(pdf_module, "render_pdf", spy)
     return calls
-
-
-@pytest.fixture
-def no_render_task(monkeypatch):
-    """Setup issues certificates; skip the PDF/PNG render that issuing queues."""
-    real = jobs.enqueue
-
-    def enqueue(task_name, *args, **kwargs):
-        if task_name != "cert_plugin.tasks.render_certificate":
-            real(task_name, *args, **kwargs)
-
-    monkeypatch.setattr(jobs, "enqueue", enqueue)
 
 
 # --------------------------------------------------------------------------- (a) verify
