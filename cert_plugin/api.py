@@ -105,6 +105,7 @@ __all__ = [
     "certificate_by_code",
     "certificates_for",
     "configure_course",
+    "course_learner",
     "course_learners",
     "courses_using",
     "create_template",
@@ -1540,6 +1541,15 @@ def _newest_certificates(key: CourseKey, users: list[Any]) -> dict[int, Certific
     for certificate in Certificate.objects.filter(course_key=key, user__in=users).order_by("issued_at", "id"):
         newest[certificate.user_id] = certificate
     return newest
+
+
+def course_learner(course_key: CourseKey | str, user_id: Any) -> Any:
+    """The actively enrolled learner of the course with this user id, or None (for staff actions)."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return _learners_queryset(get_host(), parse_course_key(course_key)).filter(pk=pk).first()
 
 
 def _learners_queryset(host: Host, key: CourseKey) -> Any:

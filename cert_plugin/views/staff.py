@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import (
@@ -168,15 +167,7 @@ def _form_error(form: Any) -> str:
 
 def _learner(course: StaffCourse, user_id: int | None) -> Any:
     """An enrolled learner of the course, or None."""
-    if not user_id:
-        return None
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
-        return None
-    learners = getattr(api.get_host(), "learners_queryset", None)
-    if callable(learners) and not learners(course.key).filter(pk=user.pk).exists():
-        return None
-    return user
+    return api.course_learner(course.key, user_id)
 
 
 def _name(user: Any) -> str:

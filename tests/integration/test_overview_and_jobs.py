@@ -191,3 +191,13 @@ def test_a_backfill_job_issues_to_the_qualified_and_records_counts(lms):
     assert api.recent_jobs(course.course_key)[0] == job
     with pytest.raises(api.UnknownCourse):
         api.start_job(Job.BACKFILL, "course-v1:Nobody+X+2026")
+
+
+def test_staff_actions_find_only_enrolled_learners(lms):
+    course, elsewhere = lms.course(), lms.course()
+    learner = lms.learner(course)
+    stranger = lms.learner(elsewhere)
+    assert api.course_learner(course.course_key, learner.pk) == learner
+    assert api.course_learner(course.course_key, str(learner.pk)) == learner
+    for user_id in (stranger.pk, None, "", "abc", 10**9):
+        assert api.course_learner(course.course_key, user_id) is None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.urls import include, path, reverse
 from django.urls.base import get_script_prefix
 from django.utils.cache import patch_cache_control
@@ -155,18 +154,10 @@ def _body(serializer_class: type[serializers.Serializer], request: Request) -> d
 
 def _enrolled_learner(course_key: CourseKey, user_id: int) -> Any:
     """The enrolled learner with this id, or 404."""
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None or not _is_enrolled(user, course_key):
+    user = api.course_learner(course_key, user_id)
+    if user is None:
         raise NotFound("No learner with this id is enrolled in this course.")
     return user
-
-
-def _is_enrolled(user: Any, course_key: CourseKey) -> bool:
-    host = api.get_host()
-    courses = getattr(host, "enrolled_courses", None)  # HostQueries, when the host offers it
-    if callable(courses):
-        return course_key in {api.parse_course_key(key) for key in courses(user)}
-    return any(learner.pk == user.pk for learner in host.enrolled_learners(course_key))
 
 
 def _progress(user: Any, course_key: CourseKey, progress: Any, request: Request) -> Response:
