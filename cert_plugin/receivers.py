@@ -3,11 +3,19 @@
 Each receiver unpacks its payload and schedules ``evaluate_learner`` after
 the transaction commits; the host stays the source of truth (the task asks it
 for grades and completions). No rendering and no host calls happen here.
+
+A receiver runs inside the LMS's own request (a grade or a completion being
+saved), so it never raises into the host's signal dispatch: a payload it
+cannot read is logged and ignored, and so is any failure of its own. Nothing
+is lost by that: the payload never decides anything (the task asks the host),
+the learner's next event evaluates them again, and ``cert_backfill`` catches up.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.db import connection
@@ -27,6 +35,21 @@ __all__ = [
 ]
 
 
+def _contained(receiver: Callable[..., None]) -> Callable[..., None]:
+    """The receiver logs its failures instead of raising them into the host's signal dispatch."""
+
+    @wraps(receiver)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            receiver(*args, **kwargs)
+        except Exception:  # the host's save must go on; see the module docstring
+            log.exception("cert_plugin: %s failed; the event is ignored (the learner is evaluated "
+                          "again on their next event, or by cert_backfill)", receiver.__name__)
+
+    return wrapper
+
+
+@_contained
 def on_course_passing_status_updated(sender: Any = None, course_passing_status: Any = None,
                                      **kwargs: Any) -> None:
     """openedx-events COURSE_PASSING_STATUS_UPDATED (CoursePassingStatusData)."""
@@ -35,20 +58,24 @@ def on_course_passing_status_updated(sender: Any = None, course_passing_status: 
                                                                         "course_key", None))
 
 
+@_contained
 def on_persistent_grade_summary_changed(sender: Any = None, grade: Any = None, **kwargs: Any) -> None:
     """openedx-events PERSISTENT_GRADE_SUMMARY_CHANGED (PersistentCourseGradeData)."""
     _schedule(getattr(grade, "user_id", None), getattr(getattr(grade, "course", None), "course_key", None))
 
 
+@_contained
 def on_block_completion_saved(sender: Any = None, instance: Any = None, **kwargs: Any) -> None:
     """post_save of edx-completion's BlockCompletion: a lesson was completed."""
-    if instance is None or (instance.completion or 0) < 1.0:
+    completion = getattr(instance, "completion", None)
+    if isinstance(completion, bool) or not isinstance(completion, int | float) or not completion >= 1.0:
         return  # only a finished block can make a learner newly eligible
-    _schedule(instance.user_id, instance.context_key)
+    _schedule(getattr(instance, "user_id", None), getattr(instance, "context_key", None))
 
 
-def _schedule(user_id: int | None, course_key: Any) -> None:
-    if user_id is None or not isinstance(course_key, CourseKey):
+def _schedule(user_id: Any, course_key: Any) -> None:
+    valid_user = isinstance(user_id, int) and not isinstance(user_id, bool) and user_id > 0
+    if not valid_user or not isinstance(course_key, CourseKey):
         log.warning("cert_plugin: ignoring an event without a learner or course (%r, %r)",
                     user_id, course_key)
         return

@@ -317,7 +317,7 @@ def _duplicates(values: Iterable[str]) -> list[str]:
 def _number(name: str, value: Any) -> float:
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
         raise ValueError(f"{name} must be a number between 0 and 1; got {value!r}.") from None
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from cert_plugin import api
 from cert_plugin.models import Certificate, RenderedFile
+from cert_plugin.views.csp import content_security_policy
 
 __all__ = ["download_pdf", "download_png"]
 
@@ -56,12 +57,14 @@ def _serve(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     return response
 
 
+@content_security_policy
 @require_safe
 def download_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """``/certs/<code>.pdf``: the A4 PDF, for the owner, course staff, or anyone once public."""
     return _serve(request, code, RenderedFile.PDF)
 
 
+@content_security_policy
 @require_safe
 def download_png(request: HttpRequest, code: str) -> HttpResponse:
     """``/certs/<code>.png``: the PNG image (``?dpi=300`` for print quality)."""

@@ -38,6 +38,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cert_plugin import __version__, api
 from cert_plugin.models import Certificate
+from cert_plugin.views.csp import content_security_policy
 from cert_plugin.views.statuses import STATUS_BADGES, status_label
 
 __all__ = ["certificate_page", "dashboard", "linkedin_add_url", "public_profile", "publish",
@@ -129,6 +130,7 @@ def _service_worker_scope() -> str:
 # --------------------------------------------------------------------------- views
 
 
+@content_security_policy
 @require_safe
 def certificate_page(request: HttpRequest, code: str) -> HttpResponse:
     """``/certs/<code>/``: the certificate, its downloads, sharing and (for the owner) publishing."""
@@ -180,6 +182,7 @@ def _render_certificate(request: HttpRequest, certificate: Certificate, *, error
     return response
 
 
+@content_security_policy
 @require_POST
 def publish(request: HttpRequest, code: str) -> HttpResponse:
     """``/certs/<code>/publish/`` (POST ``public=1|0``): the owner shows or hides it on their profile."""
@@ -205,6 +208,7 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@content_security_policy
 @require_safe
 def public_profile(request: HttpRequest, username: str) -> HttpResponse:
     """``/certs/u/<username>/``: what a learner published; 404 when there is nothing to show.
@@ -212,7 +216,9 @@ def public_profile(request: HttpRequest, username: str) -> HttpResponse:
     An unknown username and a learner with nothing published answer the same
     404, so the page never tells who has an account.
     """
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    # A NUL (which PostgreSQL refuses in a query) is in no username.
+    user = (get_user_model().objects.filter(username=username, is_active=True).first()
+            if "\x00" not in username else None)
     certificates = api.public_certificates(user) if user is not None else []
     if not certificates:
         raise Http404("No public certificates.")
@@ -314,6 +320,7 @@ def _course_row(row: api.CourseStatus) -> dict[str, Any]:
     return item
 
 
+@content_security_policy
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """``/certs/``: the learner's "My certificates" tab: earned certificates first, then the courses
@@ -336,6 +343,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@content_security_policy
 @require_POST
 def request_reissue(request: HttpRequest, code: str) -> HttpResponse:
     """``/certs/<code>/reissue/`` (POST): the owner asks for the certificate with their corrected

@@ -9,7 +9,9 @@ Thin views over :mod:`cert_plugin.api`: every change is one api call made from a
 POST (CSRF-protected) that redirects back with a message (Post/Redirect/Get); an
 ``api.CertPluginError`` becomes that message, never a 500. Only the course's
 staff (``host.is_course_staff``) get in: anonymous visitors go to the login
-page, other users get a 403 page, a malformed or unknown course key a 404.
+page, other users get the same 403 page whether or not the course exists (so
+course keys cannot be probed), a malformed key is a 404 for everyone, and an
+unknown course a 404 for those who would be staff of it (site staff).
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -46,6 +47,7 @@ from cert_plugin import api
 from cert_plugin.forms import BulkForm, DecideRequestForm, ReasonForm, RevokeForm, SettingsForm
 from cert_plugin.host.base import CourseInfo
 from cert_plugin.models import Certificate, Job
+from cert_plugin.views.csp import content_security_policy
 from cert_plugin.views.statuses import STATUS_BADGES, status_label
 
 __all__ = [
@@ -93,20 +95,31 @@ class StaffCourse:
 # --------------------------------------------------------------------------- access
 
 
-def _forbidden(request: HttpRequest, course: StaffCourse | None = None) -> HttpResponse:
-    return render(request, "cert_plugin/staff/forbidden.html", {"course": course}, status=403)
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    """The 403 page; it names no course, so it reads the same for a course that does not exist."""
+    return render(request, "cert_plugin/staff/forbidden.html", status=403)
 
 
 def _staff_only(view: View) -> View:
-    """Login, a course the LMS knows (else 404), and course staff (else 403)."""
+    """Login, course staff (else 403), then a course the LMS knows (else 404).
+
+    Staff rights are checked before the course is looked up: whoever is not staff of the key gets
+    the same 403 page whether or not a course has that key, so the pages never tell which course
+    keys exist. Only a malformed key is a 404 for everyone (it names no course at all).
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, course_key: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        course = _course_or_404(course_key)
-        if not api.get_host().is_course_staff(request.user, course.key):
-            return _forbidden(request, course)
+        key = _parse_key(course_key)
+        if key is None:
+            return _not_found(request, course_key)
+        if not api.get_host().is_course_staff(request.user, key):
+            return _forbidden(request)
+        course = _course(key)
+        if course is None:
+            return _not_found(request, course_key)
         response = view(request, course, *args, **kwargs)
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
@@ -115,15 +128,21 @@ def _staff_only(view: View) -> View:
     return wrapper
 
 
-def _course_or_404(course_key: str) -> StaffCourse:
+def _parse_key(course_key: str) -> CourseKey | None:
     try:
-        key = api.parse_course_key(course_key)
+        return api.parse_course_key(course_key)
     except api.InvalidCourseKey:
-        raise Http404("Not a course key.") from None
+        return None
+
+
+def _course(key: CourseKey) -> StaffCourse | None:
     info = api.get_host().course(key)
-    if info is None:
-        raise Http404("No such course.")
-    return StaffCourse(key=key, info=info)
+    return StaffCourse(key=key, info=info) if info is not None else None
+
+
+def _not_found(request: HttpRequest, course_key: str) -> HttpResponse:
+    """The 404 page of a malformed key (anyone) or of a course the LMS does not have (site staff)."""
+    return render(request, "cert_plugin/staff/not_found.html", {"typed": course_key}, status=404)
 
 
 def _url(name: str, course: StaffCourse, *args: Any) -> str:
@@ -302,6 +321,7 @@ def _common(request: HttpRequest, course: StaffCourse, tab: str) -> dict[str, An
     }
 
 
+@content_security_policy
 @require_safe
 @_staff_only
 def dashboard(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -372,6 +392,7 @@ def _summary(course: StaffCourse, config: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- actions on learners
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def approve(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -394,6 +415,7 @@ def approve(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return _back(request, course)
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def reject(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -415,6 +437,7 @@ def reject(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return _back(request, course)
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def requirement(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -441,6 +464,7 @@ def requirement(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return _back(request, course)
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def bulk(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -488,6 +512,7 @@ def bulk(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return _back(request, course)
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def issue_now(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -511,6 +536,7 @@ def issue_now(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return _back(request, course)
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def revoke(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -533,6 +559,7 @@ def revoke(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return _back(request, course)
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def reissue(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -551,6 +578,7 @@ def reissue(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return _back(request, course)
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def retry_render(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -568,6 +596,7 @@ def retry_render(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return _back(request, course)
 
 
+@content_security_policy
 @require_POST
 @_staff_only
 def decide_name_change(request: HttpRequest, course: StaffCourse, request_id: int) -> HttpResponse:
@@ -602,6 +631,7 @@ def _job_kind(value: str) -> str | None:
     return value if value in (Job.BACKFILL, Job.REISSUE_ALL) else None
 
 
+@content_security_policy
 @require_http_methods(["GET", "HEAD", "POST"])
 @_staff_only
 def start_job(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -641,12 +671,12 @@ def _json_staff_only(view: View) -> View:
     def wrapper(request: HttpRequest, course_key: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return JsonResponse({"error": _("Log in again to follow this job.")}, status=401)
-        try:
-            course = _course_or_404(course_key)
-        except Http404:
-            return JsonResponse({"error": _("No such course.")}, status=404)
-        if not api.get_host().is_course_staff(request.user, course.key):
+        key = _parse_key(course_key)
+        if key is not None and not api.get_host().is_course_staff(request.user, key):
             return JsonResponse({"error": _("Only the course staff can follow this job.")}, status=403)
+        course = _course(key) if key is not None else None
+        if course is None:
+            return JsonResponse({"error": _("No such course.")}, status=404)
         response = view(request, course, *args, **kwargs)
         patch_cache_control(response, private=True, no_store=True)
         return response
@@ -677,22 +707,15 @@ class _Echo:
         return value
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet never runs as a formula (names are typed by learners)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
+    """The CSV text of ``api.export_rows`` (whose cells never start a spreadsheet formula)."""
     writer = csv.writer(_Echo())
     yield "\ufeff"  # the BOM: Excel then reads the file as UTF-8 (accents, Arabic, CJK names)
     for row in rows:
-        yield writer.writerow([_cell(value) for value in row])
+        yield writer.writerow(row)
 
 
+@content_security_policy
 @require_safe
 @_staff_only
 def export_csv(request: HttpRequest, course: StaffCourse) -> StreamingHttpResponse:
@@ -733,6 +756,7 @@ def _quiz_choices(course: StaffCourse, config: Any) -> list[tuple[str, str]]:
     return graded + stale
 
 
+@content_security_policy
 @require_http_methods(["GET", "HEAD", "POST"])
 @_staff_only
 def settings_page(request: HttpRequest, course: StaffCourse) -> HttpResponse:
@@ -827,6 +851,7 @@ def _detail(event: Any) -> str:
     return ""
 
 
+@content_security_policy
 @require_safe
 @_staff_only
 def audit(request: HttpRequest, course: StaffCourse) -> HttpResponse:

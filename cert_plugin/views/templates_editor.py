@@ -6,7 +6,9 @@ version, a course configuration, a branding), every read goes through an api hel
 Who may do what (``api.can_edit_template`` / ``api.can_edit_org``): site staff edit every
 template; course staff edit the templates and branding of an organization where they are staff
 of at least one course. Built-in templates are read-only (they can be viewed and duplicated).
-Anonymous visitors are sent to the login page; everyone else gets 403.
+Anonymous visitors are sent to the login page; everyone else gets 403, the same 403 for a template
+id that does not exist (only site staff, who see every template, get a 404 for it), so template ids
+cannot be enumerated.
 
 The editor is one form: HTML, CSS, orientation, colours, signatories, honours and image uploads
 are saved together as one new version, so nothing goes live half-done and an error never loses
@@ -32,6 +34,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cert_plugin import api
 from cert_plugin.models import CertificateTemplate
+from cert_plugin.views import csp
+from cert_plugin.views.csp import content_security_policy
 
 __all__ = [
     "branding_asset",
@@ -77,11 +81,25 @@ def _forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
     }, status=403)
 
 
-def _template_or_404(template_id: int) -> CertificateTemplate:
+def _no_nul(*segments: str) -> None:
+    """URL segments go into database lookups: one holding NUL (which PostgreSQL refuses) names nothing."""
+    if any("\x00" in segment for segment in segments):
+        raise Http404("Nothing has this name.")
+
+
+def _visible_template(request: HttpRequest, template_id: int) -> CertificateTemplate | None:
+    """The template if the user may see it; None means "answer with the 403 page".
+
+    An id that does not exist answers exactly like a template the user may not see (the same
+    403 page), so template ids cannot be enumerated; only site staff, who see every template,
+    get a 404 for an unknown id.
+    """
     template = api.template_by_id(template_id)
     if template is None:
-        raise Http404("No such template.")
-    return template
+        if request.user.is_staff:
+            raise Http404("No such template.")
+        return None
+    return template if _may_view(request, template) else None
 
 
 def _may_view(request: HttpRequest, template: CertificateTemplate) -> bool:
@@ -236,6 +254,7 @@ class Problem:
 # --------------------------------------------------------------------------- list and create
 
 
+@content_security_policy
 @require_safe
 @_login_required
 def template_list(request: HttpRequest) -> HttpResponse:
@@ -277,6 +296,7 @@ def _render_list(request: HttpRequest, *, problem: Problem | None = None,
     return render(request, "cert_plugin/editor/list.html", context, status=status)
 
 
+@content_security_policy
 @require_POST
 @_login_required
 def template_create(request: HttpRequest) -> HttpResponse:
@@ -314,12 +334,13 @@ def _see_other(url: str) -> HttpResponse:
 # --------------------------------------------------------------------------- the editor
 
 
+@content_security_policy
 @require_http_methods(["GET", "HEAD", "POST"])
 @_login_required
 def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     """``/certs/templates/<id>/``: edit, preview and save a template (POST saves a new version)."""
-    template = _template_or_404(template_id)
-    if not _may_view(request, template):
+    template = _visible_template(request, template_id)
+    if template is None:
         return _forbidden(request)
     if request.method != "POST":
         return _render_editor(request, template, EditorInput.from_version(template.current_version))
@@ -406,8 +427,8 @@ def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         message = _("You are no longer logged in. Log in again to see the preview (copy your changes first).")
         return JsonResponse({"error": message, "line": None, "field": None}, status=401)
-    template = _template_or_404(template_id)
-    if not _may_view(request, template):
+    template = _visible_template(request, template_id)
+    if template is None:
         return JsonResponse({"error": _("You cannot preview this template."), "line": None, "field": None},
                             status=403)
     data = EditorInput.from_post(request.POST)
@@ -426,12 +447,13 @@ def _png_response(png: bytes) -> HttpResponse:
     return response
 
 
+@content_security_policy
 @require_safe
 @_login_required
 def template_version_preview(request: HttpRequest, template_id: int, number: int) -> HttpResponse:
     """``/certs/templates/<id>/versions/<n>.png``: a saved version filled with sample data."""
-    template = _template_or_404(template_id)
-    if not _may_view(request, template):
+    template = _visible_template(request, template_id)
+    if template is None:
         return _forbidden(request)
     try:
         png = api.preview_template_version(template, number, dpi=PREVIEW_DPI)
@@ -440,12 +462,13 @@ def template_version_preview(request: HttpRequest, template_id: int, number: int
     return _png_response(png)
 
 
+@content_security_policy
 @require_POST
 @_login_required
 def template_restore(request: HttpRequest, template_id: int, number: int) -> HttpResponse:
     """POST: make version ``number`` current again, as a new version."""
-    template = _template_or_404(template_id)
-    if not api.can_edit_template(request.user, template):
+    template = _visible_template(request, template_id)
+    if template is None or not api.can_edit_template(request.user, template):
         return _forbidden(request)
     try:
         api.restore_template_version(template, number, by=request.user)
@@ -458,12 +481,14 @@ def template_restore(request: HttpRequest, template_id: int, number: int) -> Htt
     return _see_other(reverse("cert_plugin:template-edit", args=[template.pk]))
 
 
+@content_security_policy
 @require_safe
 @_login_required
 def template_asset(request: HttpRequest, template_id: int, name: str) -> HttpResponse:
     """An image of the template's current version (``?version=N``: of that version), for editors."""
-    template = _template_or_404(template_id)
-    if not _may_view(request, template):
+    _no_nul(name)
+    template = _visible_template(request, template_id)
+    if template is None:
         return _forbidden(request)
     number = request.GET.get("version", "")
     asset = api.template_asset(template, name, number=int(number) if number.isdigit() else None)
@@ -483,11 +508,14 @@ def _asset_response(content: bytes, mime: str) -> HttpResponse:
 # --------------------------------------------------------------------------- courses
 
 
+@content_security_policy
 @require_POST
 @_login_required
 def template_attach(request: HttpRequest, template_id: int) -> HttpResponse:
     """POST ``course_key`` and ``action`` (attach | detach): which template a course issues with."""
-    template = _template_or_404(template_id)  # the course's staff decide (its org is checked by the api)
+    template = _visible_template(request, template_id)  # the course's staff decide (the api checks its org)
+    if template is None:
+        return _forbidden(request)
     action = request.POST.get("action", "attach")
     text = str(request.POST.get("course_key", "")).strip()
     edit_url = reverse("cert_plugin:template-edit", args=[template.pk])
@@ -537,10 +565,12 @@ class BrandingInput:
     remove_logo: bool = False
 
 
+@content_security_policy
 @require_http_methods(["GET", "HEAD", "POST"])
 @_login_required
 def branding_page(request: HttpRequest, org: str) -> HttpResponse:
     """``/certs/templates/branding/<org>/``: the logo, colours and signatories new templates inherit."""
+    _no_nul(org)
     if not api.can_edit_org(request.user, org):
         return _forbidden(request, _("You cannot edit the branding of %(org)s.") % {"org": org})
     current = api.branding(org)
@@ -627,8 +657,9 @@ def _render_branding(request: HttpRequest, org: str, data: BrandingInput, *, pro
     context = {
         "org": org,
         "data": data,
-        "swatch": {name: value if hex_color.match(value) else _DEFAULT_COLORS[name]
+        "swatch": {name: value if hex_color.fullmatch(value) else _DEFAULT_COLORS[name]
                    for name, value in (("primary", data.primary), ("accent", data.accent))},
+        "csp_nonce": csp.nonce(request),  # the swatch's colours: an inline <style>, allowed by its nonce
         "branding": current,
         "logo_url": url(api.BRANDING_LOGO),
         "signatory_rows": rows,
@@ -640,10 +671,12 @@ def _render_branding(request: HttpRequest, org: str, data: BrandingInput, *, pro
     return render(request, "cert_plugin/editor/branding.html", context, status=status)
 
 
+@content_security_policy
 @require_safe
 @_login_required
 def branding_asset(request: HttpRequest, org: str, name: str) -> HttpResponse:
     """A file of an organization's branding, for the people who edit it."""
+    _no_nul(org, name)
     if not api.can_edit_org(request.user, org):
         return _forbidden(request)
     asset = api.branding_asset(org, name)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cert_plugin import api, codes, conf, ratelimit
+from cert_plugin.views.csp import content_security_policy
 
 if TYPE_CHECKING:
     from cert_plugin.data import Verification
@@ -40,6 +41,7 @@ __all__ = ["verify_form", "verify_page"]
 _ECHO_LENGTH = 60  # characters of the visitor's own input shown back on the 404 page
 
 
+@content_security_policy
 @require_safe
 def verify_form(request: HttpRequest) -> HttpResponse:
     """``/certs/verify/``: the form; with ``?code=`` it redirects to the code's verify page."""
@@ -61,6 +63,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     return _no_store(render(request, "cert_plugin/verify_form.html", context))
 
 
+@content_security_policy
 @require_safe
 def verify_page(request: HttpRequest, code: str) -> HttpResponse:
     """``/certs/verify/<code>/``: is this certificate genuine, and is it still valid?"""

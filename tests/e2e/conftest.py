@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import login
+from tests.e2e.helpers import login, watch_csp
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,12 +78,19 @@ def site(live_server) -> str:
 
 @pytest.fixture
 def new_context(browser, site) -> Iterator[Any]:
-    """``new_context(user=None, **options)``: a fresh browser context, logged in as ``user`` if given."""
+    """``new_context(user=None, **options)``: a fresh browser context, logged in as ``user`` if given.
+
+    Every page of every context is watched for Content-Security-Policy violations (Chromium's
+    console message and the ``securitypolicyviolation`` event): the test fails on the first one,
+    so the pages work under the policy they are served with.
+    """
     contexts = []
+    violations: list[str] = []
 
     def make(user: Any = None, **options: Any) -> Any:
         context = browser.new_context(base_url=site, **options)
         context.set_default_timeout(TIMEOUT_MS)
+        watch_csp(context, violations)
         if user is not None:
             login(context, site, user)
         contexts.append(context)
@@ -92,3 +99,4 @@ def new_context(browser, site) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "Content-Security-Policy violations in the browser"

@@ -1,4 +1,5 @@
-"""Helpers of the browser tests: log a user in in a browser context, issue a certificate."""
+"""Helpers of the browser tests: log a user in in a browser context, watch for CSP violations, issue a
+certificate."""
 
 from __future__ import annotations
 
@@ -16,6 +17,27 @@ def login(context: Any, site: str, user: Any) -> None:
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": site}])
+
+
+# Reports each violation as a console error too (the page's policy does not apply to init scripts).
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("securitypolicyviolation: " + event.effectiveDirective + " blocked "
+                + (event.blockedURI || "inline") + " in " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+def watch_csp(context: Any, violations: list[str]) -> None:
+    """Collect into ``violations`` every Content-Security-Policy violation in the context's pages."""
+    context.add_init_script(_REPORT_VIOLATIONS)
+
+    def on_console(message: Any) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("securitypolicyviolation"):
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.on("console", on_console)
 
 
 def issued(lms, *, name: str = "Amelia Okafor", title: str = "Python for Data Analysis", **config: Any):

@@ -72,7 +72,7 @@ def test_share_opens_the_system_share_menu_with_the_verify_link(lms, new_context
 
     page.get_by_role("button", name="Share").click()
 
-    page.wait_for_function("window.__shared !== undefined")
+    page.wait_for_function("() => window.__shared !== undefined")
     shared = page.evaluate("window.__shared")
     assert shared["url"] == api.verify_url(certificate.verification_code)
     assert certificate.course_title in shared["title"]
@@ -147,5 +147,5 @@ def test_screenshots_of_the_certificate_page(lms, new_context):
     for name, viewport in viewports.items():
         page = new_context(learner, viewport=viewport).new_page()
         page.goto(_page_url(certificate))
-        page.wait_for_function("document.querySelector('img.cp-cert__image').naturalWidth > 0")
+        page.wait_for_function("() => document.querySelector('img.cp-cert__image').naturalWidth > 0")
         page.screenshot(path=str(SCREENSHOTS / f"certificate-page-{name}.png"), full_page=True)

@@ -106,5 +106,5 @@ def test_screenshots_of_my_certificates(lms, new_context):
     for name, viewport in viewports.items():
         page = new_context(learner, viewport=viewport).new_page()
         page.goto("/certs/")
-        page.wait_for_function("[...document.images].every(img => img.complete && img.naturalWidth > 0)")
+        page.wait_for_function("() => [...document.images].every(img => img.complete && img.naturalWidth)")
         page.screenshot(path=str(SCREENSHOTS / f"learner-dashboard-{name}.png"), full_page=True)

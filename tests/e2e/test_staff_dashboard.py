@@ -94,7 +94,8 @@ def test_reissue_all_shows_the_progress_bar_reaching_100_percent(lms, new_contex
 
     bar = page.locator("[data-job-bar]")
     bar.wait_for()
-    page.wait_for_function("document.querySelector('[data-job-bar]').getAttribute('aria-valuenow') === '100'")
+    page.wait_for_function("() => document.querySelector('[data-job-bar]')"
+                           ".getAttribute('aria-valuenow') === '100'")
     assert page.locator("[data-job-text]").inner_text() == "3 of 3 certificates"
     assert "3 reissued" in page.locator("[data-job-summary]").inner_text()
     assert page.locator("[data-job-text]").locator("xpath=..").get_attribute("aria-live") == "polite"
@@ -120,7 +121,7 @@ def test_the_progress_bar_follows_a_running_job_from_the_status_endpoint(lms, ne
     page.on("request", lambda request: polls.append(request.url) if "/jobs/" in request.url else None)
     page.goto(_dashboard(course))
 
-    page.wait_for_function("document.querySelector('[data-job]').getAttribute('data-state') === 'done'")
+    page.wait_for_function("() => document.querySelector('[data-job]').getAttribute('data-state') === 'done'")
 
     assert any(url.endswith(f"/jobs/{job.pk}/") for url in polls)
     assert page.locator("[data-job-bar]").get_attribute("aria-valuenow") == "100"

@@ -36,13 +36,18 @@ def _northwind(lms):
 
 
 def _preview_bytes(page) -> bytes:
-    """The PNG the preview <img> shows now (a blob: or a server URL), as bytes."""
-    encoded = page.evaluate("""async () => {
+    """The image the preview <img> shows now (a blob: or a server URL), as PNG bytes.
+
+    Drawn through a canvas at its natural size: fetching the blob: URL from the page would be a
+    connection the page's Content-Security-Policy (rightly) refuses.
+    """
+    encoded = page.evaluate("""() => {
         const img = document.querySelector('[data-preview-img]');
-        const buffer = await (await fetch(img.src)).arrayBuffer();
-        let text = '';
-        new Uint8Array(buffer).forEach((b) => { text += String.fromCharCode(b); });
-        return btoa(text);
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        canvas.getContext('2d').drawImage(img, 0, 0);
+        return canvas.toDataURL('image/png').split(',')[1];
     }""")
     return base64.b64decode(encoded)
 
@@ -61,7 +66,7 @@ def test_the_preview_follows_typing_and_a_mistake_shows_inline_with_its_line(lms
     context = new_context(staff, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(reverse("cert_plugin:template-edit", args=[template.pk]))
-    page.wait_for_function("document.querySelector('[data-preview-img]').complete")
+    page.wait_for_function("() => document.querySelector('[data-preview-img]').complete")
     before = _preview_bytes(page)
     first_src = page.get_attribute("[data-preview-img]", "src")
 
@@ -107,7 +112,7 @@ def test_the_preview_follows_typing_and_a_mistake_shows_inline_with_its_line(lms
     assert version.number == 2
     assert "Awarded with pride" in version.html
     assert "include" not in version.html
-    page.wait_for_function("document.querySelector('[data-preview-img]').complete")
+    page.wait_for_function("() => document.querySelector('[data-preview-img]').complete")
     page.screenshot(path=str(SCREENSHOTS / "template-editor-saved.png"), full_page=True)
 
 
@@ -133,5 +138,5 @@ def test_screenshots_of_the_template_list_and_branding(lms, new_context):
     assert page.get_by_role("heading", name="Certificate templates").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "template-list.png"), full_page=True)
     page.goto(reverse("cert_plugin:branding", args=["Northwind"]))
-    page.wait_for_function("Array.from(document.images).every((img) => img.complete)")
+    page.wait_for_function("() => Array.from(document.images).every((img) => img.complete)")
     page.screenshot(path=str(SCREENSHOTS / "branding.png"), full_page=True)

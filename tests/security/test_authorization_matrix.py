@@ -5,8 +5,10 @@ of the course, the course's staff, the staff of another course (another organiza
 site staff (``is_staff``). Each row names one route and the status every role gets.
 
 A private certificate (and its downloads) answers exactly like an unknown code to whoever may
-not see it, so nobody learns that it exists. Every HTML page carries ``X-Frame-Options`` and
-every state-changing view refuses a POST without a CSRF token.
+not see it, so nobody learns that it exists; likewise a course or a template that does not
+exist answers like one the user may not open. Every HTML page carries ``X-Frame-Options`` and the
+plugin's strict Content-Security-Policy (and obeys it), and every state-changing view refuses a
+POST without a CSRF token.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api, codes
+from tests.security import pages
 
 ROLES = ("anonymous", "owner", "other", "staff", "other_staff", "site_staff")
 UNKNOWN_CODE = "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
@@ -105,6 +108,11 @@ PRIVATE = roles(404, 200, 404, 200, 404, 200)
 COURSE_STAFF_PAGE = roles(LOGIN, 403, 403, 200, 403, 200)
 COURSE_STAFF_API = roles(401, 403, 403, 200, 403, 200)
 ORG_EDITOR = roles(LOGIN, 403, 403, 200, 403, 200)
+# A course or template that does not exist answers like one the user may not open (403); only site
+# staff, who may open every one, get the 404.
+UNKNOWN_FOR_EDITORS = roles(LOGIN, 403, 403, 403, 403, 404)
+UNKNOWN_COURSE = "course-v1:Nobody+X+2026"
+UNKNOWN_TEMPLATE = 987654
 
 # ----------------------------------------------------------------------------- GET: who sees what
 
@@ -131,8 +139,13 @@ GET_MATRIX: list[Row] = [
     ("service-worker", lambda w: url("service-worker"), everyone(200)),
     # course staff pages
     ("staff-dashboard", lambda w: url("staff-dashboard", w.key), COURSE_STAFF_PAGE),
-    ("staff-dashboard (unknown course)", lambda w: url("staff-dashboard", "course-v1:Nobody+X+2026"),
-     roles(LOGIN, 404, 404, 404, 404, 404)),
+    # An unknown course answers like a course one does not staff (403), so keys cannot be probed;
+    # site staff, who staff every course, learn that it does not exist.
+    ("staff-dashboard (unknown course)", lambda w: url("staff-dashboard", UNKNOWN_COURSE),
+     UNKNOWN_FOR_EDITORS),
+    ("staff-settings (unknown course)", lambda w: url("staff-settings", UNKNOWN_COURSE), UNKNOWN_FOR_EDITORS),
+    ("staff-job (unknown course)", lambda w: url("staff-job", UNKNOWN_COURSE, w.job_id),
+     roles(401, 403, 403, 403, 403, 404)),
     ("staff-settings", lambda w: url("staff-settings", w.key), COURSE_STAFF_PAGE),
     ("staff-audit", lambda w: url("staff-audit", w.key), COURSE_STAFF_PAGE),
     ("staff-export", lambda w: url("staff-export", w.key), COURSE_STAFF_PAGE),
@@ -146,9 +159,15 @@ GET_MATRIX: list[Row] = [
     ("template-edit (org template)", lambda w: url("template-edit", w.template.pk), ORG_EDITOR),
     ("template-edit (built-in)", lambda w: url("template-edit", w.builtin.pk),
      roles(LOGIN, 403, 403, 200, 200, 200)),
+    ("template-edit (unknown template)", lambda w: url("template-edit", UNKNOWN_TEMPLATE),
+     UNKNOWN_FOR_EDITORS),
     ("template-version-preview", lambda w: url("template-version-preview", w.template.pk, 1), ORG_EDITOR),
+    ("template-version-preview (unknown template)",
+     lambda w: url("template-version-preview", UNKNOWN_TEMPLATE, 1), UNKNOWN_FOR_EDITORS),
     ("template-asset (org template)", lambda w: url("template-asset", w.template.pk, "missing.png"),
      roles(LOGIN, 403, 403, 404, 403, 404)),
+    ("template-asset (unknown template)", lambda w: url("template-asset", UNKNOWN_TEMPLATE, "missing.png"),
+     UNKNOWN_FOR_EDITORS),
     ("branding", lambda w: url("branding", w.org), ORG_EDITOR),
     ("branding-asset", lambda w: url("branding-asset", w.org, "missing.png"),
      roles(LOGIN, 403, 403, 404, 403, 404)),
@@ -184,7 +203,16 @@ def test_get_matrix(world):
                 assert _location_is_login(response), (route, role, response["Location"])
             if response.get("Content-Type", "").startswith("text/html"):
                 assert response.get("X-Frame-Options") in ("DENY", "SAMEORIGIN"), (route, role)
+                _check_html(route, role, response)
     assert seen == expected
+
+
+def _check_html(route: str, role: str, response: Any) -> None:
+    """Every HTML page of the plugin (its 403, 404, 429 and 503 pages too) carries the strict
+    Content-Security-Policy and obeys it. Only the host's own pages are left alone: its 404 page
+    for an ``Http404`` and the bodiless redirects and 405s."""
+    if pages.rendered_by_plugin(response) or response.status_code not in (302, 303, 404, 405):
+        assert pages.policy_problems(response) == [], (route, role, response.status_code)
 
 
 # ----------------------------------------------------------------------------- POST: who may change what
@@ -261,6 +289,8 @@ def test_post_without_permission_is_refused(world):
         for role in statuses:
             response = world.client(role).post(path, _body(world))
             seen[route][role] = response.status_code
+            if response.get("Content-Type", "").startswith("text/html"):
+                _check_html(route, role, response)
             if response.status_code == 302:
                 assert _location_is_login(response), (route, role, response["Location"])
     assert seen == expected
@@ -308,6 +338,86 @@ def test_a_private_certificate_answers_like_an_unknown_code(world):
             if not same or private.status_code not in (401, 404):
                 differing.append((name, role, private.status_code, unknown.status_code))
     assert differing == []
+
+
+# Every route that takes a course key or a template id, with its method (derived from the URLconf:
+# test_key_and_template_routes_are_all_listed keeps the lists complete).
+COURSE_ROUTES = [
+    *[(name, "get") for name in ("staff-dashboard", "staff-settings", "staff-audit", "staff-export")],
+    *[(name, "post") for name in ("staff-approve", "staff-reject", "staff-requirement", "staff-bulk",
+                                  "staff-issue", "staff-revoke", "staff-reissue", "staff-retry-render",
+                                  "staff-settings", "staff-job-start")],
+    ("staff-job-start", "get"), ("staff-name-change", "post"), ("staff-job", "get"),
+    ("api-course-learners", "get"), ("api-course-jobs", "post"), ("api-learner-approve", "post"),
+    ("api-learner-reject", "post"), ("api-learner-requirement", "post"),
+]
+TEMPLATE_ROUTES = [
+    ("template-edit", "get"), ("template-edit", "post"), ("template-preview", "post"),
+    ("template-version-preview", "get"), ("template-asset", "get"), ("template-attach", "post"),
+    ("template-restore", "post"),
+]
+_EXTRA_ARGS = {"staff-name-change": (1,), "staff-job": (1,), "api-learner-approve": (1,),
+               "api-learner-reject": (1,), "api-learner-requirement": (1, "workshop"),
+               "template-version-preview": (1,), "template-asset": ("logo.png",), "template-restore": (1,)}
+
+
+def _same_answer(first, second, first_id: str, second_id: str) -> bool:
+    """Same status, type and body (the body may echo the id that was asked for)."""
+    def body(response, asked: str) -> bytes:
+        return response.content.replace(asked.encode(), b"ID") if asked else response.content
+
+    return (first.status_code == second.status_code
+            and first.get("Content-Type") == second.get("Content-Type")
+            and body(first, first_id) == body(second, second_id))
+
+
+def test_a_course_one_does_not_staff_answers_like_an_unknown_course(world):
+    """Course keys cannot be probed: for whoever is not its staff, an existing course and a key no
+    course has give the same status and the same page."""
+    differing = []
+    for name, method in COURSE_ROUTES:
+        for role in ("owner", "other", "staff", "other_staff"):
+            existing = str(world.other_course.course_key if role == "staff" else world.course.course_key)
+            client = world.client(role)
+            args = _EXTRA_ARGS.get(name, ())
+            known = getattr(client, method)(url(name, existing, *args), _body(world))
+            unknown = getattr(client, method)(url(name, UNKNOWN_COURSE, *args), _body(world))
+            if not _same_answer(known, unknown, existing, UNKNOWN_COURSE) or known.status_code != 403:
+                differing.append((name, method, role, known.status_code, unknown.status_code))
+    assert differing == []
+
+
+def test_a_template_one_may_not_open_answers_like_an_unknown_template(world):
+    """Template ids cannot be enumerated: a template of another organization and an id no template
+    has give the same status and the same page (JSON for the preview)."""
+    contoso = api.duplicate_template(world.builtin, "Contoso classic", org="Contoso", by=world.other_staff)
+    differing = []
+    for name, method in TEMPLATE_ROUTES:
+        for role in ("owner", "other", "staff", "other_staff"):
+            hidden = contoso if role == "staff" else world.template
+            client = world.client(role)
+            args = _EXTRA_ARGS.get(name, ())
+            known = getattr(client, method)(url(name, hidden.pk, *args), _body(world))
+            unknown = getattr(client, method)(url(name, UNKNOWN_TEMPLATE, *args), _body(world))
+            if not _same_answer(known, unknown, "", "") or known.status_code != 403:
+                differing.append((name, method, role, known.status_code, unknown.status_code))
+    assert differing == []
+
+
+def test_key_and_template_routes_are_all_listed():
+    from cert_plugin import urls
+    from cert_plugin.rest_api.v1 import urls as api_urls
+    from cert_plugin.views import staff_urls, template_urls
+
+    def names(module, parameter):
+        return {pattern.name for pattern in module.urlpatterns
+                if parameter in str(pattern.pattern) and getattr(pattern, "name", None)}
+
+    with_key = {*names(staff_urls, "<str:course_key>"), *names(api_urls, "<str:course_key>")}
+    # the learner's own progress: learners see any course's offer (course pages are public in the LMS)
+    assert with_key - {"api-course-progress"} == {name for name, _ in COURSE_ROUTES}
+    assert names(template_urls, "<int:template_id>") == {name for name, _ in TEMPLATE_ROUTES}
+    assert names(urls, "course_key") == set()
 
 
 # ----------------------------------------------------------------------------- CSRF
