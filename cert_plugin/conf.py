@@ -29,6 +29,7 @@ _DEFAULTS: dict[str, Any] = {
     "AUTO_REISSUE_ON_NAME_CHANGE": False,
     "NOTIFY": {},
     "EVENTS_OUT": False,
+    "JOB_STALE_AFTER": 300,
 }
 _RATE = re.compile(r"^\d+/[smhd]$")
 
@@ -56,6 +57,9 @@ class PluginSettings:
     #   "COURSE_URL": recertify link, "{base_url}/courses/{course_key}/" by default; "" for none
     NOTIFY: dict[str, Any]
     EVENTS_OUT: bool  # emit openedx-events CERTIFICATE_CREATED/CHANGED/REVOKED for our certificates
+    # Seconds a queued or running course job (backfill, reissue all) may go without writing progress
+    # before it is taken for dead (worker killed); staff can then start it again.
+    JOB_STALE_AFTER: int
 
 
 def _raw() -> dict[str, Any]:
@@ -98,6 +102,10 @@ def problems() -> list[str]:
     found.extend(_notify_problems(raw.get("NOTIFY", {})))
     if not isinstance(raw.get("EVENTS_OUT", False), bool):
         found.append('CERT_PLUGIN["EVENTS_OUT"] must be True or False.')
+    stale = raw.get("JOB_STALE_AFTER", _DEFAULTS["JOB_STALE_AFTER"])
+    if isinstance(stale, bool) or not isinstance(stale, int) or stale < 10:
+        found.append('CERT_PLUGIN["JOB_STALE_AFTER"] must be a whole number of seconds, at least 10 '
+                     '(how long a course job may go without progress before it counts as dead).')
     return found
 
 

@@ -11,7 +11,7 @@ dataclasses can travel into pure code and Celery task arguments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
@@ -85,7 +85,8 @@ class HostQueries(Protocol):
     """Optional extras a host may offer for pages over many learners and courses.
 
     A host without them still works: the plugin then falls back to
-    ``enrolled_learners`` (and lists courses that offer certificates).
+    ``enrolled_learners`` (and lists courses that offer certificates), and a
+    backfill reads each learner's grade and completions one by one.
     """
 
     def learners_queryset(self, course_key: CourseKey) -> Any:
@@ -94,4 +95,16 @@ class HostQueries(Protocol):
 
     def enrolled_courses(self, user: Any) -> Iterable[CourseKey]:
         """The courses the user is actively enrolled in."""
+        ...
+
+    def grades_for(self, users: Sequence[Any], course_key: CourseKey) -> Mapping[Any, GradeInfo]:
+        """``grade`` of many learners at once, by user id (a backfill reads a few hundred per call).
+
+        A learner left out is read alone with ``grade``.
+        """
+        ...
+
+    def completed_blocks_for(self, users: Sequence[Any],
+                             course_key: CourseKey) -> Mapping[Any, set[UsageKey]]:
+        """``completed_blocks`` of many learners at once, by user id; a learner left out is read alone."""
         ...

@@ -10,11 +10,11 @@ Where each fact comes from (edx-platform master, the Sumac/Teak/Ulmo line):
 - ``course``: ``openedx.core.djangoapps.content.course_overviews.models.CourseOverview``
 - ``outline``: ``openedx.core.djangoapps.content.block_structure.api.get_course_in_cache``
   and ``lms.djangoapps.course_blocks.transformers.visibility.VisibilityTransformer``
-- ``grade``: ``lms.djangoapps.grades.api.CourseGradeFactory``
+- ``grade``: ``lms.djangoapps.grades.api.CourseGradeFactory`` (``grades_for``: its ``iter``)
 - ``learner``: ``user.profile`` (``common.djangoapps.student.models.UserProfile``),
   ``openedx.core.djangoapps.user_api.preferences.api.get_user_preference`` with
   ``openedx.core.djangoapps.lang_pref.LANGUAGE_KEY``
-- ``completed_blocks``: ``completion.models.BlockCompletion`` (edx-completion)
+- ``completed_blocks``, ``completed_blocks_for``: ``completion.models.BlockCompletion`` (edx-completion)
 - ``enrolled_learners``: ``common.djangoapps.student.models.CourseEnrollment.objects.users_enrolled_in``
 - ``is_course_staff``: ``common.djangoapps.student.roles``, the same checks as
   ``lms.djangoapps.courseware.access.administrative_accesses_to_course_for_user``
@@ -23,7 +23,7 @@ Where each fact comes from (edx-platform master, the Sumac/Teak/Ulmo line):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -118,6 +118,21 @@ def _paged_by_pk(queryset: Any, page_size: int) -> Iterator[Any]:
         if len(batch) < page_size:
             return
         last_pk = batch[-1].pk
+
+
+def _grade_info(course_grade: Any) -> GradeInfo:
+    """A CourseGrade as the plugin reads it: percent, passed, and each graded subsection's share."""
+    scores: dict[str, float] = {}
+    for subsections in course_grade.graded_subsections_by_format().values():
+        for location, subsection_grade in subsections.items():
+            total = subsection_grade.graded_total
+            if total.possible > 0:
+                scores[str(location)] = min(1.0, max(0.0, float(total.earned) / float(total.possible)))
+    return GradeInfo(
+        percent=float(course_grade.percent or 0.0),
+        passed=bool(course_grade.passed),  # CourseGrade._compute_passed may give None
+        scores=scores,
+    )
 
 
 class OpenEdxHost:
@@ -260,17 +275,24 @@ class OpenEdxHost:
         course_grade = CourseGradeFactory().read(user, course_key=_as_course_key(course_key))
         if course_grade is None:  # only when read(create_if_needed=False); kept for safety
             return GradeInfo(percent=0.0, passed=False, scores={})
-        scores: dict[str, float] = {}
-        for subsections in course_grade.graded_subsections_by_format().values():
-            for location, subsection_grade in subsections.items():
-                total = subsection_grade.graded_total
-                if total.possible > 0:
-                    scores[str(location)] = min(1.0, max(0.0, float(total.earned) / float(total.possible)))
-        return GradeInfo(
-            percent=float(course_grade.percent or 0.0),
-            passed=bool(course_grade.passed),  # CourseGrade._compute_passed may give None
-            scores=scores,
-        )
+        return _grade_info(course_grade)
+
+    def grades_for(self, users: Sequence[Any], course_key: CourseKey) -> dict[Any, GradeInfo]:
+        """:meth:`grade` of many learners, by user id, through ``CourseGradeFactory().iter``.
+
+        ``iter`` reads the course's collected block structure once for all of
+        them (and so grades them all against the same course version). A
+        learner it could not grade is left out: the plugin then reads that
+        learner alone with :meth:`grade`.
+        """
+        with _edx_platform("grades_for"):
+            from lms.djangoapps.grades.api import CourseGradeFactory
+
+        found: dict[Any, GradeInfo] = {}
+        for result in CourseGradeFactory().iter(list(users), course_key=_as_course_key(course_key)):
+            if not result.error and result.course_grade is not None:
+                found[result.student.pk] = _grade_info(result.course_grade)
+        return found
 
     def completed_blocks(self, user: Any, course_key: CourseKey) -> set[UsageKey]:
         """Blocks the learner fully completed (completion 1.0) according to edx-completion."""
@@ -279,6 +301,18 @@ class OpenEdxHost:
 
         completions = BlockCompletion.get_learning_context_completions(user, _as_course_key(course_key))
         return {block_key for block_key, completion in completions.items() if completion >= 1.0}
+
+    def completed_blocks_for(self, users: Sequence[Any], course_key: CourseKey) -> dict[Any, set[UsageKey]]:
+        """:meth:`completed_blocks` of many learners, by user id, in one query of edx-completion's table."""
+        with _edx_platform("completed_blocks_for"):
+            from completion.models import BlockCompletion
+
+        found: dict[Any, set[UsageKey]] = {user.pk: set() for user in users}
+        rows = BlockCompletion.objects.filter(user_id__in=list(found), context_key=_as_course_key(course_key),
+                                              completion__gte=1.0)
+        for user_id, block_key in rows.values_list("user_id", "block_key"):
+            found[user_id].add(block_key)
+        return found
 
     def enrolled_learners(self, course_key: CourseKey) -> Iterator[Any]:
         """Users actively enrolled in the course, as an iterator that fetches them in pages.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from completion.models import BlockCompletion
@@ -11,7 +11,7 @@ from django.urls import reverse
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, LearnerInfo
-from devhost.lms.grading import compute_grade
+from devhost.lms.grading import compute_grade, compute_grades
 from devhost.lms.models import Course, CourseStaff, Enrollment, Profile
 
 __all__ = ["DevHost"]
@@ -60,6 +60,23 @@ class DevHost:
     def completed_blocks(self, user: Any, course_key: CourseKey) -> set[UsageKey]:
         rows = BlockCompletion.objects.filter(user=user, context_key=_key(course_key), completion__gte=1.0)
         return set(rows.values_list("block_key", flat=True))
+
+    def grades_for(self, users: Sequence[Any], course_key: CourseKey) -> dict[Any, GradeInfo]:
+        """:meth:`grade` of many learners at once (by user id), for backfills."""
+        course = _course(course_key)
+        if course is None:
+            return {}
+        return {user_id: GradeInfo(percent=grade.percent, passed=grade.passed, scores=dict(grade.scores))
+                for user_id, grade in compute_grades(users, course).items()}
+
+    def completed_blocks_for(self, users: Sequence[Any], course_key: CourseKey) -> dict[Any, set[UsageKey]]:
+        """:meth:`completed_blocks` of many learners at once (by user id), for backfills."""
+        found: dict[Any, set[UsageKey]] = {user.pk: set() for user in users}
+        rows = BlockCompletion.objects.filter(user__in=list(found), context_key=_key(course_key),
+                                              completion__gte=1.0)
+        for user_id, block_key in rows.values_list("user_id", "block_key"):
+            found[user_id].add(block_key)
+        return found
 
     def enrolled_learners(self, course_key: CourseKey) -> Iterator[Any]:
         users = get_user_model().objects.filter(

@@ -91,6 +91,21 @@ def test_completed_blocks_only_full_completions(learner, blocks):
     assert DevHost().completed_blocks(learner, CourseKey.from_string("course-v1:Other+X+1")) == set()
 
 
+def test_bulk_reads_answer_as_the_single_ones(course, learner, blocks):
+    other = get_user_model().objects.create_user("kenji")
+    Enrollment.objects.create(user=other, course=course)
+    record_quiz(learner, blocks["Quiz A"], [0, 0, 1, 1])
+    record_quiz(other, blocks["Quiz B"], [1])
+    BlockCompletion.objects.submit_completion(user=other, block_key=blocks["Lesson 2"].usage_key,
+                                              completion=1.0)
+    host = DevHost()
+    users = [learner, other]
+    assert host.grades_for(users, COURSE_KEY) == {u.pk: host.grade(u, COURSE_KEY) for u in users}
+    assert host.completed_blocks_for(users, COURSE_KEY) == {u.pk: host.completed_blocks(u, COURSE_KEY)
+                                                            for u in users}
+    assert host.grades_for(users, CourseKey.from_string("course-v1:Nobody+X+1")) == {}
+
+
 def test_enrolled_learners_are_the_active_ones(course, learner):
     gone = get_user_model().objects.create_user("gone")
     Enrollment.objects.create(user=gone, course=course, is_active=False)

@@ -128,6 +128,7 @@ def test_module_imports_without_edx_platform_or_django():
         ("outline", (COURSE,)),
         ("learner", (SimpleNamespace(username="ana"),)),
         ("grade", (SimpleNamespace(id=1), COURSE)),
+        ("grades_for", ([SimpleNamespace(id=1)], COURSE)),
         ("enrolled_learners", (COURSE,)),
         ("is_course_staff", (SimpleNamespace(is_authenticated=True), COURSE)),
     ],
@@ -365,6 +366,18 @@ def test_grade_without_persisted_grade_is_zero(edx, host):
     assert host.grade(user, COURSE) == GradeInfo(percent=0.0, passed=False, scores={})
 
 
+@pytest.mark.django_db
+def test_grades_for_reads_many_learners_and_leaves_out_the_ones_it_cannot_grade(edx, host):
+    graded, ungraded, failing = make_user(), make_user(), make_user()
+    _store_grade(edx, graded, percent=0.82, passed=True, sections=[("quiz1", True, "Homework", 3, 4)])
+    edx.grade_factory._FAILING.add(failing.id)
+
+    grades = host.grades_for([graded, ungraded, failing], COURSE)
+
+    assert grades == {graded.pk: host.grade(graded, COURSE), ungraded.pk: GradeInfo(0.0, False, {})}
+    assert grades[graded.pk].scores == {str(block("sequential", "quiz1")): 0.75}
+
+
 # --- learner() ----------------------------------------------------------------------------------
 
 
@@ -433,6 +446,12 @@ def test_completed_blocks_are_the_fully_completed_ones(edx, host):
 
     assert host.completed_blocks(user, COURSE) == {block("html", "intro"), block("problem", "q1")}
     assert host.completed_blocks(make_user(), COURSE) == set()
+    idle = make_user()
+    assert host.completed_blocks_for([user, other, idle], COURSE) == {
+        user.pk: {block("html", "intro"), block("problem", "q1")},
+        other.pk: {block("problem", "q2")},
+        idle.pk: set(),
+    }
 
 
 # --- enrolled_learners() ------------------------------------------------------------------------

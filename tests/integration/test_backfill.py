@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from cert_plugin import api
 from cert_plugin.models import Certificate
+from devhost.lms.host import DevHost
 
 
 @pytest.fixture
@@ -82,3 +83,40 @@ def test_command_reports_counts_and_runs_twice(cohort, capsys):
 def test_command_rejects_bad_course_keys_with_a_clear_message(lms, argument, message):
     with pytest.raises(CommandError, match=message):
         call_command("cert_backfill", argument)
+
+
+class SingleReadsHost(DevHost):
+    """The demo LMS without the optional bulk reads: grades and completions one learner at a time."""
+
+    grades_for = None
+    completed_blocks_for = None
+
+
+class FailingBulkHost(DevHost):
+    """The demo LMS whose bulk grade read breaks (the backfill then reads learners one by one)."""
+
+    def grades_for(self, users, course_key):
+        raise RuntimeError("grading service unavailable")
+
+
+@pytest.mark.parametrize("host", ["SingleReadsHost", "FailingBulkHost"])
+def test_a_host_without_working_bulk_reads_backfills_the_same(cohort, settings, host):
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "HOST": f"{__name__}.{host}"}
+    course, done, _ = cohort
+    api.configure_course(course.course_key, backfill=False)
+    report = api.backfill(course.course_key)
+    assert (report.learners, report.issued, report.in_progress, report.failed) == (5, 3, 2, 0)
+    assert set(Certificate.objects.values_list("user_id", flat=True)) == {learner.pk for learner in done}
+
+
+def test_backfill_issues_only_where_staff_confirmed_the_additional_requirement(cohort, lms):
+    course, done, _ = cohort
+    project = [{"key": "project", "label": "Submit the final project"}]
+    api.configure_course(course.course_key, enabled=False, backfill=False, additional_requirements=project)
+    api.mark_requirement_met(done[0], course.course_key, "project", by=lms.staff(course))
+    assert Certificate.objects.count() == 0  # the course offered no certificate yet
+
+    api.configure_course(course.course_key, backfill=False, additional_requirements=project)
+    report = api.backfill(course.course_key)
+    assert (report.issued, report.in_progress) == (1, 4)
+    assert list(Certificate.objects.values_list("user_id", flat=True)) == [done[0].pk]

@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from cert_plugin import api
 from cert_plugin.models import Certificate, Job
@@ -201,3 +203,127 @@ def test_staff_actions_find_only_enrolled_learners(lms):
     assert api.course_learner(course.course_key, str(learner.pk)) == learner
     for user_id in (stranger.pk, None, "", "abc", 10**9):
         assert api.course_learner(course.course_key, user_id) is None
+
+
+# --------------------------------------------------------------------------- jobs whose worker died
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside: the run stops at once, no ``except Exception`` sees it."""
+
+
+@pytest.fixture
+def broker_without_worker(monkeypatch):
+    """Course jobs go to a broker that no worker consumes (yet): run_job is recorded, not run."""
+    from cert_plugin import jobs
+
+    sent: list[int] = []
+    real = jobs.enqueue
+
+    def enqueue(task_name, *args, **kwargs):
+        if task_name == "cert_plugin.tasks.run_job":
+            sent.append(args[0])
+        else:
+            real(task_name, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "enqueue", enqueue)
+    return sent
+
+
+def _qualified_cohort(lms, n=3):
+    course = lms.course()
+    learners = [lms.learner(course) for _ in range(n)]
+    for learner in learners:
+        _finish(lms, learner, course)
+    api.configure_course(course.course_key, backfill=False)
+    return course, learners
+
+
+def _later(minutes):
+    return time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes), tick=False)
+
+
+def test_a_job_whose_worker_was_killed_shows_as_failed_and_can_be_started_again(lms, monkeypatch,
+                                                                                broker_without_worker):
+    course, learners = _qualified_cohort(lms)
+    staff = lms.staff(course)
+    first = api.start_job(Job.BACKFILL, course.course_key, by=staff)
+    real_one = api._backfill_one
+    calls = []
+
+    def dies_after_one(*args):
+        if calls:
+            raise WorkerKilled
+        calls.append(1)
+        real_one(*args)
+
+    monkeypatch.setattr(api, "_backfill_one", dies_after_one)
+    with pytest.raises(WorkerKilled):
+        api.run_job(broker_without_worker[0])  # the worker takes the job and is killed mid-run
+    monkeypatch.setattr(api, "_backfill_one", real_one)
+    assert api.job(first.pk).state == Job.RUNNING
+    assert api.start_job(Job.BACKFILL, course.course_key, by=staff) == first  # alive, as far as anyone knows
+
+    client = Client()
+    client.force_login(staff)
+    with _later(6):  # no progress for longer than JOB_STALE_AFTER (5 minutes)
+        page = client.get(reverse("cert_plugin:staff-job", args=[str(course.course_key), first.pk])).json()
+        assert page["state"] == Job.FAILED
+        assert "worker running this job stopped" in page["summary"]
+        rest = client.get(reverse("cert_plugin:api-job", args=[first.pk])).json()
+        assert (rest["state"], rest["error"]) == (Job.FAILED, page["error"])
+        assert "Start it again" in rest["error"]
+        second = api.start_job(Job.BACKFILL, course.course_key, by=staff)
+    assert second != first
+    api.run_job(broker_without_worker[1])
+    second.refresh_from_db()
+    assert (second.state, second.result["issued"], second.result["already_issued"]) == (Job.DONE, 2, 1)
+    for learner in learners:
+        assert Certificate.objects.filter(user=learner, course_key=course.course_key).count() == 1
+
+    api.run_job(first.pk)  # the killed worker's task delivered again, late: replaced, so not run
+    assert api.job(first.pk).state == Job.FAILED
+    assert api.recent_jobs(course.course_key)[:2] == [second, first]
+
+
+def test_a_job_no_worker_takes_shows_as_failed_after_the_stale_period(lms, broker_without_worker, settings):
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "JOB_STALE_AFTER": 60}
+    course, _ = _qualified_cohort(lms, n=1)
+    queued = api.start_job(Job.BACKFILL, course.course_key)
+    with _later(0.5):
+        assert api.recent_jobs(course.course_key)[0].state == Job.QUEUED
+    with _later(2):
+        [shown] = api.recent_jobs(course.course_key)
+        assert shown.state == Job.FAILED
+        assert "No worker started this job within 1 minute" in shown.error
+    api.run_job(queued.pk)  # no newer job replaced it: a late worker still does the work
+    assert api.job(queued.pk).state == Job.DONE
+    assert Certificate.objects.filter(course_key=course.course_key).count() == 1
+
+
+def test_a_worker_whose_job_was_taken_for_dead_stops_at_its_next_progress_write(lms, monkeypatch,
+                                                                                broker_without_worker):
+    course, learners = _qualified_cohort(lms)
+    started = api.start_job(Job.BACKFILL, course.course_key)
+    real_one = api._backfill_one
+    evaluated = []
+
+    def meanwhile_restarted(learner, *args):
+        evaluated.append(learner)
+        real_one(learner, *args)
+        Job.objects.filter(pk=started.pk).update(state=Job.FAILED, error="taken for dead")
+
+    monkeypatch.setattr(api, "_backfill_one", meanwhile_restarted)
+    api.run_job(started.pk)
+    assert evaluated == learners[:1]  # it stopped instead of racing the job that replaced it
+    assert api.job(started.pk).state == Job.FAILED
+
+
+def test_the_stale_period_setting_is_checked(settings):
+    from cert_plugin import conf
+
+    for bad in (0, "300", 2.5, True):
+        settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "JOB_STALE_AFTER": bad}
+        assert any("JOB_STALE_AFTER" in problem for problem in conf.problems())
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "JOB_STALE_AFTER": 900}
+    assert conf.get().JOB_STALE_AFTER == 900
