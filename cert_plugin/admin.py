@@ -19,6 +19,7 @@ from cert_plugin.models import (
     CertificateTemplate,
     CertificateTemplateVersion,
     CourseCertificateConfig,
+    OutboxTask,
     RenderedFile,
     RequirementRecord,
     SigningKey,
@@ -113,3 +114,21 @@ class RequirementRecordAdmin(ReadOnlyAdmin):
 @admin.register(Approval)
 class ApprovalAdmin(ReadOnlyAdmin):
     list_display = ("user", "course_key", "decision", "by", "modified_at")
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(ReadOnlyAdmin):
+    """Background tasks not yet handed to the broker: after an outage, how many, and why.
+
+    Rows leave by themselves once sent (the relay runs every minute, or
+    ``manage.py cert_flush_outbox``); one that keeps failing shows its error here.
+    """
+
+    list_display = ("task_name", "args", "attempts", "short_error", "next_attempt_at", "created_at")
+    list_filter = ("task_name",)
+    search_fields = ("last_error",)
+
+    @admin.display(description="last error")
+    def short_error(self, task: OutboxTask) -> str:
+        error = task.last_error or "-"
+        return error if len(error) <= 120 else error[:119] + "\u2026"

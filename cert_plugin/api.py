@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, timedelta
-from decimal import Decimal
-from functools import lru_cache
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.contrib.auth import get_user_model
@@ -41,7 +42,7 @@ from cert_plugin.data import (
     Progress,
     Verification,
 )
-from cert_plugin.host.base import Host, LearnerInfo
+from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host, LearnerInfo
 from cert_plugin.models import (
     Approval,
     AuditEvent,
@@ -52,6 +53,7 @@ from cert_plugin.models import (
     CourseCertificateConfig,
     Job,
     OrganizationBranding,
+    OutboxTask,
     ReissueRequest,
     RenderedFile,
     RequirementRecord,
@@ -206,18 +208,28 @@ class RenderFailed(CertPluginError):
 # --------------------------------------------------------------------------- helpers
 
 
+_MAX_COURSE_KEY = 255  # the course_key columns (and edx-platform's CourseOverview.id) hold no more
+
+
 def parse_course_key(course_key: CourseKey | str) -> CourseKey:
-    """The CourseKey for ``course_key``, or InvalidCourseKey with a readable message."""
-    if isinstance(course_key, CourseKey):
-        return course_key
+    """The CourseKey for ``course_key``, or InvalidCourseKey with a readable message.
+
+    A key longer than a course key column holds is refused too: no course can have it, and a
+    lookup or a write with it would fail in the database (PostgreSQL, MySQL) instead.
+    """
     text = str(course_key or "").strip()
+    if isinstance(course_key, CourseKey) and len(text) <= _MAX_COURSE_KEY:
+        return course_key
     try:
-        return CourseKey.from_string(text)
+        if len(text) <= _MAX_COURSE_KEY:
+            return CourseKey.from_string(text)
     except InvalidKeyError:
-        raise InvalidCourseKey(
-            f"{text!r} is not a valid course key; expected something like "
-            f"'course-v1:Org+Course+Run'."
-        ) from None
+        pass
+    shown = text if len(text) <= 80 else text[:79] + "…"
+    raise InvalidCourseKey(
+        f"{shown!r} is not a valid course key; expected something like "
+        f"'course-v1:Org+Course+Run'."
+    ) from None
 
 
 @lru_cache(maxsize=4)
@@ -285,22 +297,27 @@ def configure_course(
     course = host.course(key)
     if course is None:
         raise UnknownCourse(f"The LMS has no course {key}.")
-    extra = _normalize_additional(additional_requirements)
+    # Values of any type are checked here, so that a bad one is a RequirementsError, never another
+    # exception, and nothing is saved (the database would refuse some only at save time).
+    problems: list[str] = []
+    shares = {name: _share(name, value, problems, optional=name == "min_grade") for name, value in (
+        ("min_grade", min_grade), ("min_completion", min_completion), ("min_quiz_score", min_quiz_score))}
+    quizzes = _usage_keys(required_quizzes, problems)
+    extra = _normalize_additional(additional_requirements, problems)
+    validity = _validity_days(validity_days, problems)
+    hours_value = _hours(hours, problems)
+    if problems:
+        raise RequirementsError(" ".join(problems))
     rules = requirements.Requirements(
-        min_grade=None if min_grade is None else float(min_grade),
-        min_completion=float(min_completion),
-        required_quizzes=tuple(str(q) for q in required_quizzes),
-        min_quiz_score=float(min_quiz_score),
+        min_grade=shares["min_grade"],
+        min_completion=shares["min_completion"],  # type: ignore[arg-type]  # None only with a problem
+        required_quizzes=quizzes,
+        min_quiz_score=shares["min_quiz_score"],  # type: ignore[arg-type]
         requires_approval=bool(requires_approval),
         additional_requirements=tuple((item["key"], item["label"]) for item in extra),
     )
     graded = {str(block.usage_key) for block in host.outline(key) if block.graded}
     problems = requirements.validate_requirements(rules, graded_keys=graded)
-    if validity_days is not None and (int(validity_days) != validity_days or validity_days < 1):
-        problems.append("Validity must be a whole number of days (1 or more), or empty for no expiry.")
-    hours_value = None if hours in (None, "") else Decimal(str(hours))
-    if hours_value is not None and not (Decimal(0) < hours_value < Decimal(100000)):
-        problems.append("Hours must be a positive number.")
     if problems:
         raise RequirementsError(" ".join(problems))
     template_obj = _resolve_template(template, org=course.org)
@@ -313,7 +330,7 @@ def configure_course(
         "min_quiz_score": rules.min_quiz_score,
         "requires_approval": rules.requires_approval,
         "additional_requirements": extra,
-        "validity_days": validity_days,
+        "validity_days": validity,
         "hours": hours_value,
     }
     with transaction.atomic():
@@ -336,13 +353,94 @@ def configure_course(
     return config
 
 
-def _normalize_additional(items: Sequence[Mapping[str, str] | str]) -> list[dict[str, str]]:
+_MAX_VALIDITY_DAYS = 36500  # 100 years: any longer and an expiry date would leave the calendar
+_MAX_HOURS = Decimal(100000)  # CourseCertificateConfig.hours holds 5 digits before the point
+_CENTS = Decimal("0.01")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _share(name: str, value: Any, problems: list[str], *, optional: bool = False) -> float | None:
+    """A share 0..1 as a float (its range is judged by requirements.validate_requirements)."""
+    if value is None and optional:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        problems.append(f"{name} must be a number between 0 and 1 (a share, e.g. 0.8 for 80%); "
+                        f"got {_short(value)}.")
+        return None
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
+
+
+def _usage_keys(values: Any, problems: list[str]) -> tuple[str, ...]:
+    if not _is_list(values):
+        problems.append(f"required_quizzes must be a list of usage keys; got {_short(values)}.")
+        return ()
+    keys = tuple(str(value) for value in values)
+    if any("\x00" in key for key in keys):
+        problems.append("A required quiz key contains a NUL character.")
+    return keys
+
+
+def _validity_days(value: Any, problems: list[str]) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        days = int(value)
+        whole = not isinstance(value, bool) and Decimal(str(value)) == days
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        whole = False
+    if not whole or not 1 <= days <= _MAX_VALIDITY_DAYS:
+        problems.append(f"Validity must be a whole number of days from 1 to {_MAX_VALIDITY_DAYS} "
+                        "(100 years), or empty for no expiry.")
+        return None
+    return days
+
+
+def _hours(value: Any, problems: list[str]) -> Decimal | None:
+    """Hours as stored: rounded to hundredths, positive and below 100000."""
+    if value is None or value == "":
+        return None
+    try:
+        number = None if isinstance(value, bool) else Decimal(str(value))
+        if number is not None and number.is_finite() and abs(number) < _MAX_HOURS * 10:
+            number = number.quantize(_CENTS, rounding=ROUND_HALF_UP)
+    except (TypeError, ValueError, ArithmeticError):
+        number = None
+    if number is None or not number.is_finite() or not Decimal(0) < number < _MAX_HOURS:
+        problems.append(f"Hours must be a positive number below {_MAX_HOURS}.")
+        return None
+    return number
+
+
+def _normalize_additional(items: Any, problems: list[str] | None = None) -> list[dict[str, str]]:
+    """``[{"key", "label"}]`` from dicts or plain labels; what cannot be one is a problem."""
+    problems = [] if problems is None else problems
+    if not _is_list(items):
+        problems.append(f"additional_requirements must be a list; got {_short(items)}.")
+        return []
+    longest = RequirementRecord._meta.get_field("key").max_length or 100
     result = []
     for item in items:
         if isinstance(item, str):
             item = {"key": item, "label": item}
+        if not isinstance(item, Mapping):
+            problems.append('Each additional requirement must be {"key": ..., "label": ...}; '
+                            f"got {_short(item)}.")
+            continue
         key = str(item.get("key", "")).strip()
         label = str(item.get("label", "") or key).strip()
+        if len(key) > longest:
+            problems.append(f"Additional requirement key {_short(key)} is longer than {longest} characters.")
+        if "\x00" in key + label:
+            problems.append(f"Additional requirement {_short(key)} contains a NUL character.")
         result.append({"key": key, "label": label})
     return result
 
@@ -358,6 +456,8 @@ def _jsonable(value: Any) -> Any:
 def _resolve_template(template: CertificateTemplate | str | None, *, org: str) -> CertificateTemplate | None:
     if template is None or isinstance(template, CertificateTemplate):
         return template
+    if not isinstance(template, str) or "\x00" in template:
+        raise TemplateError(f"There is no certificate template named {_short(template)}.")
     candidates = CertificateTemplate.objects.filter(name=template, org__in=[org, ""])
     found = sorted(candidates, key=lambda t: t.org != org)  # the course's organization first
     if not found:
@@ -398,19 +498,112 @@ def _requirements_of(config: CourseCertificateConfig) -> requirements.Requiremen
     )
 
 
-def _snapshot(user: Any, key: CourseKey, host: Host) -> requirements.Snapshot:
-    outline = host.outline(key)
-    grade = host.grade(user, key)
-    met = RequirementRecord.objects.filter(user=user, course_key=key, met=True).values_list("key", flat=True)
-    decision = Approval.objects.filter(user=user, course_key=key).values_list("decision", flat=True).first()
-    approval = decision if decision in (Approval.APPROVED, Approval.REJECTED) else None
+class _Course:
+    """The course-level facts an evaluation reads: config, course, outline, rules, template.
+
+    Each is read on first use and kept for the object's life, so a learner who
+    already holds a certificate costs no course reads at all. ``get_progress``
+    and ``evaluate`` make one per call; a backfill makes one for its whole run
+    (a settings or template change made meanwhile applies from the next run).
+    """
+
+    def __init__(self, key: CourseKey, host: Host | None = None) -> None:
+        self.key = key
+        self.host = host or get_host()
+
+    @cached_property
+    def config(self) -> CourseCertificateConfig | None:
+        return get_config(self.key)
+
+    @property
+    def offered(self) -> bool:
+        return self.config is not None and self.config.enabled
+
+    @cached_property
+    def info(self) -> CourseInfo | None:
+        return self.host.course(self.key)
+
+    def require_info(self) -> CourseInfo:
+        """The host's course, or UnknownCourse."""
+        info = self.info
+        if info is None:
+            raise UnknownCourse(f"The LMS has no course {self.key}.")
+        return info
+
+    @cached_property
+    def rules(self) -> requirements.Requirements:
+        if self.config is None:
+            raise CertPluginError(f"{self.key} offers no certificate.")
+        return _requirements_of(self.config)
+
+    @cached_property
+    def outline(self) -> list[BlockInfo]:
+        return self.host.outline(self.key)
+
+    @cached_property
+    def lessons(self) -> tuple[tuple[str, str], ...]:
+        return tuple((str(b.usage_key), b.title) for b in self.outline if b.completable)
+
+    @cached_property
+    def block_titles(self) -> dict[str, str]:
+        return {str(b.usage_key): b.title for b in self.outline}
+
+    @cached_property
+    def template_version(self) -> CertificateTemplateVersion:
+        return _template_version(self.config)
+
+
+@dataclass
+class _LearnerFacts:
+    """The host's facts about one learner in one course, read on first need (or prefetched in bulk)."""
+
+    grade: GradeInfo | None = None
+    completed: set[Any] | None = None  # usage keys completed
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """The learner's certificates in one course, from a single read."""
+
+    active: Certificate | None  # the active certificate (possibly expired)
+    last_revoked: Certificate | None  # the newest certificate if revoked (never re-issued automatically)
+
+
+def _standing(user: Any, key: CourseKey, *, with_template: bool = True) -> _Standing:
+    """``with_template`` joins each certificate's template version (what pages showing it read)."""
+    query = Certificate.objects.filter(user=user, course_key=key).order_by("-issued_at", "-id")
+    if with_template:
+        query = query.select_related("template_version")
+    rows = list(query)
+    active = next((row for row in rows if row.active), None)
+    revoked = rows[0] if rows and rows[0].state == Certificate.REVOKED else None
+    return _Standing(active=active, last_revoked=revoked)
+
+
+def _snapshot(user: Any, course: _Course, facts: _LearnerFacts) -> requirements.Snapshot:
+    """The learner's progress as the requirements engine reads it; fills ``facts`` with what it read."""
+    host, key, rules = course.host, course.key, course.rules
+    if facts.grade is None:
+        facts.grade = host.grade(user, key)
+    if facts.completed is None:
+        facts.completed = host.completed_blocks(user, key)
+    met: Iterable[str] = ()
+    if rules.additional_requirements:  # records only matter for a course that has such requirements
+        records = RequirementRecord.objects.filter(user=user, course_key=key, met=True)
+        met = records.values_list("key", flat=True)
+    approval = None
+    if rules.requires_approval:
+        decisions = Approval.objects.filter(user=user, course_key=key).values_list("decision", flat=True)
+        decision = decisions.first()
+        approval = decision if decision in (Approval.APPROVED, Approval.REJECTED) else None
+    grade = facts.grade
     return requirements.Snapshot(
-        lessons=tuple((str(b.usage_key), b.title) for b in outline if b.completable),
-        completed=frozenset(str(k) for k in host.completed_blocks(user, key)),
+        lessons=course.lessons,
+        completed=frozenset(str(k) for k in facts.completed),
         grade_percent=float(grade.percent),
         grade_passed=bool(grade.passed),
         scores=dict(grade.scores),
-        block_titles={str(b.usage_key): b.title for b in outline},
+        block_titles=course.block_titles,
         met_requirements=frozenset(met),
         approval=approval,
     )
@@ -423,19 +616,20 @@ def _is_current(certificate: Certificate | None) -> TypeGuard[Certificate]:
 def get_progress(user: Any, course_key: CourseKey | str) -> Progress:
     """Where the learner stands: status, eligibility and the requirement checklist."""
     key = parse_course_key(course_key)
-    current = active_certificate(user, key)
+    return _progress(user, _Course(key), _standing(user, key), _LearnerFacts())
+
+
+def _progress(user: Any, course: _Course, standing: _Standing, facts: _LearnerFacts) -> Progress:
+    current = standing.active
     if _is_current(current):
         return Progress(status="issued", eligible=True, certificate=current,
                         message="Your certificate is ready to download.")
-    config = get_config(key)
-    if config is None or not config.enabled:
+    if not course.offered:
         return Progress(status="not_offered", eligible=False,
                         message="This course does not offer a certificate.")
-    host = get_host()
-    if host.course(key) is None:
-        raise UnknownCourse(f"The LMS has no course {key}.")
-    outcome = requirements.evaluate(_requirements_of(config), _snapshot(user, key, host))
-    revoked = _last_revoked(user, key)
+    course.require_info()
+    outcome = requirements.evaluate(course.rules, _snapshot(user, course, facts))
+    revoked = standing.last_revoked
     if revoked is not None:
         return Progress(status="in_progress", eligible=outcome.eligible, items=outcome.items,
                         certificate=revoked,
@@ -456,12 +650,6 @@ def get_progress(user: Any, course_key: CourseKey | str) -> Progress:
     return Progress(status="in_progress", eligible=outcome.eligible, items=outcome.items, message=message)
 
 
-def _last_revoked(user: Any, key: CourseKey) -> Certificate | None:
-    """The learner's latest certificate when it was revoked (so it is not re-issued automatically)."""
-    latest = Certificate.objects.filter(user=user, course_key=key).order_by("-issued_at", "-id").first()
-    return latest if latest is not None and latest.state == Certificate.REVOKED else None
-
-
 # --------------------------------------------------------------------------- issuing
 
 
@@ -473,21 +661,29 @@ def evaluate(user: Any, course_key: CourseKey | str) -> Certificate | None:
     second active certificate. A revoked certificate is not replaced
     automatically: only staff ``issue`` does that.
     """
-    return _evaluate(user, parse_course_key(course_key))[0]
+    return _evaluate(user, _Course(parse_course_key(course_key)))[0]
 
 
-def _evaluate(user: Any, key: CourseKey) -> tuple[Certificate | None, Progress | None]:
-    """:func:`evaluate`, also giving the progress it computed (None when already issued)."""
-    current = active_certificate(user, key)
-    if _is_current(current):
-        return current, None
-    progress = get_progress(user, key)
-    if progress.status == "issued":
-        return progress.certificate, progress  # issued meanwhile by a concurrent evaluation
-    _mark_awaiting(user, key, progress)
+def _evaluate(user: Any, course: _Course, facts: _LearnerFacts | None = None, *,
+              backfill: bool = False) -> tuple[Certificate | None, Progress | None]:
+    """:func:`evaluate`, also giving the progress it computed (None when already issued).
+
+    ``facts`` may carry the learner's grade and completions read in bulk; a
+    backfill only counts the certificates it finds, so it skips their template.
+    """
+    standing = _standing(user, course.key, with_template=not backfill)
+    if _is_current(standing.active):
+        return standing.active, None
+    facts = facts if facts is not None else _LearnerFacts()
+    progress = _progress(user, course, standing, facts)
+    _mark_awaiting(user, course.key, progress)
     if progress.status != "in_progress" or not progress.eligible or progress.certificate is not None:
         return None, progress  # not yet qualified, awaiting approval, or revoked (only staff re-issue)
-    return _issue(user, key, actor=None, reason=""), progress
+    # Only a certificate active when ``standing`` was read can be an expired one to retire: one
+    # issued since by a concurrent evaluation is current, and the insert below then yields to it.
+    certificate = _issue(user, course, actor=None, reason="", grade=facts.grade,
+                         retire=standing.active is not None)
+    return certificate, progress
 
 
 def _mark_awaiting(user: Any, key: CourseKey, progress: Progress) -> None:
@@ -529,7 +725,7 @@ def issue(user: Any, course_key: CourseKey | str, *, by: Any = None, reason: str
     current = active_certificate(user, key)
     if _is_current(current):
         return current
-    return _issue(user, key, actor=by, reason=reason or "Issued by course staff")
+    return _issue(user, _Course(key), actor=by, reason=reason or "Issued by course staff")
 
 
 def _template_version(config: CourseCertificateConfig | None) -> CertificateTemplateVersion:
@@ -565,21 +761,24 @@ STATUS_LIST_SIZE = 2**22
 _ISSUE_ATTEMPTS = 10
 
 
-def _issue(user: Any, key: CourseKey, *, actor: Any, reason: str) -> Certificate:
-    host = get_host()
-    course = host.course(key)
-    if course is None:
-        raise UnknownCourse(f"The LMS has no course {key}.")
-    config = get_config(key)
+def _issue(user: Any, course_facts: _Course, *, actor: Any, reason: str, grade: GradeInfo | None = None,
+           retire: bool = True) -> Certificate:
+    """Create the certificate; ``grade`` when the caller already read it, ``retire=False`` when it knows
+    the learner held no active certificate (so there is no expired one to retire)."""
+    key, host = course_facts.key, course_facts.host
+    course = course_facts.require_info()
+    config = course_facts.config
     learner = host.learner(user)
-    grade = host.grade(user, key)
-    version = _template_version(config)
+    if grade is None:
+        grade = host.grade(user, key)
+    version = course_facts.template_version
     now = timezone.now().replace(microsecond=0)  # the signed timestamp has whole seconds
     validity = config.validity_days if config is not None else None
     for _attempt in range(_ISSUE_ATTEMPTS):
         try:
             with transaction.atomic():
-                _retire_expired(user, key, now)
+                if retire:
+                    _retire_expired(user, key, now)
                 certificate = Certificate(
                     verification_code=codes.generate(),
                     user=user,
@@ -600,14 +799,15 @@ def _issue(user: Any, key: CourseKey, *, actor: Any, reason: str) -> Certificate
                 certificate.save(force_insert=True)
                 _audit(AuditEvent.ISSUED, key, user=user, certificate=certificate, actor=actor, reason=reason,
                        learner_name=learner.full_name, template_version=version.pk)
+                # In the same transaction: with a broker, the tasks' outbox rows commit with the certificate.
+                jobs.enqueue("cert_plugin.tasks.render_certificate", certificate.pk)
+                _announce(certificate, "issued")
         except IntegrityError:
             existing = _locked_active(user, key)
             if existing is not None:
                 return existing  # a concurrent evaluation issued it first
             continue  # a verification code (2^-80) or status index collision: draw again
         log.info("cert_plugin: issued %s to user %s in %s", certificate.verification_code, user.pk, key)
-        jobs.enqueue("cert_plugin.tasks.render_certificate", certificate.pk)
-        _announce(certificate, "issued")
         return certificate
     raise IntegrityError(f"Could not issue a certificate after {_ISSUE_ATTEMPTS} attempts.")
 
@@ -808,30 +1008,71 @@ class BackfillReport:
         return asdict(self)
 
 
+# Learners evaluated per bulk read of grades and completions (when the host offers bulk reads).
+_BACKFILL_CHUNK = 500
+
+
 def backfill(course_key: CourseKey | str, *,
              on_progress: Callable[[int], None] | None = None) -> BackfillReport:
     """Evaluate every enrolled learner; issue to those who already qualify.
 
     Safe to run again (it never duplicates) and safe to interrupt: a rerun
     picks up where the last one stopped, since evaluation is idempotent.
+    The course's facts (config, course, outline, template) are read once per
+    run; each learner costs one read of their certificates plus their grade
+    and completions, which are read in bulk when the host offers
+    ``grades_for`` / ``completed_blocks_for``.
     """
     key = parse_course_key(course_key)
-    host = get_host()
-    if host.course(key) is None:
-        raise UnknownCourse(f"The LMS has no course {key}.")
+    course = _Course(key)
+    course.require_info()
     report = BackfillReport(course_key=str(key))
-    learners: Iterable[Any] = host.enrolled_learners(key)
-    for learner in learners:
-        report.learners += 1
-        try:
-            _backfill_one(learner, key, report)
-        except Exception:  # one learner's bad data must not stop the course's backfill
-            report.failed += 1
-            log.exception("cert_plugin: backfill of user %s in %s failed", _user_id(learner), key)
-        if on_progress is not None:
-            on_progress(report.learners)
+    learners: Iterable[Any] = course.host.enrolled_learners(key)
+    for chunk in _chunks(learners, _BACKFILL_CHUNK):
+        facts = _bulk_facts(course, chunk)
+        for learner in chunk:
+            report.learners += 1
+            try:
+                _backfill_one(learner, course, report, facts.get(_user_id(learner)))
+            except Exception:  # one learner's bad data must not stop the course's backfill
+                report.failed += 1
+                log.exception("cert_plugin: backfill of user %s in %s failed", _user_id(learner), key)
+            if on_progress is not None:
+                on_progress(report.learners)
     log.info("cert_plugin: backfill %s", report.as_dict())
     return report
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _bulk_facts(course: _Course, learners: list[Any]) -> dict[Any, _LearnerFacts]:
+    """Grades and completions of many learners in a few reads, when the host offers bulk reads.
+
+    Learners the host left out are read one by one later; a failing bulk read
+    is logged and falls back to that too.
+    """
+    if not course.offered:
+        return {}  # nobody is evaluated against requirements
+    facts: dict[Any, _LearnerFacts] = {_user_id(learner): _LearnerFacts() for learner in learners}
+    grades_for = getattr(course.host, "grades_for", None)
+    completed_for = getattr(course.host, "completed_blocks_for", None)
+    try:
+        if callable(grades_for):
+            for user_id, grade in grades_for(learners, course.key).items():
+                if user_id in facts:
+                    facts[user_id].grade = grade
+        if callable(completed_for):
+            for user_id, completed in completed_for(learners, course.key).items():
+                if user_id in facts:
+                    facts[user_id].completed = set(completed)
+    except Exception:  # the learners are then read one by one, each failing on its own if it must
+        log.exception("cert_plugin: bulk read of grades or completions in %s failed", course.key)
+        return {}
+    return facts
 
 
 def queue_backfill(course_key: CourseKey | str) -> None:
@@ -852,8 +1093,8 @@ def enrolled_count(course_key: CourseKey | str) -> int | None:
     return None
 
 
-def _backfill_one(learner: Any, key: CourseKey, report: BackfillReport) -> None:
-    certificate, progress = _evaluate(learner, key)
+def _backfill_one(learner: Any, course: _Course, report: BackfillReport, facts: _LearnerFacts | None) -> None:
+    certificate, progress = _evaluate(learner, course, facts, backfill=True)
     if progress is None:
         report.already_issued += 1
         return
@@ -1570,8 +1811,21 @@ def _row_status(certificate: Certificate | None, awaiting: bool, now: Any) -> st
     return "pending_approval" if awaiting else "in_progress"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def _spreadsheet_text(value: str) -> str:
+    """A cell a spreadsheet shows as typed and never runs: names and reasons are typed by people, and
+    ``=HYPERLINK(...)`` or ``@SUM(...)`` in one would run in Excel or LibreOffice (OWASP: CSV injection).
+    A leading quote makes the cell text; values are otherwise unchanged."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def export_rows(course_key: CourseKey | str) -> Iterable[list[str]]:
-    """The course's learners for a CSV export: a header, then one row per learner (streamed)."""
+    """The course's learners for a CSV export: a header, then one row per learner (streamed).
+
+    Every cell is safe to open in a spreadsheet: one that would start a formula gets a leading quote.
+    """
     key = parse_course_key(course_key)
     learners = _learners_queryset(get_host(), key)
     now = timezone.now()
@@ -1589,13 +1843,14 @@ def export_rows(course_key: CourseKey | str) -> Iterable[list[str]]:
         for user in users:
             certificate = newest.get(user.pk)
             status = _row_status(certificate, user.pk in awaiting, now)
-            yield [user.username, user.email, certificate.learner_name if certificate else "", status,
-                   certificate.formatted_code if certificate else "",
-                   _timestamp(certificate.issued_at) or "" if certificate else "",
-                   _timestamp(certificate.expires_at) or "" if certificate else "",
-                   f"{certificate.grade:.2%}" if certificate and certificate.grade is not None else "",
-                   _timestamp(certificate.revoked_at) or "" if certificate else "",
-                   certificate.revoke_reason if certificate else ""]
+            yield [_spreadsheet_text(str(cell)) for cell in (
+                user.username, user.email, certificate.learner_name if certificate else "", status,
+                certificate.formatted_code if certificate else "",
+                _timestamp(certificate.issued_at) or "" if certificate else "",
+                _timestamp(certificate.expires_at) or "" if certificate else "",
+                f"{certificate.grade:.2%}" if certificate and certificate.grade is not None else "",
+                _timestamp(certificate.revoked_at) or "" if certificate else "",
+                certificate.revoke_reason if certificate else "")]
         last_pk = users[-1].pk
 
 
@@ -1610,14 +1865,21 @@ def awaiting_approval(course_key: CourseKey | str) -> list[Any]:
 
 
 def start_job(kind: str, course_key: CourseKey | str, *, by: Any = None) -> Job:
-    """Start a course-wide job (backfill or reissue all) on the workers; staff watch ``job(id)``."""
+    """Start a course-wide job (backfill or reissue all) on the workers; staff watch ``job(id)``.
+
+    While one of the same kind is queued or running, that one is returned (a
+    second click shows the same progress bar), unless it is dead: silent for
+    ``CERT_PLUGIN["JOB_STALE_AFTER"]`` seconds, as when its worker was killed.
+    The dead one is then marked failed, saying so, and a new one starts (the
+    jobs are idempotent: the new one finishes what the dead one began).
+    """
     key = parse_course_key(course_key)
     if kind not in (Job.BACKFILL, Job.REISSUE_ALL):
         raise CertPluginError(f"Unknown job {kind!r}.")
     if get_host().course(key) is None:
         raise UnknownCourse(f"The LMS has no course {key}.")
     running = Job.objects.filter(kind=kind, course_key=key, state__in=[Job.QUEUED, Job.RUNNING]).first()
-    if running is not None:
+    if running is not None and not _fail_if_dead(running):
         return running  # one at a time: a second click shows the same progress bar
     with transaction.atomic():
         job = Job.objects.create(kind=kind, course_key=key, started_by=by)
@@ -1626,29 +1888,77 @@ def start_job(kind: str, course_key: CourseKey | str, *, by: Any = None) -> Job:
 
 
 def job(job_id: int) -> Job | None:
-    """A job's current state and progress."""
-    return Job.objects.filter(pk=job_id).first()
+    """A job's current state and progress (a dead job shows as failed, saying why)."""
+    found = Job.objects.filter(pk=job_id).first()
+    if found is not None:
+        _fail_if_dead(found)
+    return found
 
 
 def recent_jobs(course_key: CourseKey | str, *, limit: int = 10) -> list[Job]:
-    return list(Job.objects.filter(course_key=parse_course_key(course_key))[:limit])
+    found = list(Job.objects.filter(course_key=parse_course_key(course_key))[:limit])
+    for item in found:
+        _fail_if_dead(item)
+    return found
+
+
+def _fail_if_dead(item: Job) -> bool:
+    """Mark a queued or running job failed when it has written no progress for the stale period.
+
+    Returns True when it did (``item`` then shows the new state). A compare-and-set
+    on the last heartbeat, so a job that just wrote progress is never marked.
+    """
+    if item.state not in (Job.QUEUED, Job.RUNNING):
+        return False
+    stale_after = conf.get().JOB_STALE_AFTER
+    now = timezone.now()
+    if (item.heartbeat_at or item.created_at) > now - timedelta(seconds=stale_after):
+        return False
+    minutes = max(1, round(stale_after / 60))
+    if item.state == Job.RUNNING:
+        error = (f"The worker running this job stopped: no progress for over {minutes} minute"
+                 f"{'s' if minutes != 1 else ''} after {item.done} done. Start it again; it continues "
+                 "where this one stopped, without duplicates.")
+    else:
+        error = (f"No worker started this job within {minutes} minute{'s' if minutes != 1 else ''}; "
+                 "check that the Celery workers are running, then start it again.")
+    marked = Job.objects.filter(pk=item.pk, state=item.state, heartbeat_at=item.heartbeat_at).update(
+        state=Job.FAILED, error=error, finished_at=now)
+    if not marked:
+        item.refresh_from_db()  # it wrote progress meanwhile: alive
+        return False
+    log.warning("cert_plugin: job %s (%s of %s) taken for dead: %s", item.pk, item.kind, item.course_key,
+                error)
+    item.state, item.error, item.finished_at = Job.FAILED, error, now
+    return True
+
+
+class _JobAbandoned(Exception):
+    """The job was taken for dead (and maybe restarted) while this worker still ran it."""
 
 
 def run_job(job_id: int) -> Job | None:
-    """Run a queued job, recording progress as it goes (the Celery task calls this)."""
+    """Run a queued job, recording progress as it goes (the Celery task calls this).
+
+    Also safe when the task is delivered again (a killed worker's late-acked
+    task): the job starts over, which its idempotence makes harmless. A job
+    taken for dead and replaced by a newer one of the same kind is not run.
+    """
     current = Job.objects.filter(pk=job_id).first()
-    if current is None or current.state == Job.DONE:
+    if current is None or current.state == Job.DONE or _superseded(current):
         return current
-    Job.objects.filter(pk=job_id).update(state=Job.RUNNING, done=0, failed=0, error="")
+    Job.objects.filter(pk=job_id).update(state=Job.RUNNING, done=0, failed=0, error="", finished_at=None,
+                                         heartbeat_at=timezone.now())
     last_write = [0.0]
 
     def progress(done: int, failed: int = 0, total: int | None = None) -> None:
         now = time.monotonic()
         if now - last_write[0] >= 0.5 or (total is not None and done >= total):
-            fields: dict[str, Any] = {"done": done, "failed": failed}
+            fields: dict[str, Any] = {"done": done, "failed": failed, "heartbeat_at": timezone.now()}
             if total is not None:
                 fields["total"] = total
-            Job.objects.filter(pk=job_id).update(**fields)
+            if not Job.objects.filter(pk=job_id, state=Job.RUNNING).update(**fields):
+                raise _JobAbandoned
             last_write[0] = now
 
     try:
@@ -1661,13 +1971,22 @@ def run_job(job_id: int) -> Job | None:
         else:
             result = reissue_all(current.course_key, by=current.started_by, on_progress=progress)
             done, failed = result["reissued"] + result["unchanged"] + result["failed"], result["failed"]
+    except _JobAbandoned:
+        log.warning("cert_plugin: job %s stopped: it was taken for dead while running", job_id)
+        return Job.objects.get(pk=job_id)
     except Exception as exc:  # recorded for staff; the task's retry policy decides what next
         Job.objects.filter(pk=job_id).update(state=Job.FAILED, error=str(exc)[:2000],
                                              finished_at=timezone.now())
         raise
     Job.objects.filter(pk=job_id).update(state=Job.DONE, done=done, failed=failed, result=result,
-                                         finished_at=timezone.now())
+                                         finished_at=timezone.now(), heartbeat_at=timezone.now())
     return Job.objects.get(pk=job_id)
+
+
+def _superseded(item: Job) -> bool:
+    """A failed job that a newer one of the same kind and course replaced (its delivery came late)."""
+    return item.state == Job.FAILED and Job.objects.filter(
+        kind=item.kind, course_key=item.course_key, pk__gt=item.pk).exists()
 
 
 def reissue_all(course_key: CourseKey | str, *, by: Any = None,
@@ -2271,3 +2590,122 @@ def set_course_template(course_key: CourseKey | str, template: CertificateTempla
         min_quiz_score=config.min_quiz_score, requires_approval=config.requires_approval,
         additional_requirements=list(config.additional_requirements or ()),
         validity_days=config.validity_days, hours=config.hours, by=by)
+
+
+# --------------------------------------------------------------------------- task outbox
+# The rows of the transactional outbox (docs/decisions/0005-task-outbox.rst). ``jobs.enqueue``
+# records a task here in the caller's transaction and reports the outcome of its send after
+# commit; the relay below sends what is still pending. Tasks take ids and key strings, so their
+# arguments are JSON.
+
+__all__ += ["OutboxReport", "outbox_failed", "outbox_record", "outbox_sent", "record_render_failure",
+            "relay_outbox"]
+
+# The committing process sends a new row first; the relay takes it only after this grace period.
+OUTBOX_GRACE = timedelta(minutes=5)
+# A relay's claim on the rows it is sending; one that dies lets them go when the lease ends.
+OUTBOX_LEASE = timedelta(minutes=5)
+_OUTBOX_BATCH = 100
+
+
+@dataclass
+class OutboxReport:
+    """What one relay run did."""
+
+    sent: int = 0
+    failed: int = 0  # sends that failed (the rows wait for a later run)
+    pending: int = 0  # rows left in the outbox after the run
+    error: str = ""  # the last send error, e.g. the broker's "connection refused"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def outbox_record(task_name: str, args: Sequence[Any], *, using: str | None = None) -> int:
+    """Keep task ``task_name(*args)`` to send, in the current transaction; returns the row id."""
+    row = OutboxTask.objects.db_manager(using).create(task_name=task_name, args=list(args),
+                                                      next_attempt_at=timezone.now() + OUTBOX_GRACE)
+    return row.pk
+
+
+def outbox_sent(row_id: int, *, using: str | None = None) -> None:
+    """The task reached the broker: its row goes (the outbox keeps no history)."""
+    OutboxTask.objects.db_manager(using).filter(pk=row_id).delete()
+
+
+def outbox_failed(row_id: int, error: str, *, using: str | None = None) -> None:
+    """A send failed: count it and keep the error for operators; the row is due for the relay at once."""
+    from django.db.models import F
+
+    now = timezone.now()
+    OutboxTask.objects.db_manager(using).filter(pk=row_id).update(
+        attempts=F("attempts") + 1, last_attempt_at=now, last_error=error[:2000], next_attempt_at=now)
+
+
+def relay_outbox(*, limit: int = 1000) -> OutboxReport:
+    """Send the outbox's due tasks, oldest first (the ``relay_outbox`` task and ``cert_flush_outbox``).
+
+    Safe to run concurrently: each row is claimed by one relay (``SKIP LOCKED``
+    where the database has it, a compare-and-set elsewhere) and sent outside any
+    transaction. The first failed send ends the run, since the broker is most
+    likely down, so an outage costs one attempt per run; the failed row goes to
+    the back of the line, so one task that cannot be sent never holds back the others.
+    """
+    report = OutboxReport()
+    unknown: list[int] = []  # rows of tasks this version does not know: not again in this run
+    while report.sent + report.failed < limit and not report.error:
+        started = timezone.now()
+        batch = _claim_outbox(min(_OUTBOX_BATCH, limit - report.sent - report.failed), now=started,
+                              skip=unknown)
+        if not batch:
+            break
+        for index, row in enumerate(batch):
+            try:
+                jobs.publish(row.task_name, row.args)
+            except KeyError as exc:  # no such task in this version of the plugin: this row only
+                report.failed += 1
+                unknown.append(row.pk)
+                outbox_failed(row.pk, f"Unknown task: {exc}")
+                continue
+            except Exception as exc:  # the broker client's many errors: stop, give the rest back
+                report.failed += 1
+                report.error = f"{type(exc).__name__}: {exc}"
+                log.warning("cert_plugin: the outbox relay could not send %s%r; stopping this run",
+                            row.task_name, tuple(row.args), exc_info=True)
+                rest = [other.pk for other in batch[index + 1:]]
+                OutboxTask.objects.filter(pk__in=rest).update(next_attempt_at=started)
+                outbox_failed(row.pk, report.error)  # due again, after the rows given back
+                break
+            outbox_sent(row.pk)
+            report.sent += 1
+    report.pending = OutboxTask.objects.count()
+    if report.sent or report.failed:
+        log.info("cert_plugin: outbox relay %s", report.as_dict())
+    return report
+
+
+def _claim_outbox(limit: int, *, now: Any, skip: Sequence[int] = ()) -> list[OutboxTask]:
+    """Take up to ``limit`` rows due at ``now`` for this relay by moving them a lease into the future."""
+    from django.db import router
+
+    lease_end = now + OUTBOX_LEASE
+    due = (OutboxTask.objects.filter(next_attempt_at__lte=now).exclude(pk__in=skip)
+           .order_by("next_attempt_at", "pk"))
+    alias = router.db_for_write(OutboxTask)
+    if transaction.get_connection(alias).features.has_select_for_update_skip_locked:
+        with transaction.atomic(using=alias):  # PostgreSQL, MySQL 8, MariaDB 10.6+
+            batch = list(due.select_for_update(skip_locked=True)[:limit])
+            OutboxTask.objects.filter(pk__in=[row.pk for row in batch]).update(next_attempt_at=lease_end)
+        return batch
+    # SQLite has no SKIP LOCKED: concurrent relays may read the same rows, so each row is claimed
+    # with a compare-and-set on the time it was read with; the loser's update matches no row.
+    return [row for row in due[:limit]
+            if OutboxTask.objects.filter(pk=row.pk, next_attempt_at=row.next_attempt_at)
+            .update(next_attempt_at=lease_end)]
+
+
+def record_render_failure(certificate_id: int, message: str) -> None:
+    """Note a render that failed outside the renderer (the task's time limit) for staff."""
+    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    if certificate is not None:
+        _record_render_error(certificate, message)

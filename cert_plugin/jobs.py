@@ -6,27 +6,42 @@ nothing. Where it runs depends on the host's Django settings:
 
 * no ``CELERY_BROKER_URL`` (or ``CELERY_TASK_ALWAYS_EAGER = True``): in
   process, right after commit (the embedded default, used by the demo);
-* otherwise: to the broker through the host's Celery app, for real workers.
+* otherwise: to the broker through the host's Celery app, for real workers,
+  through a transactional outbox.
 
-A broker that is down never breaks the request that triggered the work: the
-failure is logged, and the state is reconciled later (evaluation is derived
-from host facts, so ``cert_backfill`` re-derives anything missed).
+The outbox (``OutboxTask``, ADR 0005): :func:`enqueue` writes the task's name
+and JSON arguments in the caller's transaction, so the task and the work that
+calls for it commit (or roll back) together. After commit the task is
+published and its row deleted. A broker that is down never breaks the request:
+the failed send is recorded on the row (attempts, last error, shown in Django
+admin) and the relay sends it when the broker is back: the
+``cert_plugin.tasks.relay_outbox`` task (celery beat, every minute) or
+``manage.py cert_flush_outbox`` (cron). Delivery is at least once: a process
+that dies between publishing and deleting the row has its task sent again.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 log = logging.getLogger(__name__)
 
-__all__ = ["enqueue", "runs_in_process"]
+__all__ = ["enqueue", "publish", "runs_in_process"]
 
+# How hard one send tries before the row is left to the relay: two quick reconnects, about a
+# second in all, so a request never waits long on a broker that is down.
 _PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+RELAY_TASK = "cert_plugin.tasks.relay_outbox"
+
+# Set when a send from this process failed; the next send that succeeds queues the relay once,
+# so the backlog drains as soon as the broker answers again, beat or no beat.
+_behind = False
 
 
 def runs_in_process() -> bool:
@@ -37,21 +52,71 @@ def runs_in_process() -> bool:
 
 
 def enqueue(task_name: str, *args: Any, using: str | None = None) -> None:
-    """Send task ``task_name`` with ``args`` (ids and key strings) after commit."""
-    transaction.on_commit(lambda: _send(task_name, args), using=using)
+    """Send task ``task_name`` with ``args`` (ids and key strings) after commit.
+
+    With a broker, the task is first written to the outbox in the current
+    transaction (in autocommit mode: at once), then published after commit.
+    """
+    if runs_in_process():
+        transaction.on_commit(lambda: _run_in_process(task_name, args), using=using)
+        return
+    from cert_plugin import api  # the api writes the outbox row; it imports this module
+
+    row_id = api.outbox_record(task_name, args, using=using)
+    transaction.on_commit(lambda: _send_recorded(row_id, task_name, args, using), using=using)
 
 
-def _send(task_name: str, args: tuple[Any, ...]) -> None:
+def publish(task_name: str, args: Sequence[Any]) -> None:
+    """Hand one task to the broker now (in process when there is none).
+
+    Raises ``KeyError`` for a task that is not registered and whatever the
+    broker's client raises when it cannot send; the caller keeps the outbox row.
+    """
     import cert_plugin.tasks  # noqa: F401  (registers the tasks with the current app)
 
     task = current_app.tasks[task_name]
     if runs_in_process():
-        result = task.apply(args=args)
-        if result.failed():
-            log.error("cert_plugin task %s%r failed in process: %s", task_name, args, result.result)
+        _report(task_name, tuple(args), task.apply(args=list(args)))
         return
+    task.apply_async(args=list(args), retry=True, retry_policy=_PUBLISH_RETRY)
+
+
+def _run_in_process(task_name: str, args: tuple[Any, ...]) -> None:
+    import cert_plugin.tasks  # noqa: F401
+
+    _report(task_name, args, current_app.tasks[task_name].apply(args=args))
+
+
+def _report(task_name: str, args: tuple[Any, ...], result: Any) -> None:
+    if result.failed():
+        log.error("cert_plugin task %s%r failed in process: %s", task_name, args, result.result)
+
+
+def _send_recorded(row_id: int, task_name: str, args: tuple[Any, ...], using: str | None) -> None:
+    """After commit: publish the task and drop its row; on failure leave the row to the relay."""
+    global _behind
+    from cert_plugin import api
+
     try:
-        task.apply_async(args=args, retry=True, retry_policy=_PUBLISH_RETRY)
-    except Exception:  # the broker's client raises many types; none may break the caller
-        log.exception("cert_plugin could not send %s%r to the broker; run cert_backfill to reconcile",
-                      task_name, args)
+        publish(task_name, args)
+    except Exception as exc:  # the broker's client raises many types; none may break the caller
+        _behind = True
+        log.warning("cert_plugin could not send %s%r to the broker; it stays in the outbox for the relay",
+                    task_name, args, exc_info=True)
+        _quietly(api.outbox_failed, row_id, f"{type(exc).__name__}: {exc}", using=using)
+        return
+    _quietly(api.outbox_sent, row_id, using=using)
+    if _behind:
+        _behind = False
+        try:
+            publish(RELAY_TASK, ())
+        except Exception:  # the relay's own schedule (beat, cron) still runs
+            log.warning("cert_plugin could not queue the outbox relay", exc_info=True)
+
+
+def _quietly(update: Any, *args: Any, **kwargs: Any) -> None:
+    """Record a send's outcome; a database hiccup here only delays the relay (the row stays)."""
+    try:
+        update(*args, **kwargs)
+    except DatabaseError:
+        log.exception("cert_plugin could not record the outcome of sending outbox task %s", args[0])

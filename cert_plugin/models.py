@@ -391,6 +391,9 @@ class Job(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the worker last wrote progress; a queued or running job silent for longer than
+    # CERT_PLUGIN["JOB_STALE_AFTER"] is taken for dead (its worker was killed) and can be restarted.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -441,3 +444,32 @@ class BrandingAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} of {self.branding}"
+
+
+class OutboxTask(models.Model):
+    """A background task waiting to reach the broker (the transactional outbox).
+
+    With a broker configured, ``jobs.enqueue`` writes one row in the same
+    transaction as the work that calls for the task, so the two commit or roll
+    back together; after commit the task is sent and its row deleted. A send
+    that fails (broker down) leaves the row for the relay (``relay_outbox``
+    task, ``cert_flush_outbox`` command), which sends it later: a render or a
+    learner's email is never lost. Only pending rows stay, so the table holds
+    no history. In-process mode (no broker) writes no rows.
+    """
+
+    task_name = models.CharField(max_length=200)  # registered Celery task name
+    args = models.JSONField(default=list)  # positional arguments: ids and key strings
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The relay takes the row once this time has passed: a grace period after it is written (the
+    # committing process sends it), a lease while a relay sends it, a backoff after a failed send.
+    next_attempt_at = models.DateTimeField(db_index=True)
+    attempts = models.PositiveIntegerField(default=0)  # sends tried so far
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")  # why the last send failed, for operators
+
+    class Meta:
+        ordering = ["next_attempt_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)!r}"

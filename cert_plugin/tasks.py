@@ -7,16 +7,18 @@ after commit and in-process when the host has no broker.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
 from cert_plugin import api
 
 log = logging.getLogger(__name__)
 
-__all__ = ["announce", "backfill_course", "evaluate_learner", "notify_backend", "render_certificate",
-           "run_job", "send_expiry_reminders"]
+__all__ = ["announce", "backfill_course", "evaluate_learner", "notify_backend", "relay_outbox",
+           "render_certificate", "run_job", "send_expiry_reminders"]
 
 
 @shared_task(name="cert_plugin.tasks.evaluate_learner", autoretry_for=(DatabaseError,),
@@ -27,27 +29,44 @@ def evaluate_learner(user_id: int, course_key: str) -> str | None:
     return certificate.verification_code if certificate else None
 
 
+# The course-wide tasks are idempotent, so they acknowledge late and ask to be delivered again when
+# their worker process dies mid-run (killed, out of memory): a rerun finishes the work without duplicates.
 @shared_task(name="cert_plugin.tasks.backfill_course", autoretry_for=(DatabaseError,),
-             retry_backoff=True, max_retries=3)
+             retry_backoff=True, max_retries=3, acks_late=True, reject_on_worker_lost=True)
 def backfill_course(course_key: str) -> dict[str, int]:
     """Evaluate every enrolled learner of a course (late-attached certificates)."""
     return api.backfill(course_key).as_dict()
 
 
+# A render takes well under a second; one that runs for minutes is stuck (a pathological template,
+# a wedged font cache). The soft limit raises inside the task, which records it for staff and
+# retries; the hard limit ends the worker process if even that does not return.
+RENDER_SOFT_TIME_LIMIT = 120
+RENDER_TIME_LIMIT = 150
+
+
 @shared_task(name="cert_plugin.tasks.render_certificate", autoretry_for=(api.RenderFailed, DatabaseError),
-             retry_backoff=30, retry_backoff_max=600, max_retries=5)
+             retry_backoff=30, retry_backoff_max=600, max_retries=5,
+             soft_time_limit=RENDER_SOFT_TIME_LIMIT, time_limit=RENDER_TIME_LIMIT)
 def render_certificate(certificate_id: int) -> dict[str, int]:
     """Render and store a new (or reissued) certificate's PDF and PNG, so downloads are instant.
 
-    A failure leaves the certificate issued and valid, records the error for
-    staff (``Certificate.render_error``) and is retried with backoff; the
-    first download renders it too if every retry failed.
+    A failure, or a render that outlives the soft time limit, leaves the
+    certificate issued and valid, records the error for staff
+    (``Certificate.render_error``) and is retried with backoff; the first
+    download renders it too if every retry failed.
     """
-    return api.render_files(certificate_id)
+    try:
+        return api.render_files(certificate_id)
+    except SoftTimeLimitExceeded as exc:
+        limit = (render_certificate.request.timelimit or (None, None))[1] or RENDER_SOFT_TIME_LIMIT
+        api.record_render_failure(certificate_id, f"Rendering took longer than {limit:g} seconds and was "
+                                                  "stopped; it will be tried again.")
+        raise api.RenderFailed("The render timed out.") from exc
 
 
 @shared_task(name="cert_plugin.tasks.run_job", autoretry_for=(DatabaseError,), retry_backoff=True,
-             max_retries=3)
+             max_retries=3, acks_late=True, reject_on_worker_lost=True)
 def run_job(job_id: int) -> str | None:
     """Run a staff-started course job (backfill, reissue all), recording its progress."""
     job = api.run_job(job_id)
@@ -73,3 +92,12 @@ def notify_backend(certificate_id: int, event: str, backend_index: int) -> bool:
 def send_expiry_reminders() -> int:
     """Queue "expires soon" reminders (run daily from celery beat); returns how many were queued."""
     return api.send_expiry_reminders()
+
+
+@shared_task(name="cert_plugin.tasks.relay_outbox", ignore_result=True)
+def relay_outbox() -> dict[str, Any]:
+    """Send the tasks a broker outage left in the outbox (run every minute from celery beat).
+
+    Concurrent runs are safe: each pending task is claimed by one run.
+    """
+    return api.relay_outbox().as_dict()

@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # What cert_plugin's plugin_settings appends in Open edX: a 503 page (or JSON) when the
+    # database connection is lost inside one of the plugin's views.
+    "cert_plugin.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "devhost.urls"
@@ -135,6 +138,10 @@ EVENT_TRACKING_BACKENDS = {}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
+# `celery -A devhost beat`: the relay sends tasks that a broker outage left in cert_plugin's outbox.
+CELERY_BEAT_SCHEDULE = {
+    "cert-plugin-relay-outbox": {"task": "cert_plugin.tasks.relay_outbox", "schedule": 60.0},
+}
 
 def _demo_keys() -> tuple[str, dict[str, str]]:
     """The demo's own signing keys, generated on first start into var/ (never committed).
