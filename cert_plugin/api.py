@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -800,8 +800,7 @@ def _issue(user: Any, course_facts: _Course, *, actor: Any, reason: str, grade: 
                 _audit(AuditEvent.ISSUED, key, user=user, certificate=certificate, actor=actor, reason=reason,
                        learner_name=learner.full_name, template_version=version.pk)
                 # In the same transaction: with a broker, the tasks' outbox rows commit with the certificate.
-                jobs.enqueue("cert_plugin.tasks.render_certificate", certificate.pk)
-                _announce(certificate, "issued")
+                _render_and_announce(certificate, "issued")
         except IntegrityError:
             existing = _locked_active(user, key)
             if existing is not None:
@@ -919,8 +918,7 @@ def reissue(certificate: Certificate, *, by: Any = None, reason: str = "") -> Ce
                reason=reason, before=before,
                after={"learner_name": locked.learner_name, "course_title": locked.course_title,
                       "template_version": version.pk, "revision": locked.revision})
-        jobs.enqueue("cert_plugin.tasks.render_certificate", locked.pk)
-        _announce(locked, "reissued")
+        _render_and_announce(locked, "reissued")
     return locked
 
 
@@ -2026,6 +2024,16 @@ def _announce(certificate: Certificate, event: str) -> None:
     jobs.enqueue("cert_plugin.tasks.announce", certificate.pk, event)
 
 
+def _render_and_announce(certificate: Certificate, event: str) -> None:
+    """Render a new (or reissued) certificate's files and announce it, after commit.
+
+    One outbox write and one clean-up for both tasks: with a broker, a backfill
+    that issues thousands of certificates pays one insert and one delete each.
+    """
+    jobs.enqueue_all([("cert_plugin.tasks.render_certificate", (certificate.pk,)),
+                      ("cert_plugin.tasks.announce", (certificate.pk, event))])
+
+
 def announce(certificate_id: int, event: str) -> None:
     """Send what an issued/reissued/revoked certificate calls for (the task after commit).
 
@@ -2598,8 +2606,8 @@ def set_course_template(course_key: CourseKey | str, template: CertificateTempla
 # commit; the relay below sends what is still pending. Tasks take ids and key strings, so their
 # arguments are JSON.
 
-__all__ += ["OutboxReport", "outbox_failed", "outbox_record", "outbox_sent", "record_render_failure",
-            "relay_outbox"]
+__all__ += ["OutboxReport", "outbox_failed", "outbox_record", "outbox_record_all", "outbox_sent",
+            "record_render_failure", "relay_outbox"]
 
 # The committing process sends a new row first; the relay takes it only after this grace period.
 OUTBOX_GRACE = timedelta(minutes=5)
@@ -2623,14 +2631,25 @@ class OutboxReport:
 
 def outbox_record(task_name: str, args: Sequence[Any], *, using: str | None = None) -> int:
     """Keep task ``task_name(*args)`` to send, in the current transaction; returns the row id."""
-    row = OutboxTask.objects.db_manager(using).create(task_name=task_name, args=list(args),
-                                                      next_attempt_at=timezone.now() + OUTBOX_GRACE)
-    return row.pk
+    return outbox_record_all([(task_name, args)], using=using)[0]
 
 
-def outbox_sent(row_id: int, *, using: str | None = None) -> None:
-    """The task reached the broker: its row goes (the outbox keeps no history)."""
-    OutboxTask.objects.db_manager(using).filter(pk=row_id).delete()
+def outbox_record_all(tasks: Sequence[tuple[str, Sequence[Any]]], *, using: str | None = None) -> list[int]:
+    """Keep several tasks to send, in one insert where the database returns the new ids."""
+    manager = OutboxTask.objects.db_manager(using)
+    due = timezone.now() + OUTBOX_GRACE
+    rows = [OutboxTask(task_name=name, args=list(args), next_attempt_at=due) for name, args in tasks]
+    if len(rows) > 1 and connections[manager.db].features.can_return_rows_from_bulk_insert:
+        return [row.pk for row in manager.bulk_create(rows)]
+    for row in rows:
+        row.save(force_insert=True, using=manager.db)
+    return [row.pk for row in rows]
+
+
+def outbox_sent(row_ids: int | Sequence[int], *, using: str | None = None) -> None:
+    """The tasks reached the broker: their rows go (the outbox keeps no history)."""
+    ids = [row_ids] if isinstance(row_ids, int) else list(row_ids)
+    OutboxTask.objects.db_manager(using).filter(pk__in=ids).delete()
 
 
 def outbox_failed(row_id: int, error: str, *, using: str | None = None) -> None:

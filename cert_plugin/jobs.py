@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from celery import current_app
@@ -32,7 +33,7 @@ from django.db import DatabaseError, transaction
 
 log = logging.getLogger(__name__)
 
-__all__ = ["enqueue", "publish", "runs_in_process"]
+__all__ = ["enqueue", "enqueue_all", "publish", "runs_in_process"]
 
 # How hard one send tries before the row is left to the relay: two quick reconnects, about a
 # second in all, so a request never waits long on a broker that is down.
@@ -57,13 +58,23 @@ def enqueue(task_name: str, *args: Any, using: str | None = None) -> None:
     With a broker, the task is first written to the outbox in the current
     transaction (in autocommit mode: at once), then published after commit.
     """
-    if runs_in_process():
-        transaction.on_commit(lambda: _run_in_process(task_name, args), using=using)
-        return
-    from cert_plugin import api  # the api writes the outbox row; it imports this module
+    enqueue_all([(task_name, args)], using=using)
 
-    row_id = api.outbox_record(task_name, args, using=using)
-    transaction.on_commit(lambda: _send_recorded(row_id, task_name, args, using), using=using)
+
+def enqueue_all(tasks: Sequence[tuple[str, Sequence[Any]]], *, using: str | None = None) -> None:
+    """:func:`enqueue` for several tasks that one change calls for, sent in this order.
+
+    With a broker they share one outbox write and one clean-up after they are sent.
+    """
+    work = [(name, tuple(args)) for name, args in tasks]
+    if runs_in_process():
+        for name, args in work:
+            transaction.on_commit(partial(_run_in_process, name, args), using=using)
+        return
+    from cert_plugin import api  # the api writes the outbox rows; it imports this module
+
+    row_ids = api.outbox_record_all(work, using=using)
+    transaction.on_commit(partial(_send_recorded, list(zip(row_ids, work, strict=True)), using), using=using)
 
 
 def publish(task_name: str, args: Sequence[Any]) -> None:
@@ -92,20 +103,25 @@ def _report(task_name: str, args: tuple[Any, ...], result: Any) -> None:
         log.error("cert_plugin task %s%r failed in process: %s", task_name, args, result.result)
 
 
-def _send_recorded(row_id: int, task_name: str, args: tuple[Any, ...], using: str | None) -> None:
-    """After commit: publish the task and drop its row; on failure leave the row to the relay."""
+def _send_recorded(rows: list[tuple[int, tuple[str, tuple[Any, ...]]]], using: str | None) -> None:
+    """After commit: publish the tasks and drop the rows of those sent; a failed one stays for the relay."""
     global _behind
     from cert_plugin import api
 
-    try:
-        publish(task_name, args)
-    except Exception as exc:  # the broker's client raises many types; none may break the caller
-        _behind = True
-        log.warning("cert_plugin could not send %s%r to the broker; it stays in the outbox for the relay",
-                    task_name, args, exc_info=True)
-        _quietly(api.outbox_failed, row_id, f"{type(exc).__name__}: {exc}", using=using)
+    sent = []
+    for row_id, (task_name, args) in rows:
+        try:
+            publish(task_name, args)
+        except Exception as exc:  # the broker's client raises many types; none may break the caller
+            _behind = True
+            log.warning("cert_plugin could not send %s%r to the broker; it stays in the outbox for the relay",
+                        task_name, args, exc_info=True)
+            _quietly(api.outbox_failed, row_id, f"{type(exc).__name__}: {exc}", using=using)
+            continue
+        sent.append(row_id)
+    if not sent:
         return
-    _quietly(api.outbox_sent, row_id, using=using)
+    _quietly(api.outbox_sent, sent, using=using)
     if _behind:
         _behind = False
         try:
