@@ -1488,9 +1488,7 @@ def _rendered(certificate: Certificate, kind: str, *,
         return cached
     try:
         with transaction.atomic():
-            # The row lock makes concurrent first downloads wait for one render, then read its file.
-            locked = (Certificate.objects.select_for_update().select_related("template_version")
-                      .get(pk=certificate.pk))
+            locked = _lock_for_render(certificate.pk)
             cached = _read_stored(cached_file(locked, kind))
             if cached is not None:
                 return cached
@@ -1500,6 +1498,19 @@ def _rendered(certificate: Certificate, kind: str, *,
         _record_render_error(certificate, f"{type(exc).__name__}: {exc}")
         raise RenderFailed("The certificate file could not be prepared right now; it is still valid. "
                            "Please try again in a few minutes.") from exc
+
+
+def _lock_for_render(certificate_id: int) -> Certificate:
+    """The certificate, its row locked until the transaction ends.
+
+    The lock makes concurrent first downloads of one certificate wait for one
+    render, then read its file. It takes the certificate's row alone: with a
+    join, ``SELECT ... FOR UPDATE`` locks the joined template version too, which
+    every certificate of the course shares, so workers rendered one at a time
+    (benchmarks/README.md, "row locks serialise renders"). MariaDB has no
+    ``FOR UPDATE OF``, so the template version is read after, unlocked.
+    """
+    return Certificate.objects.select_for_update().get(pk=certificate_id)
 
 
 def _read_stored(stored: RenderedFile | None) -> tuple[bytes, RenderedFile] | None:

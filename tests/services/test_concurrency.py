@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 
-from django.db import connection
+import pytest
+from django.db import connection, transaction
 from openedx_events.learning.data import CourseData, CoursePassingStatusData, UserData, UserPersonalData
 from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED
 
@@ -96,3 +97,40 @@ def test_concurrent_first_downloads_render_once(lms, monkeypatch):
     assert len(set(results)) == 1
     assert len(renders) == 1
     assert RenderedFile.objects.filter(certificate=certificate, kind="pdf").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has one writer at a time for the whole "
+                    "database, so renders serialise there whatever we lock; MariaDB and PostgreSQL run this")
+def test_rendering_one_certificate_does_not_hold_up_another_of_the_same_course(lms):
+    """Two workers render two certificates of one course side by side: the render lock of one
+    certificate must not lock the template version every certificate of the course shares."""
+    course = lms.course()
+    first, second = lms.learner(course), lms.learner(course)
+    for learner in (first, second):
+        lms.complete_all(learner, course)
+        lms.pass_all_quizzes(learner, course)
+    api.configure_course(course.course_key)
+    held = api.active_certificate(first, course.course_key)
+    other = api.active_certificate(second, course.course_key)
+    assert held.template_version_id == other.template_version_id
+    RenderedFile.objects.filter(certificate=other).delete()  # its render is still to do
+    locked, release, outcome = threading.Event(), threading.Event(), {}
+
+    def render_in_progress():  # another worker, in the middle of rendering the first certificate
+        try:
+            with transaction.atomic():
+                api._lock_for_render(held.pk)
+                locked.set()
+                outcome["released_by_timeout"] = not release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=render_in_progress)
+    worker.start()
+    assert locked.wait(timeout=60)
+    pdf = api.render_pdf(Certificate.objects.get(pk=other.pk))  # waits for the lock if it is shared
+    release.set()
+    worker.join(timeout=120)
+
+    assert pdf.startswith(b"%PDF")
+    assert outcome == {"released_by_timeout": False}, "the second render waited for the first one's lock"
