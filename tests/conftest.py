@@ -109,13 +109,12 @@ def no_render_task(monkeypatch):
     """For tests that read records and pages, not files: skip the PDF/PNG render queued at issue."""
     from cert_plugin import jobs
 
-    real = jobs.enqueue
+    real = jobs.enqueue_all  # jobs.enqueue sends through it too
 
-    def enqueue(task_name, *args, **kwargs):
-        if task_name != "cert_plugin.tasks.render_certificate":
-            real(task_name, *args, **kwargs)
+    def enqueue_all(tasks, **kwargs):
+        real([(name, args) for name, args in tasks if name != "cert_plugin.tasks.render_certificate"], **kwargs)
 
-    monkeypatch.setattr(jobs, "enqueue", enqueue)
+    monkeypatch.setattr(jobs, "enqueue_all", enqueue_all)
 
 
 @pytest.fixture
