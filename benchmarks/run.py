@@ -285,14 +285,21 @@ def machine() -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------- Django
 
 
-def setup_django(var_dir: str) -> None:
-    """The demo LMS on a fresh SQLite database in ``var_dir``; tasks run in process."""
+def setup_django(var_dir: str, *, database: str = "sqlite", name: str | None = None) -> None:
+    """The demo LMS on a fresh SQLite database in ``var_dir``; tasks run in process.
+
+    ``database`` ("mysql", "postgres") and ``name`` select an existing, empty server database
+    instead (the caller creates and drops it); keys and files still go to ``var_dir``.
+    """
     os.environ["DEVHOST_VAR_DIR"] = var_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "devhost.settings"
-    os.environ["CERT_PLUGIN_DB"] = "sqlite"
+    os.environ["CERT_PLUGIN_DB"] = database
     os.environ["DEVHOST_DEBUG"] = "0"
-    for name in ("CERT_PLUGIN_DB_NAME", "CERT_PLUGIN_CELERY", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
-        os.environ.pop(name, None)
+    for variable in ("CERT_PLUGIN_DB_NAME", "CERT_PLUGIN_CELERY", "CELERY_BROKER_URL",
+                     "CELERY_RESULT_BACKEND"):
+        os.environ.pop(variable, None)
+    if name is not None:
+        os.environ["CERT_PLUGIN_DB_NAME"] = name
 
     import django
     from django.core.management import call_command
