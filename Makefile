@@ -56,12 +56,30 @@ lint: $(LINT_STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m mypy
 
+## Dependency audit (not run by CI: it needs PyPI's vulnerability data): pip-audit over the installed
+## environment. --strict fails on a package it could not look up, so an audit that could not run never
+## reads as a clean one. Findings and their explanations: docs/security.md.
+.PHONY: audit
+audit: $(STAMP) requirements/audit.in
+	$(PY) -m pip install -q -c requirements/constraints.txt -r requirements/audit.in
+	$(VENV)/bin/pip-audit --local --skip-editable --strict --desc on
+
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache
 
-## Benchmarks (figures and ratios, never timed assertions): writes benchmarks/results.md
-bench: setup
+## Benchmarks (figures and ratios, never timed assertions): writes benchmarks/results*.md
+## Their extra tools (wrk, gunicorn) are installed here only: `make test` never needs them.
+BENCH_STAMP := $(VENV)/.bench-installed-stamp
+
+$(BENCH_STAMP): $(STAMP) requirements/bench.in requirements/constraints.txt scripts/bench-deps.sh
+	scripts/bench-deps.sh
+	$(PY) -m pip install -q -c requirements/constraints.txt -r requirements/bench.in
+	touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.workers
+	$(PY) -m benchmarks.load
 
 ## Translations (maintainers): collect the strings of code and templates into every catalogue, compile
 .PHONY: i18n
