@@ -80,6 +80,10 @@ bench: setup $(BENCH_STAMP)
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks.workers
 	$(PY) -m benchmarks.load
+	$(PY) -m benchmarks.backfill
+	$(PY) -m benchmarks.verify_scale
+	$(PY) -m benchmarks.events
+	$(PY) -m benchmarks.memory
 
 ## Translations (maintainers): collect the strings of code and templates into every catalogue, compile
 .PHONY: i18n
