@@ -37,7 +37,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python benchmarks/backfill.py`: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import HERE, _load, _progress, machine, setup_django
+from benchmarks.run import HERE, _load, _progress, machine, setup_django, write_report
 
 RESULTS = HERE / "results-backfill.md"
 BROKER = "redis://127.0.0.1:6379/11"  # this benchmark's own Redis database
@@ -335,10 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             text = markdown(result)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
-    args.output.write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
-    _progress(f"Wrote {args.output}")
-    return 0
+    return write_report(args.output, text)
 
 
 if __name__ == "__main__":

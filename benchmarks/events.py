@@ -40,7 +40,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python benchmarks/events.py`: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import HERE, Timing, _load, _progress, machine
+from benchmarks.run import HERE, Timing, _load, _progress, machine, write_report
 from benchmarks.verify_scale import ENGINE_NAMES, ENGINES, Filler, bench_database, server_version
 
 RESULTS = HERE / "results-events.md"
@@ -482,10 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         evaluations = time_evaluations(course, holders, rounds, batch=3)
         elapsed = time.perf_counter() - started
         text = markdown(args.db, version, fill, receivers, evaluations, info, elapsed, rounds)
-    args.output.write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
-    _progress(f"Wrote {args.output}")
-    return 0
+    return write_report(args.output, text)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python benchmarks/memory.py`: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import HERE, Timing, _load, _progress, machine, setup_django
+from benchmarks.run import HERE, Timing, _load, _progress, machine, setup_django, write_report
 from benchmarks.verify_scale import production_templates
 
 RESULTS = HERE / "results-memory.md"
@@ -202,10 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         text = markdown(result, info, time.perf_counter() - started)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
-    args.output.write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
-    _progress(f"Wrote {args.output}")
-    return 0
+    return write_report(args.output, text)
 
 
 if __name__ == "__main__":

@@ -640,6 +640,14 @@ def markdown(report: Report, info: list[tuple[str, str]], elapsed: float, repeat
     return "\n".join(lines)
 
 
+def write_report(output: Path, text: str) -> int:
+    """Write a benchmark's Markdown report to ``output``, print it, and give main's exit status."""
+    output.write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+    _progress(f"Wrote {output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15,
@@ -666,10 +674,7 @@ def main(argv: list[str] | None = None) -> int:
         text = markdown(report, info, time.perf_counter() - started, repeat, counter.count)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
-    args.output.write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
-    _progress(f"Wrote {args.output}")
-    return 0
+    return write_report(args.output, text)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python benchmarks/verify_scale.py`: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import HERE, Timing, _load, _progress, interleave, machine, setup_django
+from benchmarks.run import HERE, Timing, _load, _progress, interleave, machine, setup_django, write_report
 
 RESULTS = HERE / "results-verify_scale.md"
 ENGINES = ("sqlite", "mysql", "postgres")
@@ -829,10 +829,7 @@ def main(argv: list[str] | None = None) -> int:
                            else {"engine": engine, "error": "the child process failed (see its output)"})
     info.append(("Load average at the end", _load()))
     text = markdown(results, info, time.perf_counter() - started, rounds, certificates)
-    args.output.write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
-    _progress(f"Wrote {args.output}")
-    return 0
+    return write_report(args.output, text)
 
 
 def _machine_info() -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ from typing import Any
 
 from benchmarks import harness
 from benchmarks.harness import progress
+from benchmarks.run import write_report
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results-workers.md"
@@ -338,10 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             harness.flush_redis(broker)
         finally:
             shutil.rmtree(var_dir, ignore_errors=True)
-    args.output.write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
-    progress(f"Wrote {args.output}")
-    return 0
+    return write_report(args.output, text)
 
 
 if __name__ == "__main__":

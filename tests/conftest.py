@@ -112,7 +112,8 @@ def no_render_task(monkeypatch):
     real = jobs.enqueue_all  # jobs.enqueue sends through it too
 
     def enqueue_all(tasks, **kwargs):
-        real([(name, args) for name, args in tasks if name != "cert_plugin.tasks.render_certificate"], **kwargs)
+        real([(name, args) for name, args in tasks if name != "cert_plugin.tasks.render_certificate"],
+             **kwargs)
 
     monkeypatch.setattr(jobs, "enqueue_all", enqueue_all)
 

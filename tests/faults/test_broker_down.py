@@ -11,18 +11,18 @@ with a real worker.
 from __future__ import annotations
 
 import io
-import threading
 from datetime import timedelta
 
 import pytest
 from celery import current_app
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api
 from cert_plugin.models import Certificate, OutboxTask, RenderedFile
+from tests.concurrency import run_concurrently
 from tests.services.test_celery_worker import _wait_for
 
 RENDER = "cert_plugin.tasks.render_certificate"
@@ -131,27 +131,6 @@ def test_without_a_broker_tasks_run_right_after_commit_and_leave_no_rows(lms):
     assert not OutboxTask.objects.exists()
 
 
-def _run_concurrently(target, count):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(target())
-        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
-
-
 def test_concurrent_relays_send_each_waiting_task_exactly_once(lms, broker, monkeypatch):
     # Tasks written by processes that died between commit and send: once the grace period has passed
     # (none here), they are the relay's. Four relays at once must not send any of them twice.
@@ -161,7 +140,7 @@ def test_concurrent_relays_send_each_waiting_task_exactly_once(lms, broker, monk
         for user_id in range(1, 251):
             api.outbox_record("cert_plugin.tasks.evaluate_learner", [user_id, "course-v1:Northwind+C1+2026"])
 
-    results, errors = _run_concurrently(api.relay_outbox, 4)
+    results, errors = run_concurrently(api.relay_outbox, 4)
 
     assert errors == []
     assert sum(report.sent for report in results) == 250

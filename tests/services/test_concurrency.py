@@ -16,29 +16,13 @@ from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED
 from cert_plugin import api
 from cert_plugin.models import AuditEvent, Certificate, RenderedFile
 from cert_plugin.rendering import pdf as pdf_module
+from tests.concurrency import run_concurrently
 
 THREADS = 50
 
 
 def _run_concurrently(target, count=THREADS):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(target())
-        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
+    return run_concurrently(target, count)
 
 
 def _qualified(lms):
