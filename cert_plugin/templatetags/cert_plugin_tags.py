@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
 from cert_plugin import conf
 
@@ -13,3 +14,14 @@ register = template.Library()
 def issuer_name() -> str:
     """``CERT_PLUGIN["ISSUER_NAME"]``: the institution named in every page header ("" if unset)."""
     return conf.get().ISSUER_NAME or ""
+
+
+@register.filter
+def isolate(value: object) -> str:
+    """``value`` escaped inside ``<bdi>``: a name in another script keeps its own direction.
+
+    For names placed inside a translated sentence: an Arabic learner name in an
+    English sentence (or a Latin one in an Arabic sentence) otherwise reorders
+    the words around it. The sentence's msgid does not change.
+    """
+    return format_html("<bdi>{}</bdi>", value)

@@ -107,3 +107,20 @@ def test_the_certificate_page_is_right_to_left_for_an_arabic_learner(lms, new_co
     assert learner_name.evaluate("element => getComputedStyle(element).direction") == "rtl"
     # An English course title is shown as written inside the right-to-left page.
     assert page.get_by_role("heading", level=1).inner_text() == certificate.course_title
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ar"])
+def test_an_arabic_name_inside_the_verify_sentence_is_isolated_from_the_words_around_it(lms, new_context,
+                                                                                        locale):
+    """Without isolation the bidi algorithm lets the name's direction spill over the words next to it."""
+    _, _, certificate = issued(lms, name=ARABIC_NAME)
+    page = new_context(locale=locale, viewport=PHONE).new_page()
+
+    page.goto(_verify_url(certificate))
+
+    sentence = page.locator(".cp-status__text").first
+    assert ARABIC_NAME in sentence.inner_text()
+    name = sentence.locator("bdi").filter(has_text=ARABIC_NAME)
+    style = name.evaluate("element => { const style = getComputedStyle(element);"
+                          " return [style.unicodeBidi, style.direction]; }")
+    assert style == ["isolate", "rtl"]
