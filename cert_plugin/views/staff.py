@@ -856,7 +856,7 @@ def _detail(event: Any) -> str:
 @_staff_only
 def audit(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     """``/certs/staff/<course_key>/audit/``: who did what, when and why; newest first."""
-    paginator = Paginator(api.audit_trail(course.key), AUDIT_PER_PAGE)
+    paginator = Paginator(api.audit_events(course.key), AUDIT_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     names: dict[int, str] = {}
     events = []

@@ -632,3 +632,29 @@ def test_the_activity_log_says_who_did_what_and_why_newest_first(builder):
         assert words in first
     assert "Issued by mistake" in first
     assert "Prior learning" in rows[1].text_content()
+
+
+def test_the_activity_log_reads_one_page_of_events_from_the_database(builder):
+    """A course's log grows with every learner: the page must not load all of it to show 50."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cert_plugin.models import AuditEvent
+
+    course = builder.course()
+    api.configure_course(course.course_key)
+    staff = builder.staff(course)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(action=AuditEvent.CONFIGURED, course_key=course.course_key, actor=staff,
+                   reason=f"change {i}") for i in range(120))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = _client(staff).get(_url("staff-audit", course) + "?page=2")
+
+    assert response.status_code == 200
+    rows = _html(response).xpath("//tbody/tr")
+    assert len(rows) == 50
+    events = [q["sql"] for q in captured.captured_queries if "cert_plugin_auditevent" in q["sql"]
+              and q["sql"].lstrip().upper().startswith("SELECT") and "COUNT(" not in q["sql"].upper()]
+    assert events
+    assert all("LIMIT 50" in sql for sql in events), events
