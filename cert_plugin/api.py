@@ -511,6 +511,9 @@ class _Course:
     def __init__(self, key: CourseKey, host: Host | None = None) -> None:
         self.key = key
         self.host = host or get_host()
+        # The signing key id a certificate issued through this object was saved with: its
+        # SigningKey row exists, so later issues in the same run need not check it again.
+        self.registered_key_id = ""
 
     @cached_property
     def config(self) -> CourseCertificateConfig | None:
@@ -796,7 +799,7 @@ def _issue(user: Any, course_facts: _Course, *, actor: Any, reason: str, grade: 
                     language=course.language or "en",
                     status_index=secrets.randbelow(STATUS_LIST_SIZE),
                 )
-                _sign(certificate)
+                _sign(certificate, registered_key_id=course_facts.registered_key_id)
                 certificate.save(force_insert=True)
                 _audit(AuditEvent.ISSUED, key, user=user, certificate=certificate, actor=actor, reason=reason,
                        learner_name=learner.full_name, template_version=version.pk)
@@ -807,6 +810,7 @@ def _issue(user: Any, course_facts: _Course, *, actor: Any, reason: str, grade: 
             if existing is not None:
                 return existing  # a concurrent evaluation issued it first
             continue  # a verification code (2^-80) or status index collision: draw again
+        course_facts.registered_key_id = certificate.signing_key_id
         log.info("cert_plugin: issued %s to user %s in %s", certificate.verification_code, user.pk, key)
         return certificate
     raise IntegrityError(f"Could not issue a certificate after {_ISSUE_ATTEMPTS} attempts.")
@@ -1402,15 +1406,20 @@ def _timestamp(value: Any) -> str | None:
     return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _sign(certificate: Certificate) -> None:
-    """Sign the snapshot with ``CERT_PLUGIN["SIGNING_KEY"]`` (unsigned when none is configured)."""
+def _sign(certificate: Certificate, *, registered_key_id: str = "") -> None:
+    """Sign the snapshot with ``CERT_PLUGIN["SIGNING_KEY"]`` (unsigned when none is configured).
+
+    The key's public half is kept in ``SigningKey`` unless ``registered_key_id``
+    says this run already saved a certificate with that key (a backfill issues thousands).
+    """
     private_pem = conf.get().SIGNING_KEY
     if not private_pem:
         certificate.signature, certificate.signing_key_id = "", ""
         return
     result = signing.sign(signature_payload(certificate), private_pem)
-    SigningKey.objects.get_or_create(key_id=result.key_id, defaults={
-        "algorithm": signing.ALGORITHM, "public_key_pem": signing.public_key_pem(private_pem)})
+    if result.key_id != registered_key_id:
+        SigningKey.objects.get_or_create(key_id=result.key_id, defaults={
+            "algorithm": signing.ALGORITHM, "public_key_pem": signing.public_key_pem(private_pem)})
     certificate.signature, certificate.signing_key_id = result.value, result.key_id
 
 
