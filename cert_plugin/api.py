@@ -499,6 +499,10 @@ def _requirements_of(config: CourseCertificateConfig) -> requirements.Requiremen
     )
 
 
+def _lessons(outline: Iterable[BlockInfo]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(b.usage_key), b.title) for b in outline if b.completable)
+
+
 class _Course:
     """The course-level facts an evaluation reads: config, course, outline, rules, template.
 
@@ -546,7 +550,20 @@ class _Course:
 
     @cached_property
     def lessons(self) -> tuple[tuple[str, str], ...]:
-        return tuple((str(b.usage_key), b.title) for b in self.outline if b.completable)
+        return _lessons(self.outline)
+
+    @cached_property
+    def varies(self) -> bool:
+        """Whether learners see different parts of the course (host's ``outline_varies_by_learner``).
+
+        Asked once per object (once per backfill run); only then is each
+        learner's own outline read (``learner_outline``), so a course that is
+        the same for everyone costs no per-learner structure reads.
+        """
+        varies = getattr(self.host, "outline_varies_by_learner", None)
+        if not callable(varies) or not callable(getattr(self.host, "learner_outline", None)):
+            return False
+        return bool(varies(self.key))
 
     @cached_property
     def block_titles(self) -> dict[str, str]:
@@ -563,6 +580,7 @@ class _LearnerFacts:
 
     grade: GradeInfo | None = None
     completed: set[Any] | None = None  # usage keys completed
+    outline: list[BlockInfo] | None = None  # the learner's own outline, in a course that varies by learner
 
 
 @dataclass(frozen=True)
@@ -591,6 +609,14 @@ def _snapshot(user: Any, course: _Course, facts: _LearnerFacts) -> requirements.
         facts.grade = host.grade(user, key)
     if facts.completed is None:
         facts.completed = host.completed_blocks(user, key)
+    lessons, unavailable = course.lessons, frozenset[str]()
+    if course.varies:  # count lessons over what this learner can see (cohorts, item banks, gating...)
+        if facts.outline is None:
+            facts.outline = list(host.learner_outline(user, key))  # type: ignore[attr-defined]
+        lessons = _lessons(facts.outline)
+        own = {str(block.usage_key) for block in facts.outline}
+        unavailable = frozenset(quiz for quiz in rules.required_quizzes
+                                if quiz in course.block_titles and quiz not in own)
     met: Iterable[str] = ()
     if rules.additional_requirements:  # records only matter for a course that has such requirements
         records = RequirementRecord.objects.filter(user=user, course_key=key, met=True)
@@ -602,7 +628,7 @@ def _snapshot(user: Any, course: _Course, facts: _LearnerFacts) -> requirements.
         approval = decision if decision in (Approval.APPROVED, Approval.REJECTED) else None
     grade = facts.grade
     return requirements.Snapshot(
-        lessons=course.lessons,
+        lessons=lessons,
         completed=frozenset(str(k) for k in facts.completed),
         grade_percent=float(grade.percent),
         grade_passed=bool(grade.passed),
@@ -610,6 +636,7 @@ def _snapshot(user: Any, course: _Course, facts: _LearnerFacts) -> requirements.
         block_titles=course.block_titles,
         met_requirements=frozenset(met),
         approval=approval,
+        unavailable=unavailable,
     )
 
 
@@ -2292,8 +2319,10 @@ def _emit_event(certificate: Certificate, event: str) -> None:
 
     user = certificate.user
     try:
+        enrollment_mode = getattr(get_host(), "enrollment_mode", None)
+        mode = (enrollment_mode(user, certificate.course_key) if callable(enrollment_mode) else "") or ""
         data = events.certificate_data(
-            event, user_id=user.pk, username=user.get_username(), email=user.email or "",
+            event, mode=mode, user_id=user.pk, username=user.get_username(), email=user.email or "",
             is_active=bool(user.is_active), learner_name=certificate.learner_name,
             course_key=certificate.course_key, course_title=certificate.course_title, grade=certificate.grade,
             download_url=_absolute("cert_plugin:download-pdf", certificate.formatted_code),

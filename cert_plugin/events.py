@@ -22,31 +22,39 @@ from openedx_events.learning.signals import CERTIFICATE_CHANGED, CERTIFICATE_CRE
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DOWNLOADABLE", "REVOKED", "certificate_data", "emit"]
+__all__ = ["DEFAULT_MODE", "DOWNLOADABLE", "REVOKED", "certificate_data", "emit"]
 
-DOWNLOADABLE = "downloadable"  # edx-platform's CertificateStatuses.downloadable
-REVOKED = "revoked"
-# The plugin's certificates do not depend on an enrollment mode; the field is left empty
-# rather than claiming one ("verified", "honor") that downstream services would act on.
-MODE = ""
+# Statuses are edx-platform's (lms/djangoapps/certificates/data.py, CertificateStatuses).
+DOWNLOADABLE = "downloadable"  # CertificateStatuses.downloadable: granted and available
+# CertificateStatuses.unavailable: what GeneratedCertificate.invalidate() sets (and sends with
+# CERTIFICATE_REVOKED) when a certificate is revoked; the platform has no "revoked" status.
+REVOKED = "unavailable"
+# The enrollment mode when the host cannot tell one: GeneratedCertificate.mode's default.
+DEFAULT_MODE = "honor"
 
 _SIGNALS = {"issued": CERTIFICATE_CREATED, "reissued": CERTIFICATE_CHANGED, "revoked": CERTIFICATE_REVOKED}
 _STATUS = {"issued": (DOWNLOADABLE, ""), "reissued": (DOWNLOADABLE, DOWNLOADABLE),
            "revoked": (REVOKED, DOWNLOADABLE)}
 
 
-def certificate_data(event: str, *, user_id: int, username: str, email: str, is_active: bool,
+def certificate_data(event: str, *, mode: str, user_id: int, username: str, email: str, is_active: bool,
                      learner_name: str, course_key: CourseKey, course_title: str, grade: float | None,
                      download_url: str) -> CertificateData:
-    """The ``CertificateData`` payload for ``event`` ("issued", "reissued" or "revoked")."""
+    """The ``CertificateData`` payload for ``event`` ("issued", "reissued" or "revoked").
+
+    ``mode`` is the learner's enrollment mode in the course (the host's
+    ``enrollment_mode``; :data:`DEFAULT_MODE` when empty). A revoked
+    certificate carries no download URL, as ``GeneratedCertificate``'s
+    revocation clears it.
+    """
     current, previous = _STATUS[event]
     return CertificateData(
         user=UserData(id=user_id, is_active=is_active,
                       pii=UserPersonalData(username=username, email=email, name=learner_name)),
         course=CourseData(course_key=course_key, display_name=course_title),
-        mode=MODE,
+        mode=mode or DEFAULT_MODE,
         grade="" if grade is None else f"{grade:.4f}".rstrip("0").rstrip(".") or "0",
-        download_url=download_url,
+        download_url="" if event == "revoked" else download_url,
         name=learner_name,
         current_status=current,
         previous_status=previous,

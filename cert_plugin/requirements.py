@@ -89,6 +89,9 @@ class Snapshot:
     block_titles: Mapping[str, str]  # usage key string -> title, for quiz labels
     met_requirements: frozenset[str]  # keys of additional requirements staff marked met
     approval: str | None = None  # None (not decided) | "approved" | "rejected"
+    # usage key strings of blocks the learner's own version of the course leaves out (another cohort's
+    # unit, an item bank question not drawn for them): a required quiz among them is not asked of them
+    unavailable: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.approval not in _APPROVAL_DECISIONS:
@@ -99,6 +102,7 @@ class Snapshot:
         _set(self, "scores", {str(key): float(score) for key, score in self.scores.items()})
         _set(self, "block_titles", {str(key): str(title) for key, title in self.block_titles.items()})
         _set(self, "met_requirements", frozenset(str(key) for key in self.met_requirements))
+        _set(self, "unavailable", frozenset(str(key) for key in self.unavailable))
 
 
 @dataclass(frozen=True)
@@ -233,6 +237,9 @@ def _grade_item(requirements: Requirements, snapshot: Snapshot) -> list[Checklis
 
 def _quiz_item(requirements: Requirements, snapshot: Snapshot, key: str) -> ChecklistItem:
     title = _title(snapshot.block_titles, key)
+    if key in snapshot.unavailable and key not in snapshot.scores:
+        detail = f"{title}: not part of your course content"
+        return ChecklistItem(f"quiz:{key}", f"Pass {title}", True, detail)
     score = snapshot.scores.get(key)
     needs = f"(needs {_threshold(requirements.min_quiz_score)})"
     met = score is not None and _reaches(score, requirements.min_quiz_score)

@@ -18,7 +18,10 @@ from typing import Any, Protocol, runtime_checkable
 
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
-__all__ = ["BlockInfo", "CourseInfo", "GradeInfo", "Host", "HostQueries", "LearnerInfo"]
+__all__ = [
+    "BlockInfo", "CourseInfo", "EnrollmentModes", "GradeInfo", "Host", "HostQueries", "LearnerInfo",
+    "LearnerOutlines",
+]
 
 
 @dataclass(frozen=True)
@@ -28,19 +31,27 @@ class CourseInfo:
     course_key: CourseKey
     title: str
     org: str
-    hours: Decimal | None  # workload printed on the certificate; None when unknown
+    hours: Decimal | None  # the course's total hours, when the host knows them (Open edX: None); a
+    # course's certificate settings (CourseCertificateConfig.hours) take precedence
     language: str = "en"
 
 
 @dataclass(frozen=True)
 class BlockInfo:
-    """One leaf of the course outline that counts towards requirements."""
+    """One block of the course outline that counts towards requirements.
+
+    A required quiz is any block with ``graded=True``: in Open edX a graded
+    subsection (``completable=False``, ``subsection=""``) or a graded problem
+    inside one (``subsection`` names it). ``GradeInfo.scores`` holds the
+    learner's score of each of them.
+    """
 
     usage_key: UsageKey
     title: str
     completable: bool  # counts as a lesson for the completion requirement
     graded: bool  # a quiz/assignment whose score can be required
     assignment_type: str = ""
+    subsection: str = ""  # a graded problem: the title of the subsection it sits in; "" otherwise
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,9 @@ class GradeInfo:
 
     percent: float  # 0..1
     passed: bool  # the host's own passing decision (grade cutoff)
-    scores: dict[str, float] = field(default_factory=dict)  # graded usage key string -> 0..1
+    # usage key string of a graded block (subsection or problem) -> earned/possible 0..1; a block
+    # the learner has not attempted may be missing
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -107,4 +120,37 @@ class HostQueries(Protocol):
     def completed_blocks_for(self, users: Sequence[Any],
                              course_key: CourseKey) -> Mapping[Any, set[UsageKey]]:
         """``completed_blocks`` of many learners at once, by user id; a learner left out is read alone."""
+        ...
+
+
+@runtime_checkable
+class LearnerOutlines(Protocol):
+    """Optional: a course whose content differs from learner to learner.
+
+    ``outline(course_key)`` is learner-independent. Where cohorts, enrollment
+    tracks, randomised content (item banks, library content), split tests or
+    content gating show each learner a different part of the course, a host
+    offers both methods, and the plugin then counts lessons (and finds
+    required quizzes) over the learner's own outline. It asks
+    ``outline_varies_by_learner`` once per course and evaluation run (one per
+    backfill), and ``learner_outline`` per learner only when that is true, so a
+    course whose content is the same for everyone costs no per-learner reads.
+    """
+
+    def outline_varies_by_learner(self, course_key: CourseKey) -> bool:
+        """Whether some learners see a different outline than others (cheap; from course data only)."""
+        ...
+
+    def learner_outline(self, user: Any, course_key: CourseKey) -> list[BlockInfo]:
+        """``outline`` as this learner sees it: blocks hidden from them left out, locked ones not
+        completable."""
+        ...
+
+
+@runtime_checkable
+class EnrollmentModes(Protocol):
+    """Optional: the learner's enrollment mode, sent with the openedx-events the plugin emits."""
+
+    def enrollment_mode(self, user: Any, course_key: CourseKey) -> str:
+        """The learner's enrollment mode slug in the course ("audit", "verified", "honor"...)."""
         ...

@@ -93,6 +93,10 @@ class DevHost:
         return list(Enrollment.objects.filter(user=user, is_active=True)
                     .values_list("course__course_key", flat=True))
 
+    def enrollment_mode(self, user: Any, course_key: CourseKey) -> str:
+        """The demo LMS has one free, certificate-bearing track: Open edX's "honor" mode."""
+        return "honor"
+
     def course_url(self, course_key: CourseKey) -> str:
         """The course's page in the demo LMS (where learners complete lessons and quizzes)."""
         return reverse("lms:course", args=[str(course_key)])

@@ -77,6 +77,7 @@ def test_issue_reissue_and_revoke_emit_the_standard_events(lms, events_out, hear
     assert data.user.pii.email == learner.email
     assert data.course.course_key == certificate.course_key
     assert data.current_status == "downloadable"
+    assert data.mode == "honor"  # the learner's enrollment mode, as the host reports it (never "")
     assert data.download_url == pdf
     assert data.name == "Amelia Okafor"
     assert data.grade == "0.9"
@@ -90,9 +91,38 @@ def test_issue_reissue_and_revoke_emit_the_standard_events(lms, events_out, hear
     api.revoke(certificate, reason="Issued by mistake")
     event_type, data, _, _ = heard.events[-1]
     assert event_type == "org.openedx.learning.certificate.revoked.v1"
-    assert (data.current_status, data.previous_status) == ("revoked", "downloadable")
+    # edx-platform's own statuses (CertificateStatuses): GeneratedCertificate.invalidate() sends
+    # "unavailable" with CERTIFICATE_REVOKED and clears the download URL; "revoked" is no status there.
+    assert (data.current_status, data.previous_status) == ("unavailable", "downloadable")
+    assert (data.mode, data.download_url) == ("honor", "")
     assert data.user.id == learner.pk
     assert len(heard.events) == 3
+
+
+def test_the_mode_is_the_learners_enrollment_mode(lms, events_out, heard, monkeypatch):
+    from devhost.lms.host import DevHost
+
+    modes = []
+
+    def verified(self, user, course_key):
+        modes.append((user.pk, str(course_key)))
+        return "verified"
+
+    monkeypatch.setattr(DevHost, "enrollment_mode", verified)
+    learner, certificate = _earn(lms)
+    api.revoke(certificate, reason="Issued by mistake")
+
+    assert [data.mode for _, data, _, _ in heard.events] == ["verified", "verified"]
+    assert modes[0] == (learner.pk, str(certificate.course_key))
+
+
+def test_a_host_without_enrollment_modes_sends_the_platforms_default_mode(lms, events_out, heard, monkeypatch):
+    from devhost.lms.host import DevHost
+
+    monkeypatch.delattr(DevHost, "enrollment_mode")
+    _earn(lms)
+    [(_, data, _, _)] = heard.events
+    assert data.mode == "honor"  # GeneratedCertificate's default mode, never ""
 
 
 def test_without_events_out_nothing_is_emitted(lms, settings, heard):
