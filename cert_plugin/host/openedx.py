@@ -8,9 +8,18 @@ saying so and how to choose another host adapter.
 Where each fact comes from (edx-platform master, the Sumac/Teak/Ulmo line):
 
 - ``course``: ``openedx.core.djangoapps.content.course_overviews.models.CourseOverview``
-- ``outline``: ``openedx.core.djangoapps.content.block_structure.api.get_course_in_cache``
-  and ``lms.djangoapps.course_blocks.transformers.visibility.VisibilityTransformer``
-- ``grade``: ``lms.djangoapps.grades.api.CourseGradeFactory`` (``grades_for``: its ``iter``)
+  (``hours`` is None: ``effort`` is Studio's hours *per week*; total hours are a certificate setting)
+- ``outline``: ``openedx.core.djangoapps.content.block_structure.api.get_course_in_cache``,
+  ``lms.djangoapps.course_blocks.transformers.visibility.VisibilityTransformer`` and
+  ``lms.djangoapps.grades.transformer.GradesTransformer`` (graded subsections and graded problems)
+- ``outline_varies_by_learner``: the collected structure (item banks, library content, split tests,
+  ``UserPartitionTransformer``'s merged group access) and
+  ``openedx.features.content_type_gating.models.ContentTypeGatingConfig``
+- ``learner_outline``: ``lms.djangoapps.course_blocks.api.get_course_blocks`` (the learner's own
+  structure, standard access transformers applied)
+- ``grade``: ``lms.djangoapps.grades.api.CourseGradeFactory`` (``grades_for``: its ``iter``):
+  subsection scores and ``CourseGrade.problem_scores``
+- ``enrollment_mode``: ``common.djangoapps.student.models.CourseEnrollment.enrollment_mode_for_user``
 - ``learner``: ``user.profile`` (``common.djangoapps.student.models.UserProfile``),
   ``openedx.core.djangoapps.user_api.preferences.api.get_user_preference`` with
   ``openedx.core.djangoapps.lang_pref.LANGUAGE_KEY``
@@ -22,19 +31,18 @@ Where each fact comes from (edx-platform master, the Sumac/Teak/Ulmo line):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Any
 
 from opaque_keys.edx.keys import CourseKey, UsageKey
 
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, LearnerInfo
 
-__all__ = ["EdxPlatformUnavailable", "OpenEdxHost", "course_tab_base", "parse_effort_hours"]
+__all__ = ["EdxPlatformUnavailable", "OpenEdxHost", "course_tab_base"]
 
 _DEFAULT_LANGUAGE = "en"
+_DEFAULT_MODE = "honor"  # GeneratedCertificate.mode's default, for a learner without an enrollment row
 _ENROLLMENT_PAGE_SIZE = 1000  # users fetched per query by enrolled_learners()
 
 
@@ -68,36 +76,6 @@ def course_tab_base() -> type:
     return EnrolledTab
 
 
-# "10", "10.5", "10,5", "10 h", "10 hrs", "10 hours"; ranges and "per week" are not a workload.
-_HOURS_RE = re.compile(r"^(\d{1,4}(?:[.,]\d+)?)\s*(?:h|hrs?|hours?)?\.?$", re.IGNORECASE)
-# "8:30" (h:mm) and "8:30:00" (h:mm:ss), the HH:MM form Studio's effort field asks for.
-_HHMM_RE = re.compile(r"^(\d{1,4}):([0-5]\d)(?::([0-5]\d))?$")
-
-
-def parse_effort_hours(effort: str | None) -> Decimal | None:
-    """Read a course's free-text ``effort`` as a number of hours, or None when it is not one.
-
-    CourseOverview has no "hours" field; ``effort`` (Studio's "Hours of Effort")
-    is free text. Only unambiguous values are accepted: a number with an
-    optional hours unit, or ``h:mm[:ss]``. Anything else ("2-4 hours/week",
-    "self-paced") gives None rather than a guess printed on a certificate.
-    Studio presents effort as a weekly figure on some releases; a course whose
-    certificate must show total hours sets them in its certificate
-    configuration (``api.configure_course(hours=...)``), which takes precedence.
-    """
-    text = (effort or "").strip()
-    if match := _HOURS_RE.match(text):
-        hours = Decimal(match.group(1).replace(",", "."))
-    elif match := _HHMM_RE.match(text):
-        hours = Decimal(match.group(1)) + Decimal(match.group(2)) / 60 + Decimal(match.group(3) or 0) / 3600
-    else:
-        return None
-    if hours <= 0:
-        return None
-    hours = hours.quantize(Decimal("0.01"))
-    return hours.quantize(Decimal(1)) if hours == hours.to_integral_value() else hours
-
-
 def _as_course_key(course_key: CourseKey | str) -> CourseKey:
     return course_key if isinstance(course_key, CourseKey) else CourseKey.from_string(str(course_key))
 
@@ -120,14 +98,30 @@ def _paged_by_pk(queryset: Any, page_size: int) -> Iterator[Any]:
         last_pk = batch[-1].pk
 
 
+def _share(earned: Any, possible: Any) -> float:
+    return min(1.0, max(0.0, float(earned) / float(possible)))
+
+
 def _grade_info(course_grade: Any) -> GradeInfo:
-    """A CourseGrade as the plugin reads it: percent, passed, and each graded subsection's share."""
+    """A CourseGrade as the plugin reads it: percent, passed, each graded subsection's share and each
+    attempted problem's share.
+
+    Subsections come from ``graded_subsections_by_format()`` (graded, points
+    possible); problems from ``CourseGrade.problem_scores`` (usage key ->
+    ``xmodule.graders.ProblemScore``, gathered from each subsection grade over
+    the learner's own block structure), as weighted earned/possible. A problem
+    the learner never attempted (no ``first_attempted`` and nothing earned) is
+    left out, so the checklist says "not attempted yet" rather than "0%".
+    """
     scores: dict[str, float] = {}
+    for location, score in course_grade.problem_scores.items():
+        if score.possible and score.possible > 0 and (score.first_attempted is not None or score.earned):
+            scores[str(location)] = _share(score.earned, score.possible)
     for subsections in course_grade.graded_subsections_by_format().values():
         for location, subsection_grade in subsections.items():
             total = subsection_grade.graded_total
             if total.possible > 0:
-                scores[str(location)] = min(1.0, max(0.0, float(total.earned) / float(total.possible)))
+                scores[str(location)] = _share(total.earned, total.possible)
     return GradeInfo(
         percent=float(course_grade.percent or 0.0),
         passed=bool(course_grade.passed),  # CourseGrade._compute_passed may give None
@@ -135,11 +129,125 @@ def _grade_info(course_grade: Any) -> GradeInfo:
     )
 
 
+# Block types that give each learner their own children: item banks and library content (the
+# ContentLibraryTransformer draws them per learner) and split tests (a group per learner).
+_PER_LEARNER_BLOCK_TYPES = frozenset({"library_content", "itembank", "split_test"})
+_GROUP_ACCESS = "merged_group_access"  # UserPartitionTransformer's block field (a _MergedGroupAccess)
+
+
+def _walk(structure: Any) -> Iterator[UsageKey]:
+    """Every block under the root, pre-order in course order, once each."""
+    seen: set[UsageKey] = set()
+    stack = [structure.root_block_usage_key]
+    while stack:
+        key = stack.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        yield key
+        stack.extend(reversed(structure.get_children(key)))
+
+
+def _points_possible(structure: Any, key: UsageKey, grades: Any) -> float:
+    """The weighted points a scored block is worth, by the rules of ``lms.djangoapps.grades.scores``
+    (``get_score`` over the latest block content: ``max_score`` as raw possible, then ``weight``); 0
+    for a block without a score. ``grades`` is edx-platform's ``GradesTransformer``."""
+    if not structure.get_xblock_field(key, "has_score", False):
+        return 0.0
+    raw_possible = structure.get_transformer_block_field(key, grades, "max_score")
+    if raw_possible is None:
+        return 0.0
+    weight = structure.get_xblock_field(key, "weight")
+    possible = raw_possible if weight is None or raw_possible == 0 else weight
+    return max(0.0, float(possible))
+
+
+def _graded_problem(structure: Any, key: UsageKey, grades: Any) -> bool:
+    """A block whose score counts in its (graded) subsection's grade: it has points possible and its
+    ``graded`` is not turned off (``GradesTransformer``'s explicit_graded; None means graded)."""
+    if _points_possible(structure, key, grades) <= 0:
+        return False
+    explicit = structure.get_transformer_block_field(key, grades, grades.EXPLICIT_GRADED_FIELD_NAME)
+    return explicit is not False
+
+
+def _outline_of(structure: Any) -> list[BlockInfo]:
+    """The rules of :meth:`OpenEdxHost.outline`, over a collected or a learner's transformed structure."""
+    with _edx_platform("outline"):
+        from lms.djangoapps.course_blocks.transformers.visibility import VisibilityTransformer
+        from lms.djangoapps.grades.transformer import GradesTransformer
+        from xblock.completable import XBlockCompletionMode
+
+    def staff_only(key: UsageKey) -> bool:
+        return bool(
+            structure.get_transformer_block_field(
+                key, VisibilityTransformer, VisibilityTransformer.MERGED_VISIBLE_TO_STAFF_ONLY, False
+            )
+        )
+
+    outline: list[BlockInfo] = []
+    seen: set[UsageKey] = set()
+    for chapter_key in structure.get_children(structure.root_block_usage_key):
+        if staff_only(chapter_key):
+            continue
+        for subsection_key in structure.get_children(chapter_key):
+            if subsection_key in seen or staff_only(subsection_key):
+                continue
+            seen.add(subsection_key)
+            graded = bool(structure.get_xblock_field(subsection_key, "graded", False))
+            assignment_type = ""
+            subsection_title = _display_name(structure, subsection_key)
+            if graded:
+                assignment_type = structure.get_xblock_field(subsection_key, "format") or ""
+                outline.append(
+                    BlockInfo(
+                        usage_key=subsection_key,
+                        title=subsection_title,
+                        completable=False,
+                        graded=True,
+                        assignment_type=assignment_type,
+                    )
+                )
+            stack = list(reversed(structure.get_children(subsection_key)))
+            while stack:  # pre-order, so leaves come out in course order
+                key = stack.pop()
+                if key in seen or staff_only(key):
+                    continue
+                seen.add(key)
+                children = structure.get_children(key)
+                if children:
+                    stack.extend(reversed(children))
+                    continue
+                mode = structure.get_xblock_field(key, "completion_mode", XBlockCompletionMode.COMPLETABLE)
+                completable = mode not in (XBlockCompletionMode.AGGREGATOR, XBlockCompletionMode.EXCLUDED)
+                if structure.get_xblock_field(key, "authorization_denial_reason"):
+                    completable = False  # locked for this learner (content gating): shown, not doable
+                problem = graded and _graded_problem(structure, key, GradesTransformer)
+                if not (completable or problem):
+                    continue
+                outline.append(
+                    BlockInfo(
+                        usage_key=key,
+                        title=_display_name(structure, key),
+                        completable=completable,
+                        graded=problem,
+                        assignment_type=assignment_type if problem else "",
+                        subsection=subsection_title if problem else "",
+                    )
+                )
+    return outline
+
+
 class OpenEdxHost:
     """:class:`cert_plugin.host.base.Host` for the Open edX LMS (edx-platform)."""
 
     def course(self, course_key: CourseKey) -> CourseInfo | None:
-        """The course's title, org, hours and language from its CourseOverview; None if no such course."""
+        """The course's title, org and language from its CourseOverview; None if no such course.
+
+        ``hours`` is None: the overview has no total workload (its ``effort`` is
+        Studio's weekly estimate), so the hours printed are the ones course staff
+        enter in the certificate settings (``api.configure_course(hours=...)``).
+        """
         with _edx_platform("course"):
             from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
 
@@ -152,19 +260,22 @@ class OpenEdxHost:
             course_key=course_key,
             title=overview.display_name or overview.display_name_with_default or str(course_key),
             org=overview.display_org_with_default or overview.org,
-            hours=parse_effort_hours(overview.effort),
+            # CourseOverview.effort is Studio's "Hours of effort per week", a weekly estimate: never the
+            # course's total. Total hours come from the course's certificate settings.
+            hours=None,
             language=overview.language or _DEFAULT_LANGUAGE,
         )
 
     def outline(self, course_key: CourseKey) -> list[BlockInfo]:
-        """The course's graded subsections and completable leaf blocks, in course order.
+        """The course's graded subsections, graded problems and completable leaf blocks, in course order.
 
-        Source: the *collected* (user-independent) block structure from
+        Source: the *collected* (learner-independent) block structure from
         ``get_course_in_cache`` -- the same structure edx-platform's grading
         context (``lms.djangoapps.grades.context.grading_context_for_course``)
         walks to find graded subsections. Its registered transformers have
-        already collected what is read here: ``display_name``/``graded``/
-        ``format`` (BlocksAPITransformer, GradesTransformer), ``completion_mode``
+        already collected what is read here: ``display_name`` (BlocksAPITransformer),
+        ``graded``/``format``/``has_score``/``weight`` and the ``max_score`` and
+        ``explicit_graded`` fields (GradesTransformer), ``completion_mode``
         (BlockCompletionTransformer, whose rule -- aggregators and excluded
         blocks have no completion, everything else is completable -- is the one
         used here) and the merged ``visible_to_staff_only`` (VisibilityTransformer).
@@ -174,76 +285,92 @@ class OpenEdxHost:
         Rules: course -> chapter -> subsection (as the grading code walks it);
         blocks visible to staff only are skipped with their subtree; each graded
         subsection is listed (before its content) as ``BlockInfo(completable=False,
-        graded=True, assignment_type=<format>)`` because CourseGrade scores
-        subsections; every leaf whose completion mode is "completable" is
-        listed once, ``graded``/``assignment_type`` following its subsection.
-        An unknown course has an empty outline.
+        graded=True, assignment_type=<format>)``; every leaf whose completion mode
+        is "completable" is listed once, as is every *graded problem*: a leaf in a
+        graded subsection that the platform scores (``has_score``, a ``max_score``
+        and weight giving more than 0 points possible, ``graded`` not turned off
+        on the block -- the rules of ``lms.djangoapps.grades.scores.get_score``),
+        listed ``graded=True`` with ``subsection`` naming its subsection. Other
+        leaves of a graded subsection (text, video) are not graded. An unknown
+        course has an empty outline.
+
+        What one learner sees differs where cohorts, enrollment tracks,
+        randomised content or content gating apply: see :meth:`learner_outline`.
         """
         with _edx_platform("outline"):
-            from lms.djangoapps.course_blocks.transformers.visibility import VisibilityTransformer
             from openedx.core.djangoapps.content.block_structure.api import get_course_in_cache
-            from xblock.completable import XBlockCompletionMode
             from xmodule.modulestore.exceptions import ItemNotFoundError
 
         try:
             structure = get_course_in_cache(_as_course_key(course_key))
         except ItemNotFoundError:
             return []
+        return _outline_of(structure)
 
-        def staff_only(key: UsageKey) -> bool:
-            return bool(
-                structure.get_transformer_block_field(
-                    key, VisibilityTransformer, VisibilityTransformer.MERGED_VISIBLE_TO_STAFF_ONLY, False
-                )
-            )
+    def outline_varies_by_learner(self, course_key: CourseKey) -> bool:
+        """Whether some learners see a different outline than others, read from the collected structure.
 
-        outline: list[BlockInfo] = []
-        seen: set[UsageKey] = set()
-        for chapter_key in structure.get_children(structure.root_block_usage_key):
-            if staff_only(chapter_key):
-                continue
-            for subsection_key in structure.get_children(chapter_key):
-                if subsection_key in seen or staff_only(subsection_key):
-                    continue
-                seen.add(subsection_key)
-                graded = bool(structure.get_xblock_field(subsection_key, "graded", False))
-                assignment_type = ""
-                if graded:
-                    assignment_type = structure.get_xblock_field(subsection_key, "format") or ""
-                    outline.append(
-                        BlockInfo(
-                            usage_key=subsection_key,
-                            title=_display_name(structure, subsection_key),
-                            completable=False,
-                            graded=True,
-                            assignment_type=assignment_type,
-                        )
-                    )
-                stack = list(reversed(structure.get_children(subsection_key)))
-                while stack:  # pre-order, so leaves come out in course order
-                    key = stack.pop()
-                    if key in seen or staff_only(key):
-                        continue
-                    seen.add(key)
-                    children = structure.get_children(key)
-                    if children:
-                        stack.extend(reversed(children))
-                        continue
-                    mode = structure.get_xblock_field(
-                        key, "completion_mode", XBlockCompletionMode.COMPLETABLE
-                    )
-                    if mode in (XBlockCompletionMode.AGGREGATOR, XBlockCompletionMode.EXCLUDED):
-                        continue
-                    outline.append(
-                        BlockInfo(
-                            usage_key=key,
-                            title=_display_name(structure, key),
-                            completable=True,
-                            graded=graded,
-                            assignment_type=assignment_type,
-                        )
-                    )
-        return outline
+        True when the course has randomised or per-learner content: an item
+        bank or library content block (``ContentLibraryTransformer`` picks each
+        learner's children), a split test, a block whose merged group access
+        (``UserPartitionTransformer``'s ``merged_group_access``: cohorts,
+        enrollment tracks, any partition) restricts it to some groups, or
+        content type gating enabled for the course
+        (``ContentTypeGatingConfig.enabled_for_course``) while it has graded
+        problems (gating locks those for audit learners). Otherwise every
+        learner's outline is :meth:`outline`, and the plugin reads no learner's
+        block structure (a backfill of thousands of learners stays at its bulk
+        cost). An unknown course does not vary.
+        """
+        with _edx_platform("outline_varies_by_learner"):
+            from lms.djangoapps.course_blocks.transformers.user_partitions import UserPartitionTransformer
+            from openedx.core.djangoapps.content.block_structure.api import get_course_in_cache
+            from openedx.features.content_type_gating.models import ContentTypeGatingConfig
+            from xmodule.modulestore.exceptions import ItemNotFoundError
+
+        course_key = _as_course_key(course_key)
+        try:
+            structure = get_course_in_cache(course_key)
+        except ItemNotFoundError:
+            return False
+        for key in _walk(structure):
+            if key.block_type in _PER_LEARNER_BLOCK_TYPES:
+                return True
+            access = structure.get_transformer_block_field(key, UserPartitionTransformer, _GROUP_ACCESS)
+            if access is not None and access.get_allowed_groups():
+                return True
+        if ContentTypeGatingConfig.enabled_for_course(course_key=course_key):
+            return any(info.graded and info.subsection for info in _outline_of(structure))
+        return False
+
+    def learner_outline(self, user: Any, course_key: CourseKey) -> list[BlockInfo]:
+        """:meth:`outline` over the learner's own block structure.
+
+        ``lms.djangoapps.course_blocks.api.get_course_blocks(user, ...)`` with the
+        platform's standard access transformers (library content and its order,
+        start dates, content type gating, user partitions with split tests,
+        visibility, date overrides) applied to the collected structure: blocks
+        of another cohort, enrollment track or split-test group, and the item
+        bank children not drawn for this learner, are left out. Content gated
+        for the learner stays in their structure marked with an
+        ``authorization_denial_reason`` (the learner sees it locked): it is
+        listed but not completable, so it never counts as a lesson they cannot
+        do. Content not released yet is kept (``allow_start_dates_in_future``),
+        so nobody qualifies before the whole course is out. Course staff get
+        the whole course, as in the LMS.
+        """
+        with _edx_platform("learner_outline"):
+            from lms.djangoapps.course_blocks.api import get_course_blocks
+            from openedx.core.djangoapps.content.block_structure.api import get_course_in_cache
+            from xmodule.modulestore.exceptions import ItemNotFoundError
+
+        try:
+            collected = get_course_in_cache(_as_course_key(course_key))
+        except ItemNotFoundError:
+            return []
+        structure = get_course_blocks(user, collected.root_block_usage_key,
+                                      collected_block_structure=collected, allow_start_dates_in_future=True)
+        return _outline_of(structure)
 
     def learner(self, user: Any) -> LearnerInfo:
         """Name from the profile (then Django's full name, then username), email, language preference."""
@@ -340,6 +467,16 @@ class OpenEdxHost:
             from common.djangoapps.student.models import CourseEnrollment
 
         return [enrollment.course_id for enrollment in CourseEnrollment.enrollments_for_user(user)]
+
+    def enrollment_mode(self, user: Any, course_key: CourseKey) -> str:
+        """The learner's enrollment mode slug, from ``CourseEnrollment.enrollment_mode_for_user`` (as
+        ``GeneratedCertificate.invalidate`` reads it); "honor" (GeneratedCertificate's default mode) when
+        the learner has no enrollment row."""
+        with _edx_platform("enrollment_mode"):
+            from common.djangoapps.student.models import CourseEnrollment
+
+        mode, _is_active = CourseEnrollment.enrollment_mode_for_user(user, _as_course_key(course_key))
+        return mode or _DEFAULT_MODE
 
     def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
         """Global staff, or staff/instructor of the course or of its organization."""

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 from collections import OrderedDict
-from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,10 +24,10 @@ from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin.host import openedx as openedx_host
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host, LearnerInfo
-from cert_plugin.host.openedx import EdxPlatformUnavailable, OpenEdxHost, parse_effort_hours
+from cert_plugin.host.openedx import EdxPlatformUnavailable, OpenEdxHost
 
-STUBS_DIR = Path(__file__).resolve().parent / "edx_platform_stubs"
-STUB_PACKAGES = ("openedx", "lms", "common", "xmodule")
+from .conftest import STUB_PACKAGES, STUBS_DIR
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 COURSE = CourseKey.from_string("course-v1:DemoX+Cert101+2025")
@@ -38,37 +37,6 @@ ROOT = COURSE.make_usage_key("course", "course")
 
 def block(block_type: str, block_id: str):
     return COURSE.make_usage_key(block_type, block_id)
-
-
-def _unload_stub_modules() -> None:
-    for name in [name for name in sys.modules if name.split(".")[0] in STUB_PACKAGES]:
-        del sys.modules[name]
-
-
-@pytest.fixture
-def edx():
-    """Put the edx-platform stand-ins on sys.path for one test; hand the test their modules."""
-    _unload_stub_modules()
-    sys.path.insert(0, str(STUBS_DIR))
-    importlib.invalidate_caches()
-    try:
-        yield SimpleNamespace(
-            overviews=importlib.import_module("openedx.core.djangoapps.content.course_overviews.models"),
-            block_structure=importlib.import_module(
-                "openedx.core.djangoapps.content.block_structure.block_structure"
-            ),
-            block_structure_api=importlib.import_module("openedx.core.djangoapps.content.block_structure.api"),
-            visibility=importlib.import_module("lms.djangoapps.course_blocks.transformers.visibility"),
-            course_grade=importlib.import_module("lms.djangoapps.grades.course_grade"),
-            grade_factory=importlib.import_module("lms.djangoapps.grades.course_grade_factory"),
-            student=importlib.import_module("common.djangoapps.student.models"),
-            roles=importlib.import_module("common.djangoapps.student.roles"),
-            preferences=importlib.import_module("openedx.core.djangoapps.user_api.preferences.api"),
-        )
-    finally:
-        sys.path.remove(str(STUBS_DIR))
-        _unload_stub_modules()
-        importlib.invalidate_caches()
 
 
 @pytest.fixture
@@ -162,7 +130,7 @@ def test_course_reads_the_course_overview(edx, host):
     ).save()
 
     assert host.course(COURSE) == CourseInfo(
-        course_key=COURSE, title="Certificates 101", org="Demo University", hours=Decimal(10), language="es"
+        course_key=COURSE, title="Certificates 101", org="Demo University", hours=None, language="es"
     )
     assert host.course(str(COURSE)) == host.course(COURSE)  # the string form is accepted too
 
@@ -182,36 +150,11 @@ def test_unknown_course_is_none(edx, host):
     assert host.course(OTHER_COURSE) is None
 
 
-def test_course_hours_come_from_effort_in_h_mm(edx, host):
-    edx.overviews.CourseOverview(id=COURSE, org="DemoX", display_name="C", effort="8:30").save()
-    assert host.course(COURSE).hours == Decimal("8.5")
-
-
-@pytest.mark.parametrize(
-    ("effort", "hours"),
-    [
-        ("10", Decimal(10)),
-        ("10 hours", Decimal(10)),
-        ("  12 Hours ", Decimal(12)),
-        ("1 hour", Decimal(1)),
-        ("10h", Decimal(10)),
-        ("1.5 hrs", Decimal("1.5")),
-        ("1,5", Decimal("1.5")),
-        ("8:30", Decimal("8.5")),
-        ("2:20", Decimal("2.33")),
-        ("1:30:00", Decimal("1.5")),
-        ("0", None),
-        ("0:00", None),
-        ("2-4 hours per week", None),
-        ("5 hours/week", None),
-        ("8:75", None),
-        ("self-paced", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_parse_effort_hours(effort, hours):
-    assert parse_effort_hours(effort) == hours
+def test_course_never_reads_weekly_effort_as_total_hours(edx, host):
+    """Studio's "Hours of effort per week" is a weekly estimate: it is never the hours printed."""
+    for effort in ("10 hours", "8:30", "5"):
+        edx.overviews.CourseOverview(id=COURSE, org="DemoX", display_name="C", effort=effort).save()
+        assert host.course(COURSE).hours is None
 
 
 # --- outline() ----------------------------------------------------------------------------------
@@ -229,7 +172,10 @@ def demo_structure(edx):
             block("html", "intro"), block("video", "talk"), block("discussion", "chat"),
         ],
         block("sequential", "quiz1"): [block("vertical", "unit2")],
-        block("vertical", "unit2"): [block("problem", "q1"), block("problem", "q2")],
+        block("vertical", "unit2"): [
+            block("html", "hint"), block("problem", "q1"), block("problem", "q2"), block("problem", "practice"),
+            block("problem", "survey"),
+        ],
         block("chapter", "week2"): [block("sequential", "staff_notes"), block("sequential", "final_exam")],
         block("sequential", "staff_notes"): [block("vertical", "unit3")],
         block("vertical", "unit3"): [block("html", "answers")],
@@ -259,6 +205,16 @@ def demo_structure(edx):
     for key, fmt in formats:
         structure.override_xblock_field(key, "graded", True)
         structure.override_xblock_field(key, "format", fmt)
+    # What GradesTransformer collected: problems have a score (has_score, max_score); "practice" is
+    # explicitly not graded, "survey" weighs 0 points; the html "hint" has no score at all.
+    grades = edx.grades_transformer.GradesTransformer
+    for problem_id, weight, explicit in (("q1", None, None), ("q2", 2.0, None), ("q3", None, None),
+                                         ("practice", None, False), ("survey", 0, None)):
+        key = block("problem", problem_id)
+        structure.override_xblock_field(key, "has_score", True)
+        structure.override_xblock_field(key, "weight", weight)
+        structure.set_transformer_block_field(key, grades, "max_score", 3)
+        structure.set_transformer_block_field(key, grades, grades.EXPLICIT_GRADED_FIELD_NAME, explicit)
     visibility = edx.visibility.VisibilityTransformer
     for key in (block("sequential", "staff_notes"), block("vertical", "unit3"), block("html", "answers")):
         structure.set_transformer_block_field(key, visibility, visibility.MERGED_VISIBLE_TO_STAFF_ONLY, True)
@@ -272,16 +228,20 @@ def test_outline_lists_graded_subsections_and_completable_leaves_in_course_order
         BlockInfo(block("video", "talk"), "Welcome video", completable=True, graded=False),
         BlockInfo(block("sequential", "quiz1"), "Quiz 1", completable=False, graded=True,
                   assignment_type="Homework"),
+        BlockInfo(block("html", "hint"), "hint", completable=True, graded=False),  # no score: a lesson only
         BlockInfo(block("problem", "q1"), "Question 1", completable=True, graded=True,
-                  assignment_type="Homework"),
+                  assignment_type="Homework", subsection="Quiz 1"),
         BlockInfo(block("problem", "q2"), "Question 2", completable=True, graded=True,
-                  assignment_type="Homework"),
+                  assignment_type="Homework", subsection="Quiz 1"),
+        BlockInfo(block("problem", "practice"), "practice", completable=True, graded=False),  # graded: False
+        BlockInfo(block("problem", "survey"), "survey", completable=True, graded=False),  # 0 points possible
         BlockInfo(
             block("sequential", "final_exam"), "final exam", completable=False, graded=True,
             assignment_type="Final Exam",
         ),
         BlockInfo(
-            block("problem", "q3"), "Question 3", completable=True, graded=True, assignment_type="Final Exam"
+            block("problem", "q3"), "Question 3", completable=True, graded=True, assignment_type="Final Exam",
+            subsection="final exam",
         ),
     ]
 

@@ -1,35 +1,38 @@
-"""Stand-in for edx-platform ``lms/djangoapps/grades/course_grade.py`` (and the score shapes it uses).
+"""Stand-in for edx-platform ``lms/djangoapps/grades/course_grade.py`` (and ``subsection_grade.py``).
 
 ``CourseGrade`` keeps the real constructor and the public reading API the
 adapter uses: ``percent``, ``passed``, ``letter_grade``, ``chapter_grades``
-(chapter key -> {"display_name", "url_name", "sections": [SubsectionGrade]})
-and ``graded_subsections_by_format(visible_grades_only=False,
-has_staff_access=False)`` with the real filtering (graded, possible > 0).
+(chapter key -> {"display_name", "url_name", "sections": [SubsectionGrade]}),
+``graded_subsections_by_format(visible_grades_only=False,
+has_staff_access=False)`` with the real filtering (graded, possible > 0), and
+``problem_scores`` (the lazy property: usage key -> ``xmodule.graders.ProblemScore``
+gathered from every subsection grade).
 """
 
 from collections import OrderedDict, defaultdict
 
-
-class AggregatedScore:
-    """``xmodule.graders.AggregatedScore``: the weighted total of a subsection."""
-
-    def __init__(self, tw_earned, tw_possible, graded, first_attempted):
-        self.earned = tw_earned
-        self.possible = tw_possible
-        self.graded = graded
-        self.first_attempted = first_attempted
+from xmodule.graders import AggregatedScore, aggregate_scores
 
 
 class SubsectionGrade:
-    """``lms.djangoapps.grades.subsection_grade.SubsectionGrade``, reduced to what is read."""
+    """``lms.djangoapps.grades.subsection_grade`` (Create/ReadSubsectionGrade), reduced to what is read.
 
-    def __init__(self, location, display_name, graded, format, earned, possible):
+    Built either from its ``problem_scores`` (usage key -> ProblemScore; totals by the real
+    ``aggregate_scores``), or, for tests of subsection totals alone, from ``earned``/``possible``.
+    """
+
+    def __init__(self, location, display_name, graded, format, earned=0, possible=0, problem_scores=None):
         self.location = location
         self.display_name = display_name
         self.graded = graded
         self.format = format
-        self.graded_total = AggregatedScore(earned if graded else 0, possible if graded else 0, graded, None)
-        self.all_total = AggregatedScore(earned, possible, False, None)
+        self.problem_scores = OrderedDict(problem_scores or {})
+        if problem_scores is not None:
+            self.all_total, self.graded_total = aggregate_scores(list(self.problem_scores.values()))
+        else:
+            graded_earned, graded_possible = (earned, possible) if graded else (0, 0)
+            self.graded_total = AggregatedScore(graded_earned, graded_possible, graded, None)
+            self.all_total = AggregatedScore(earned, possible, False, None)
 
     def show_grades(self, has_staff_access):
         return True
@@ -56,6 +59,15 @@ class CourseGrade:
         self.force_update_subsections = force_update_subsections
         self.last_updated = last_updated
         self.chapter_grades = OrderedDict()
+
+    @property
+    def problem_scores(self):
+        """A dict of problem scores keyed by their locations."""
+        problem_scores = {}
+        for chapter in self.chapter_grades.values():
+            for subsection_grade in chapter["sections"]:
+                problem_scores.update(subsection_grade.problem_scores)
+        return problem_scores
 
     def graded_subsections_by_format(self, visible_grades_only=False, has_staff_access=False):
         subsections_by_format = defaultdict(OrderedDict)

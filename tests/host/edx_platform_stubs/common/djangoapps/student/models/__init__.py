@@ -3,6 +3,8 @@
 ``CourseEnrollment.objects.users_enrolled_in(course_id, include_inactive=False,
 verified_only=False)`` returns a real ``User`` queryset, as the real manager
 does, from enrollments kept in memory (``CourseEnrollment.enroll``/``unenroll``).
+``enrollment_mode_for_user(user, course_id)`` returns ``(mode, is_active)``, or ``(None, None)``
+without an enrollment row, as the real classmethod does.
 ``UserProfile`` is reached by the adapter as ``user.profile``; tests attach one.
 """
 
@@ -38,6 +40,14 @@ class CourseEnrollment:
         enrollment = cls(user, course_key, mode or "audit", True)
         _ENROLLMENTS[(user.id, course_key)] = enrollment
         return enrollment
+
+    @classmethod
+    def enrollment_mode_for_user(cls, user, course_id):
+        """(mode, is_active) of the learner's enrollment row; (None, None) without one."""
+        enrollment = _ENROLLMENTS.get((user.id, course_id))
+        if enrollment is None:
+            return None, None
+        return enrollment.mode, enrollment.is_active
 
     @classmethod
     def enrollments_for_user(cls, user):
