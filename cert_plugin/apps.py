@@ -5,6 +5,15 @@ points, the LMS mounts our URLs, merges our settings and connects our
 receivers from ``plugin_app`` without any edit of edx-platform. In any other
 Django host the same receivers connect in :meth:`ready` (same dispatch_uids,
 so they never connect twice).
+
+How :meth:`ready` tells the two apart, without importing edx-platform: in the
+LMS and in Studio the platform's own plugins app
+(``openedx.core.djangoapps.plugins``, always in their ``INSTALLED_APPS``) calls
+``connect_plugin_receivers`` for the running service from its ``ready()``
+(``lms.djangoapp`` when ``ROOT_URLCONF == "lms.urls"``, else ``cms.djangoapp``).
+Our ``signals_config`` names the LMS only, so the LMS connects each receiver
+once and Studio none. Wherever that app is not installed (the demo host, any
+other Django project) nobody else connects them, so :meth:`ready` does.
 """
 
 from __future__ import annotations
@@ -31,6 +40,9 @@ _RECEIVERS = [
         "dispatch_uid": "cert_plugin.receivers.block_completion_saved",
     },
 ]
+# The platform app whose ready() connects every plugin's signals_config: where it is installed
+# (LMS, Studio), our ready() leaves the receivers to it (openedx/core/djangoapps/plugins/apps.py).
+OPEN_EDX_PLUGINS_APP = "openedx.core.djangoapps.plugins"
 _SETTINGS = {
     "common": {"relative_path": "settings.common"},
     "test": {"relative_path": "settings.test"},
@@ -57,7 +69,11 @@ class CertPluginConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from django.apps import apps
+
         from cert_plugin import conf, receivers
 
         conf.validate()
-        receivers.connect_all(_RECEIVERS)
+        if not apps.is_installed(OPEN_EDX_PLUGINS_APP):
+            receivers.connect_all(_RECEIVERS)
+

@@ -15,6 +15,8 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
+from django.utils.functional import Promise
 
 __all__ = ["PluginSettings", "get", "validate"]
 
@@ -32,6 +34,8 @@ _DEFAULTS: dict[str, Any] = {
     "JOB_STALE_AFTER": 300,
 }
 _RATE = re.compile(r"^\d+/[smhd]$")
+# Keys that, when the operator leaves them out, take the host's own setting (read at run time).
+_FROM_HOST = {"BASE_URL": "LMS_ROOT_URL", "ISSUER_NAME": "PLATFORM_NAME"}
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,8 @@ class PluginSettings:
     """The effective plugin settings: the host's values over the defaults."""
 
     HOST: str  # dotted path of a cert_plugin.host.base.Host implementation
-    BASE_URL: str  # absolute site root used in QR codes and emails, e.g. "https://lms.example.org"
-    ISSUER_NAME: str  # institution printed on certificates; falls back to the course org
+    BASE_URL: str  # absolute site root used in QR codes and emails; default settings.LMS_ROOT_URL
+    ISSUER_NAME: str  # institution printed on certificates; default settings.PLATFORM_NAME, else course org
     SIGNING_KEY: str | None  # Ed25519 private key, PEM
     PDF_SIGNING: dict[str, str] | None  # {"PKCS12": path, "PASSPHRASE": ...}
     STORAGE: str  # alias in settings.STORAGES for rendered files
@@ -145,9 +149,32 @@ def validate() -> None:
 
 
 def get() -> PluginSettings:
-    """The effective settings (read each call, so override_settings works)."""
+    """The effective settings (read each call, so override_settings works).
+
+    ``BASE_URL`` and ``ISSUER_NAME`` that the operator left out (absent, ``None``
+    or ``""``) are the host's ``LMS_ROOT_URL`` and ``PLATFORM_NAME``, read here at
+    run time rather than copied at settings time: the platform's ``PLATFORM_NAME``
+    is lazy (it cannot be read while settings load), and a later settings layer
+    (Tutor's patches) may replace the whole ``CERT_PLUGIN`` dict.
+    """
     raw = _raw()
-    return PluginSettings(**{key: raw.get(key, default) for key, default in _DEFAULTS.items()})
+    values = {key: raw.get(key, default) for key, default in _DEFAULTS.items()}
+    for key, host_setting in _FROM_HOST.items():
+        if values[key] in (None, ""):
+            values[key] = _host_text(host_setting)
+    return PluginSettings(**values)
+
+
+def _host_text(name: str) -> str:
+    """A host setting as text; a lazy translation (the platform's PLATFORM_NAME) in the site's language,
+    so what goes into a certificate snapshot does not depend on who triggered the issue."""
+    value = getattr(django_settings, name, None)
+    if value is None:
+        return ""
+    if isinstance(value, Promise):
+        with translation.override(getattr(django_settings, "LANGUAGE_CODE", None)):
+            return str(value)
+    return str(value)
 
 
 @checks.register("cert_plugin")

@@ -1,0 +1,1 @@
+"""The plugin booting inside LMS and Studio settings built the way Open edX builds them."""
