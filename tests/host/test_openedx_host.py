@@ -173,8 +173,8 @@ def demo_structure(edx):
         ],
         block("sequential", "quiz1"): [block("vertical", "unit2")],
         block("vertical", "unit2"): [
-            block("html", "hint"), block("problem", "q1"), block("problem", "q2"), block("problem", "practice"),
-            block("problem", "survey"),
+            block("html", "hint"), block("problem", "q1"), block("problem", "q2"),
+            block("problem", "practice"), block("problem", "survey"),
         ],
         block("chapter", "week2"): [block("sequential", "staff_notes"), block("sequential", "final_exam")],
         block("sequential", "staff_notes"): [block("vertical", "unit3")],
