@@ -102,8 +102,10 @@ class SettingsForm(forms.Form):
         required=False, label=_("Valid for (days)"),
         help_text=_("Leave empty for a certificate that never expires. 730 is about two years."))
     hours = forms.DecimalField(
-        required=False, label=_("Hours printed on the certificate"), decimal_places=2,
-        help_text=_("Leave empty to use the course's own workload."))
+        required=False, label=_("Total hours printed on the certificate"), decimal_places=2,
+        help_text=_("The course's total hours of study, printed on each new certificate. Studio's "
+                    "“Hours of effort per week” is not used: it is a weekly estimate, not a total. "
+                    "Leave empty to print no hours (unless the LMS itself gives the course a total)."))
 
     def __init__(self, *args: Any, templates: Sequence[tuple[int, str]] = (),
                  quizzes: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:

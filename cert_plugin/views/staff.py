@@ -747,13 +747,40 @@ def _template_choices(course: StaffCourse) -> tuple[list[tuple[int, str]], int |
     return choices, default, {template.pk: template for template in found}
 
 
-def _quiz_choices(course: StaffCourse, config: Any) -> list[tuple[str, str]]:
-    graded = [(str(block.usage_key), block.title) for block in api.get_host().outline(course.key)
-              if block.graded]
-    known = {key for key, _label in graded}
+_Choices = list[tuple[str, str]]
+
+
+def _quiz_choices(course: StaffCourse, config: Any) -> tuple[_Choices, list[tuple[str, list[str]]]]:
+    """The blocks staff may require, and their groups: graded subsections (what Open edX calls an
+    assignment or quiz), graded problems (each labelled with its subsection), and required blocks
+    the course no longer grades."""
+    subsections: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = []
+    for block in api.get_host().outline(course.key):
+        if not block.graded:
+            continue
+        key = str(block.usage_key)
+        if block.subsection:
+            problems.append((key, _("%(problem)s (in %(subsection)s)") % {
+                "problem": block.title, "subsection": block.subsection}))
+        elif block.assignment_type:
+            subsections.append((key, _("%(title)s (%(type)s)") % {
+                "title": block.title, "type": block.assignment_type}))
+        else:
+            subsections.append((key, block.title))
+    known = {key for key, _label in subsections + problems}
     stale = [(key, _("%(key)s (no longer a graded block of this course)") % {"key": key})
              for key in (config.required_quizzes or [] if config is not None else []) if key not in known]
-    return graded + stale
+    groups = [(heading, [key for key, _label in choices]) for heading, choices in (
+        (_("Graded subsections"), subsections), (_("Single graded problems"), problems),
+        (_("No longer graded"), stale)) if choices]
+    return subsections + problems + stale, groups
+
+
+def _quiz_groups(form: SettingsForm, groups: list[tuple[str, list[str]]]) -> list[tuple[str, list[Any]]]:
+    """The form's quiz checkboxes under their group headings, for the template."""
+    options = {str(option.data["value"]): option for option in form["required_quizzes"]}
+    return [(heading, [options[key] for key in keys if key in options]) for heading, keys in groups]
 
 
 @content_security_policy
@@ -763,7 +790,7 @@ def settings_page(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     """``/certs/staff/<course_key>/settings/``: the certificate offer and its requirements."""
     config = api.get_config(course.key)
     templates, default_template, by_pk = _template_choices(course)
-    quizzes = _quiz_choices(course, config)
+    quizzes, quiz_groups = _quiz_choices(course, config)
     initial = SettingsForm.initial_from(config, default_template=default_template)
     status = 200
     if request.method == "POST":
@@ -797,6 +824,7 @@ def settings_page(request: HttpRequest, course: StaffCourse) -> HttpResponse:
         "summary": _summary(course, config),
         "form": form,
         "has_quizzes": bool(quizzes),
+        "quiz_groups": _quiz_groups(form, quiz_groups),
         "action_url": _url("staff-settings", course),
     }
     return render(request, "cert_plugin/staff/settings.html", context, status=status)

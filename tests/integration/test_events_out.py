@@ -116,7 +116,7 @@ def test_the_mode_is_the_learners_enrollment_mode(lms, events_out, heard, monkey
     assert modes[0] == (learner.pk, str(certificate.course_key))
 
 
-def test_a_host_without_enrollment_modes_sends_the_platforms_default_mode(lms, events_out, heard, monkeypatch):
+def test_a_host_without_enrollment_modes_sends_the_default_mode(lms, events_out, heard, monkeypatch):
     from devhost.lms.host import DevHost
 
     monkeypatch.delattr(DevHost, "enrollment_mode")

@@ -239,6 +239,40 @@ def test_invalid_settings_are_explained_and_nothing_is_saved(builder, changes, m
         assert page.xpath("//*[@name=$f]", f=field)[0].get("aria-invalid") == "true"
 
 
+def test_staff_choose_graded_subsections_or_single_graded_problems_and_read_what_hours_print(
+        builder, monkeypatch):
+    """In Open edX a quiz is a graded subsection, or one graded problem in it: both are offered, apart."""
+    from cert_plugin.host.base import BlockInfo
+    from devhost.lms.host import DevHost
+
+    course = builder.course()
+    staff = builder.staff(course)
+    problem = course.course_key.make_usage_key("problem", "ohm")
+    outline = DevHost.outline
+
+    def with_a_problem(self, course_key):
+        return [*outline(self, course_key), BlockInfo(problem, "Ohm's law", completable=True, graded=True,
+                                                      assignment_type="Quiz", subsection="Quiz 1")]
+
+    monkeypatch.setattr(DevHost, "outline", with_a_problem)
+    page = _html(_client(staff).get(_url("staff-settings", course)))
+
+    [fieldset] = page.xpath("//fieldset[contains(@class, 'st-fieldset--inner')]")
+    lists = {" ".join(heading.text_content().split()): [" ".join(label.text_content().split()) for label in
+                                                       heading.xpath("following-sibling::ul[1]//label")]
+             for heading in fieldset.xpath(".//p[contains(@class, 'st-options__heading')]")}
+    assert lists == {"Graded subsections": [f"{b.title} (Quiz)" for b in builder.quizzes(course)],
+                     "Single graded problems": ["Ohm's law (in Quiz 1)"]}
+    hint = " ".join(page.xpath("//*[@id='id_hours-hint']")[0].text_content().split())
+    assert "total hours" in hint
+    assert "“Hours of effort per week” is not used" in hint
+
+    response = _post(_client(staff), _url("staff-settings", course), _settings(
+        course, min_completion="0", required_quizzes=[str(problem)], hours="40"))
+    assert "Saved." in _messages(response)
+    assert api.get_config(course.course_key).required_quizzes == [str(problem)]
+
+
 def test_the_template_picker_offers_the_organizations_templates_and_links_to_the_editor(builder):
     course = builder.course()
     staff = builder.staff(course)
