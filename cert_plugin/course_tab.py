@@ -22,11 +22,16 @@ database; looking the class up outside Open edX raises
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any
 
+from django.db import connection, transaction
 from django.urls import reverse
+
+log = logging.getLogger(__name__)
 
 __all__ = ["TAB_TYPE", "CertificatesTabMixin", "offers_certificate", "tab_url"]
 
@@ -45,6 +50,33 @@ def offers_certificate(course_key: Any) -> bool:
 
     config = api.get_config(course_key)
     return bool(config is not None and config.enabled)
+
+
+_failure_logged = False  # one log line per process, not one per course page
+
+
+def _shows_tab(course_key: Any) -> bool:
+    """:func:`offers_certificate`, where any failure means "no tab" rather than an error.
+
+    The platform asks every dynamic tab inside ``/api/course_home/v1/course_metadata/``,
+    which the learning MFE needs for every course: an exception here would take
+    down every course, not just hide our tab. Before ``migrate`` (no table) or with
+    the database in trouble, the learner simply sees no "Certificate" tab, and the
+    operator finds the reason, once, in the log. The query runs in a savepoint when
+    the request is in a transaction (the LMS's ``ATOMIC_REQUESTS``), so a failed
+    query does not leave the rest of the platform's request in a broken transaction.
+    """
+    global _failure_logged
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            return offers_certificate(course_key)
+    except Exception:  # see the docstring: never raise into the platform's course metadata
+        if not _failure_logged:
+            _failure_logged = True
+            log.exception("cert_plugin: the course tab cannot read its course settings, so it is hidden "
+                          "in every course until this is fixed (has `migrate cert_plugin` run?). "
+                          "Logged once per process.")
+        return False
 
 
 def tab_url(course: Any, reverse_func: Callable[..., str] = reverse) -> str:
@@ -70,7 +102,7 @@ class CertificatesTabMixin:
         """Shown when the platform would show an enrolled-learner tab and the course offers a certificate."""
         if not super().is_enabled(course, user=user):  # type: ignore[misc]  # EnrolledTab's rule
             return False
-        return offers_certificate(course.id)
+        return _shows_tab(course.id)
 
     @property
     def link_func(self) -> Callable[[Any, Callable[..., str]], str]:

@@ -10,6 +10,7 @@ and the "My certificates" page are real.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -19,13 +20,16 @@ from types import SimpleNamespace
 
 import lxml.html
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from cert_plugin import api
+from cert_plugin import api, course_tab
 from cert_plugin.host.openedx import EdxPlatformUnavailable
-from tests.host.test_openedx_host import edx  # noqa: F401  (the stand-ins' fixture)
+from cert_plugin.models import CourseCertificateConfig
+from tests.host.conftest import edx  # noqa: F401  (the stand-ins' fixture)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,3 +126,30 @@ def test_it_is_hidden_from_visitors_and_learners_not_enrolled_but_shown_to_cours
     assert _dynamic_tabs(course, None) == []
     assert _dynamic_tabs(course, stranger) == []
     assert len(_dynamic_tabs(course, staff)) == 1
+
+
+def _rename_config_table(old: str, new: str) -> None:
+    with connection.schema_editor() as editor:
+        editor.alter_db_table(CourseCertificateConfig, old, new)
+
+
+@pytest.mark.django_db(transaction=True)  # renaming a table commits on MariaDB: no test transaction
+def test_before_migrate_the_tab_is_hidden_the_course_page_still_answers_and_the_log_says_why_once(
+        offered, caplog, monkeypatch):
+    course, learner = offered
+    table = CourseCertificateConfig._meta.db_table
+    monkeypatch.setattr(course_tab, "_failure_logged", False, raising=False)  # as in a fresh process
+    _rename_config_table(table, f"{table}_not_migrated")  # the plugin installed, `migrate` not run yet
+    try:
+        with caplog.at_level(logging.ERROR, logger="cert_plugin.course_tab"), \
+                transaction.atomic():  # the LMS answers course_metadata in a transaction (ATOMIC_REQUESTS)
+            for _ in range(3):  # three course pages
+                assert _dynamic_tabs(course, learner) == []
+            # The rest of the platform's request still reads the database (no broken transaction).
+            assert get_user_model().objects.filter(pk=learner.pk).exists()
+    finally:
+        _rename_config_table(f"{table}_not_migrated", table)
+
+    [logged] = [record for record in caplog.records if record.name == "cert_plugin.course_tab"]
+    assert "migrate cert_plugin" in logged.getMessage()
+    assert len(_dynamic_tabs(course, learner)) == 1  # once migrated, the tab is back without a restart
