@@ -35,14 +35,16 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, TypeVar
 
+from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.padding import MGF1, PSS, PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import xmp_xml
 from pyhanko.pdf_utils.misc import PdfError
@@ -53,9 +55,10 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from cert_plugin.credentials.errors import PdfSigningError
 
@@ -212,22 +215,27 @@ def _load_signer(path: str, passphrase: bytes | None, mtime_ns: int) -> _LoadedK
         raise PdfSigningError(
             f"cannot sign: the PKCS#12 file {path!r} cannot be read ({exc.strerror})"
         ) from exc
+    # Read with cryptography itself: pyHanko's loader changed between releases (0.26, the Open edX
+    # pins, has only SimpleSigner.load_pkcs12, which logs and returns None on failure).
     try:
-        # SimpleSigner.load_pkcs12 logs and returns None on failure; the _data variant raises.
-        loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)
-    except ValueError as exc:
+        key, certificate, others = pkcs12.load_key_and_certificates(data, passphrase)
+    except (ValueError, TypeError) as exc:
         raise PdfSigningError(
             f"cannot sign: the PKCS#12 file {path!r} could not be opened: wrong passphrase, "
             "or not a PKCS#12 file with a private key and certificate"
         ) from exc
-    except (TypeError, AttributeError) as exc:  # a PKCS#12 file without a key or a certificate
+    if key is None or certificate is None:
         raise PdfSigningError(
             f"cannot sign: the PKCS#12 file {path!r} holds no private key and certificate"
-        ) from exc
-    if loaded.signing_cert is None:
-        raise PdfSigningError(f"cannot sign: the PKCS#12 file {path!r} holds no certificate")
-    key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
-    return _LoadedKeySigner(loaded, key)
+        )
+    key_info = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    registry = SimpleCertificateStore.from_certs([_asn1_certificate(c) for c in others])
+    return _LoadedKeySigner(_asn1_certificate(certificate), key_info, registry, key)
+
+
+def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
 class _LoadedKeySigner(signers.SimpleSigner):
@@ -237,12 +245,9 @@ class _LoadedKeySigner(signers.SimpleSigner):
     signs with the key object loaded once. Mechanisms it does not know go back to pyHanko.
     """
 
-    def __init__(self, loaded: signers.SimpleSigner, private_key: Any) -> None:
-        super().__init__(
-            signing_cert=loaded.signing_cert,
-            signing_key=loaded.signing_key,
-            cert_registry=loaded.cert_registry,
-        )
+    def __init__(self, certificate: asn1_x509.Certificate, key_info: asn1_keys.PrivateKeyInfo,
+                 registry: SimpleCertificateStore, private_key: Any) -> None:
+        super().__init__(signing_cert=certificate, signing_key=key_info, cert_registry=registry)
         self._private_key = private_key
         # Room for the CMS blob in the PDF, measured on the first signature (see _reserved_size).
         self.bytes_reserved: int | None = None
@@ -253,17 +258,38 @@ class _LoadedKeySigner(signers.SimpleSigner):
         key = self._private_key
         if mechanism == "ecdsa" or mechanism.endswith("_ecdsa"):
             if isinstance(key, EllipticCurvePrivateKey):
-                return key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+                return key.sign(data, ECDSA(_hash(digest_algorithm)))
         elif mechanism == "rsassa_pkcs1v15" or mechanism.endswith("_rsa"):
             if isinstance(key, RSAPrivateKey):
-                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+                return key.sign(data, PKCS1v15(), _hash(digest_algorithm))
         elif mechanism == "rsassa_pss":
             if isinstance(key, RSAPrivateKey):
-                pss_padding, hash_algo = process_pss_params(mechanism_spec["parameters"])
-                return key.sign(data, pss_padding, hash_algo)
+                return key.sign(data, *_pss(mechanism_spec["parameters"]))
         elif mechanism in ("ed25519", "ed448") and isinstance(key, Ed25519PrivateKey | Ed448PrivateKey):
             return key.sign(data)
         return super().sign_raw(data, digest_algorithm)
+
+
+# The two helpers below are written here rather than imported: pyHanko moved them between
+# releases (pyhanko.sign.general in 0.26, which the Open edX pins resolve to;
+# pyhanko_certvalidator.util from certvalidator 0.28) and changed process_pss_params' signature.
+
+def _hash(digest_algorithm: str) -> hashes.HashAlgorithm:
+    """cryptography's hash for a CMS digest algorithm name (``sha256``, ``sha3_512``...)."""
+    algorithm = getattr(hashes, digest_algorithm.upper(), None)
+    if not (isinstance(algorithm, type) and issubclass(algorithm, hashes.HashAlgorithm)):
+        raise SigningError(f"unsupported digest algorithm {digest_algorithm!r}")
+    return algorithm()
+
+
+def _pss(params: Any) -> tuple[PSS, hashes.HashAlgorithm]:
+    """PSS padding and message digest from an asn1crypto ``RSASSAPSSParams`` (MGF1 only)."""
+    mask = params["mask_gen_algorithm"]
+    if mask["algorithm"].native != "mgf1":
+        raise SigningError(f"unsupported PSS mask generation {mask['algorithm'].native!r}")
+    digest = _hash(params["hash_algorithm"]["algorithm"].native)
+    mgf_digest = _hash(mask["parameters"]["algorithm"].native)
+    return PSS(mgf=MGF1(mgf_digest), salt_length=params["salt_length"].native), digest
 
 
 def certificate_pem_from_pkcs12(pkcs12_path: str | os.PathLike[str], passphrase: str | bytes | None) -> str:
@@ -316,7 +342,7 @@ def validate_pdf_signature(pdf: bytes, *, trust_pem: str | None = None) -> dict[
     try:
         roots = _certificates_from_pem(trust_pem) if trust_pem else []
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-        status = _run(_validate(embedded, context))
+        status = _run(_validate(embedded, context, _key_usage_for(embedded, roots)))
     except (SignatureValidationError, PdfError, ValueError, KeyError) as exc:
         # The signature is there but cannot even be evaluated (garbled CMS, broken byte range).
         result["signer"] = _signer_of(embedded)
@@ -334,11 +360,31 @@ def validate_pdf_signature(pdf: bytes, *, trust_pem: str | None = None) -> dict[
     return result
 
 
-async def _validate(embedded: EmbeddedPdfSignature, context: ValidationContext) -> PdfSignatureStatus:
+def _key_usage_for(embedded: EmbeddedPdfSignature,
+                   roots: list[asn1_x509.Certificate]) -> KeyUsageConstraints | None:
+    """No key usage demanded of a signer certificate that is itself trusted; else pyHanko's default.
+
+    pyHanko from 0.27 on trusts a signer certificate that the verifier trusts directly whatever its
+    key usage extension says; 0.26 (the Open edX pins) still demanded ``non_repudiation``, so an
+    installer's plain self-signed certificate read "untrusted" there. Both now answer the same.
+    """
+    signer = embedded.signer_cert.dump()
+    if any(root.dump() == signer for root in roots):
+        return KeyUsageConstraints(key_usage=set())
+    return None
+
+
+async def _validate(embedded: EmbeddedPdfSignature, context: ValidationContext,
+                    key_usage: KeyUsageConstraints | None) -> PdfSignatureStatus:
     try:
-        return await async_validate_pdf_signature(embedded, signer_validation_context=context)
+        return await async_validate_pdf_signature(embedded, signer_validation_context=context,
+                                                  key_usage_settings=key_usage)
     finally:
-        await context.aclose()
+        # Releases the fetchers' HTTP sessions; certvalidator 0.26 (the Open edX pins) has no
+        # aclose, and with allow_fetching=False it opens none.
+        aclose = getattr(context, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def _modified_after_signing(status: PdfSignatureStatus) -> bool:

@@ -3,18 +3,25 @@
 WeasyPrint's default fetcher reads ``file://`` paths and makes HTTP requests; in a template
 that course staff edit in the browser that is a server-side request forgery and a file
 disclosure (an injected ``<link rel="attachment" href="file:///etc/passwd">`` ends up inside
-the PDF). :class:`_SandboxFetcher` resolves only ``data:`` URIs and ``asset:<name>`` (the
+the PDF). :class:`_Sandbox` resolves only ``data:`` URIs and ``asset:<name>`` (the
 template's own uploaded files, passed in by the caller). Every other reference is refused
 and logged on ``cert_plugin.rendering``, and the render continues without it, as it would
 with a broken image.
 
-Missing glyphs: WeasyPrint draws ``.notdef`` boxes for characters no installed font covers
-and logs a warning on the ``weasyprint`` logger. :func:`render_pdf` captures those warnings
-for its own render (by thread) and repeats them at WARNING on ``cert_plugin.rendering`` with
-the characters, so a certificate with boxes instead of a name does not go unnoticed.
+Missing glyphs: WeasyPrint (67 and later) draws ``.notdef`` boxes for characters no installed
+font covers and logs a warning on the ``weasyprint`` logger. :func:`render_pdf` captures those
+warnings for its own render (by thread) and repeats them at WARNING on ``cert_plugin.rendering``
+with the characters, so a certificate with boxes instead of a name does not go unnoticed.
+WeasyPrint 66 leaves a blank and logs nothing; there :mod:`.missing_glyphs` finds the same
+characters in the laid-out document.
 
-Any WeasyPrint failure, including its ``FatalURLFetchingError`` (a ``BaseException``),
-becomes :class:`RenderError`.
+Any WeasyPrint failure, including its ``FatalURLFetchingError`` (a ``BaseException``, since
+WeasyPrint 68), becomes :class:`RenderError`.
+
+Two WeasyPrint APIs are served: the platform's pins hold WeasyPrint at 66, whose ``url_fetcher``
+is a function returning a dict; 68 and later take a ``URLFetcher`` object. :func:`_fetcher`
+builds whichever the installed release takes around the same :class:`_Sandbox` policy
+(docs/decisions/0006-platform-pins.rst).
 """
 
 from __future__ import annotations
@@ -28,10 +35,11 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes
 
+import weasyprint.urls as weasyprint_urls
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from cert_plugin.rendering import missing_glyphs
 from cert_plugin.rendering.base import Asset, RenderError
 
 __all__ = ["Asset", "RenderError", "font_configuration", "render_pdf"]
@@ -53,23 +61,26 @@ def font_configuration() -> FontConfiguration:
     return FontConfiguration()
 
 
-class _SandboxFetcher(URLFetcher):
-    """Resolves ``data:`` URIs and the template's assets; refuses (and logs) everything else."""
+class _Sandbox:
+    """Resolves ``data:`` URIs and the template's assets; refuses (and logs) everything else.
+
+    :meth:`resolve` is the whole policy; :func:`_fetcher` wraps it in the URL fetcher API of the
+    installed WeasyPrint, so no request ever leaves through WeasyPrint's own fetcher.
+    """
 
     def __init__(self, assets: Mapping[str, Asset]) -> None:
-        super().__init__(timeout=1, allowed_protocols=("data", "asset"), allow_redirects=False,
-                         fail_on_errors=False)
         self._assets = dict(assets)
         self.refused: list[str] = []
 
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+    def resolve(self, url: str) -> tuple[bytes, str]:
+        """``(body, content type)`` of an allowed URL; raises ``ValueError`` for any other."""
         if url[:5].lower() == "data:":
-            return _data_response(url)
+            return _decode_data_uri(url)
         if url[:len(_ASSET_SCHEME)].lower() == _ASSET_SCHEME:
             name = unquote(url[len(_ASSET_SCHEME):])
             asset = self._assets.get(name)
             if asset is not None:
-                return URLFetcherResponse(url, asset.content, {"Content-Type": asset.mime})
+                return asset.content, asset.mime
             logger.warning("Certificate template refers to a missing asset %r", name)
             self.refused.append(url)
             raise ValueError(f"no asset named {name!r}")
@@ -80,7 +91,7 @@ class _SandboxFetcher(URLFetcher):
         raise ValueError(f"refused to fetch {shown}")
 
 
-def _data_response(url: str) -> URLFetcherResponse:
+def _decode_data_uri(url: str) -> tuple[bytes, str]:
     header, comma, payload = url[5:].partition(",")
     if not comma:
         raise ValueError("malformed data: URI")
@@ -91,8 +102,49 @@ def _data_response(url: str) -> URLFetcherResponse:
     mime = params[0] or "text/plain"
     raw = unquote_to_bytes(payload)
     body = base64.b64decode(raw + b"=" * (-len(raw) % 4)) if is_base64 else raw
-    content_type = "; ".join([mime, *params[1:]])
-    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+    return body, "; ".join([mime, *params[1:]])
+
+
+# WeasyPrint 68 replaced the url_fetcher function (returning a dict) by a URLFetcher class whose
+# fetch() returns a URLFetcherResponse, and no longer accepts a function. The platform's pins
+# (tinycss2<1.5) hold WeasyPrint at 66, so both APIs are served, chosen by what is installed.
+_URLFetcher: Any = getattr(weasyprint_urls, "URLFetcher", None)
+# WeasyPrint >= 68 can stop a render with this BaseException; before, every failure is an Exception.
+_FATAL_FETCH: type[BaseException] = getattr(weasyprint_urls, "FatalURLFetchingError", Exception)
+
+
+def _fetcher(sandbox: _Sandbox) -> Any:
+    """The ``url_fetcher`` argument for ``weasyprint.HTML``, in the installed WeasyPrint's API."""
+    if _URLFetcher is None:
+        return functools.partial(_fetch_as_dict, sandbox)
+    return _SandboxFetcher(sandbox)
+
+
+def _fetch_as_dict(sandbox: _Sandbox, url: str) -> dict[str, Any]:
+    """WeasyPrint < 68: a fetcher is a function returning ``string``, ``mime_type``, ``encoding``."""
+    body, content_type = sandbox.resolve(url)
+    mime, _semicolon, params = content_type.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _equals, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+    return {"string": body, "mime_type": mime.strip(), "encoding": charset, "redirected_url": url}
+
+
+if _URLFetcher is not None:
+
+    class _SandboxFetcher(_URLFetcher):
+        """WeasyPrint >= 68: a ``URLFetcher`` whose ``fetch`` asks the sandbox, never the network."""
+
+        def __init__(self, sandbox: _Sandbox) -> None:
+            super().__init__(timeout=1, allowed_protocols=("data", "asset"), allow_redirects=False,
+                             fail_on_errors=False)
+            self._sandbox = sandbox
+
+        def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any:
+            body, content_type = self._sandbox.resolve(url)
+            return weasyprint_urls.URLFetcherResponse(url, body, {"Content-Type": content_type})
 
 
 class _GlyphWarnings(logging.Handler):
@@ -129,22 +181,23 @@ def render_pdf(document_html: str, *, assets: Mapping[str, Asset] | None = None,
     (default PDF/A-3b, for archiving) a failure to write that variant is logged and the PDF is
     written plain. Raises :class:`RenderError` when WeasyPrint fails.
     """
-    fetcher = _SandboxFetcher(assets or {})
+    sandbox = _Sandbox(assets or {})
     try:
         with _RENDER_LOCK, _capture_missing_glyphs() as missing:
-            pdf = _write(document_html, fetcher, pdf_variant)
+            pdf = _write(document_html, _fetcher(sandbox), pdf_variant, missing)
     except RenderError:
         raise
-    except (Exception, FatalURLFetchingError) as exc:  # any WeasyPrint failure, for staff
+    except (Exception, _FATAL_FETCH) as exc:  # any WeasyPrint failure, for staff
         logger.exception("Certificate PDF rendering failed")
         raise RenderError(f"the certificate could not be rendered to PDF: {exc}") from exc
     for message in dict.fromkeys(missing):
-        logger.warning("Certificate rendered with a missing glyph (a box instead of a character): %s",
+        logger.warning("Certificate rendered with a missing glyph (a box or a blank instead of a "
+                       "character): %s",
                        message)
     return pdf
 
 
-def _write(document_html: str, fetcher: _SandboxFetcher, pdf_variant: str | None) -> bytes:
+def _write(document_html: str, fetcher: Any, pdf_variant: str | None, missing: list[str]) -> bytes:
     options: dict[str, Any] = {
         "optimize_images": False,  # keep images at their own resolution and encoding
         "dpi": None,
@@ -155,10 +208,18 @@ def _write(document_html: str, fetcher: _SandboxFetcher, pdf_variant: str | None
     document = HTML(string=document_html, base_url=BASE_URL, url_fetcher=fetcher)
     if pdf_variant:
         try:
-            pdf: bytes = document.write_pdf(font_config=font_configuration(), pdf_variant=pdf_variant,
-                                            **options)
-            return pdf
+            return _write_pdf(document, missing, pdf_variant=pdf_variant, **options)
         except Exception:
             logger.exception("Writing %s failed; writing a plain PDF instead", pdf_variant)
-    plain: bytes = document.write_pdf(font_config=font_configuration(), **options)
-    return plain
+    return _write_pdf(document, missing, **options)
+
+
+def _write_pdf(document: HTML, missing: list[str], **options: Any) -> bytes:
+    """``document.write_pdf``; where WeasyPrint does not report missing glyphs, they are looked up."""
+    if not missing_glyphs.NEEDED:
+        pdf: bytes = document.write_pdf(font_config=font_configuration(), **options)
+        return pdf
+    laid_out = document.render(font_config=font_configuration(), **options)
+    missing.extend(missing_glyphs.unknown_glyph_messages(laid_out))
+    written: bytes = laid_out.write_pdf(**options)
+    return written

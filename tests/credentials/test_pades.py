@@ -16,7 +16,7 @@ import pytest
 import weasyprint
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -229,8 +229,8 @@ def test_sync_call_works_inside_a_running_event_loop_and_in_threads(plain_pdf, p
     assert all(validate_pdf_signature(r, trust_pem=trust_pem)["intact"] for r in results)
 
 
-def test_an_rsa_pkcs12_from_a_ca_works_too(plain_pdf, tmp_path):
-    # Installers may bring their own certificate (often RSA) instead of the generated one.
+def _rsa_pkcs12(tmp_path):
+    """A bare self-signed RSA certificate (no extensions at all) in a PKCS#12 file, passphrase pw."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Registrar (RSA)")])
     now = dt.datetime.now(dt.UTC)
@@ -242,11 +242,30 @@ def test_an_rsa_pkcs12_from_a_ca_works_too(plain_pdf, tmp_path):
     path = tmp_path / "rsa.p12"
     path.write_bytes(pkcs12.serialize_key_and_certificates(
         b"rsa", key, cert, None, serialization.BestAvailableEncryption(b"pw")))
+    return path, key, cert
+
+
+def test_an_rsa_pkcs12_from_a_ca_works_too(plain_pdf, tmp_path):
+    # Installers may bring their own certificate (often RSA) instead of the generated one. It has no
+    # key usage extension: trusted directly, it is trusted on every supported pyHanko (0.26 too).
+    path, _key, cert = _rsa_pkcs12(tmp_path)
     signed = sign_pdf(plain_pdf, pkcs12_path=str(path), passphrase="pw")
     trust = cert.public_bytes(serialization.Encoding.PEM).decode()
     result = validate_pdf_signature(signed, trust_pem=trust)
     assert [result[k] for k in ("intact", "valid", "trusted")] == [True, True, True]
     assert result["signer"] == "Registrar (RSA)"
+
+
+def test_an_rsa_key_signs_with_pss_when_pss_is_preferred(tmp_path):
+    """The RSASSA-PSS branch of the signer (padding and digests read from the mechanism's parameters)."""
+    path, key, _cert = _rsa_pkcs12(tmp_path)
+    signer = pades._load_signer(str(path), b"pw", 0)
+    signer.prefer_pss = True
+    assert signer.get_signature_mechanism_for_digest("sha256")["algorithm"].native == "rsassa_pss"
+    signature = signer.sign_raw(b"certificate bytes", "sha256")
+    key.public_key().verify(signature, b"certificate bytes",
+                            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO),
+                            hashes.SHA256())
 
 
 def test_a_trust_pem_that_is_not_a_certificate(signed_pdfa):

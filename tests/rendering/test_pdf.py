@@ -10,6 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
+import weasyprint.urls
 from PIL import Image
 
 from cert_plugin.rendering import pdf
@@ -223,11 +224,49 @@ def test_an_unavailable_pdf_variant_falls_back_to_a_plain_pdf() -> None:
 
 
 def test_render_failure_becomes_render_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from weasyprint.urls import FatalURLFetchingError
-
     def explode(*args: object, **kwargs: object) -> bytes:
-        raise FatalURLFetchingError("boom")
+        raise ValueError("boom")
 
     monkeypatch.setattr(pdf, "_write", explode)
     with pytest.raises(pdf.RenderError, match="boom"):
         render(BODY, CSS)
+
+
+@pytest.mark.skipif(not hasattr(weasyprint.urls, "FatalURLFetchingError"),
+                    reason="WeasyPrint < 68 (the platform's pins) has no fatal fetching error")
+def test_a_fatal_fetching_error_becomes_render_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint 68's FatalURLFetchingError is a BaseException: it must not escape to the caller."""
+    def explode(*args: object, **kwargs: object) -> bytes:
+        raise weasyprint.urls.FatalURLFetchingError("boom")
+
+    monkeypatch.setattr(pdf, "_write", explode)
+    with pytest.raises(pdf.RenderError, match="boom"):
+        render(BODY, CSS)
+
+
+# ------------------------------------------------------------------ the fetcher in WeasyPrint's own API
+
+def test_the_fetcher_speaks_the_installed_weasyprints_api() -> None:
+    """Through WeasyPrint's own fetch(): the sandbox answers data: and assets, refuses the rest.
+
+    The fetcher API changed in WeasyPrint 68 (a dict-returning function before, a URLFetcher
+    object after); this runs on whichever is installed (``make test`` and ``make
+    test-openedx-pins`` run one each).
+    """
+    sandbox = pdf._Sandbox({"seal": pdf.Asset(b"\x89PNG-bytes", "image/png")})
+    fetcher = pdf._fetcher(sandbox)
+
+    def fetched(url: str) -> tuple[bytes, str]:
+        with weasyprint.urls.fetch(fetcher, url) as result:
+            if isinstance(result, dict):  # WeasyPrint < 68
+                body = result["string"] if "string" in result else result["file_obj"].read()
+                return body, result["mime_type"]
+            return result.read(), result.content_type
+
+    assert fetched("asset:seal") == (b"\x89PNG-bytes", "image/png")
+    assert fetched("data:text/css;charset=utf-8,p%7Bcolor:red%7D") == (b"p{color:red}", "text/css")
+    for url in ("http://127.0.0.1:1/x.png", "file:///etc/passwd", "asset:missing", "ftp://example.com/f"):
+        with pytest.raises(weasyprint.urls.URLFetchingError):
+            fetched(url)
+    assert sandbox.refused == ["http://127.0.0.1:1/x.png", "file:///etc/passwd", "asset:missing",
+                               "ftp://example.com/f"]
