@@ -600,3 +600,17 @@ def test_an_unmet_score_never_displays_as_its_minimum():
     outcome = evaluate(Requirements(required_quizzes=(QUIZ_1,), min_quiz_score=0.7),
                        finished(scores={QUIZ_1: 0.6996}))
     assert item(outcome, f"quiz:{QUIZ_1}").detail == "Quiz 1: 69% (needs 70%)"
+
+
+def test_a_required_quiz_left_out_of_the_learners_own_course_is_not_asked_of_them():
+    """A problem in another cohort's unit (or an item bank question not drawn for them) is met, saying why;
+    one they can see stays required."""
+    rules = Requirements(min_completion=0, min_grade=0, required_quizzes=(QUIZ_1, QUIZ_2))
+    snapshot = replace(progress(scores={QUIZ_2: 0.9}), unavailable=frozenset({QUIZ_1}))
+
+    outcome = evaluate(rules, snapshot)
+
+    assert [(item.met, item.detail) for item in outcome.items] == [
+        (True, "Quiz 1: not part of your course content"), (True, "Quiz 2: 90%")]
+    assert outcome.eligible
+    assert not evaluate(rules, replace(snapshot, unavailable=frozenset())).eligible
