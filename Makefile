@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest
 PO_FILES := $(wildcard cert_plugin/locale/*/LC_MESSAGES/*.po)
 DJANGO_ADMIN := env -u DJANGO_SETTINGS_MODULE $(abspath $(VENV))/bin/django-admin
 
-.PHONY: setup demo test test-mysql test-postgres test-celery test-services lint clean bench
+.PHONY: setup demo test test-mysql test-postgres test-celery test-services test-tutor lint clean bench
 
 $(STAMP): setup.py requirements/base.in requirements/test.in requirements/constraints.txt scripts/system-deps.sh $(PO_FILES)
 	scripts/system-deps.sh
@@ -43,6 +43,19 @@ test-celery: setup
 	CERT_PLUGIN_DB=postgres CERT_PLUGIN_CELERY=1 CELERY_BROKER_URL=redis://127.0.0.1:6379/15 $(PYTEST) -q -m celery -p no:cacheprovider
 
 test-services: test-mysql test-postgres test-celery
+
+## The Tutor plugin (tutor-cert-plugin/), rendered by the real tutor and tutor-mfe in a venv of their own
+TUTOR_VENV ?= var/venv-tutor
+TUTOR_STAMP := $(TUTOR_VENV)/.installed-stamp
+
+$(TUTOR_STAMP): tutor-cert-plugin/requirements.txt
+	test -x $(TUTOR_VENV)/bin/python || $(PYTHON) -m venv $(TUTOR_VENV)
+	$(TUTOR_VENV)/bin/python -m pip install -q -r tutor-cert-plugin/requirements.txt
+	touch $(TUTOR_STAMP)
+
+test-tutor: $(TUTOR_STAMP)
+	$(TUTOR_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./tutor-cert-plugin
+	cd tutor-cert-plugin && $(abspath $(TUTOR_VENV))/bin/python -m pytest -q -p no:cacheprovider tests
 
 ## Static checks (CI runs them after the tests): ruff, the import-linter contracts, mypy on the package
 LINT_STAMP := $(VENV)/.lint-installed-stamp
