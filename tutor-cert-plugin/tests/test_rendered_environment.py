@@ -41,10 +41,12 @@ def configure(root: Path, *settings: str, plugins: tuple[str, ...] = ("mfe", "ce
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return configure(tmp_path_factory.mktemp("tutor"),
-                     "CERT_PLUGIN_ISSUER_NAME=Northwind \"Institute\" of Technology",
-                     "CERT_PLUGIN_VERIFY_RATE=60/m",
-                     'CERT_PLUGIN_EXTRA_SETTINGS={"EVENTS_OUT": true, "NOTIFY": {"EXPIRY_REMINDER_DAYS": [30, 7]}}')
+    return configure(
+        tmp_path_factory.mktemp("tutor"),
+        'CERT_PLUGIN_ISSUER_NAME=Northwind "Institute" of Technology',
+        "CERT_PLUGIN_VERIFY_RATE=60/m",
+        'CERT_PLUGIN_EXTRA_SETTINGS={"EVENTS_OUT": true, "NOTIFY": {"EXPIRY_REMINDER_DAYS": [30, 7]}}',
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,32 +61,36 @@ def settings_text(env: Path, service: str) -> str:
 def fragment(text: str) -> str:
     """Our part of a rendered settings module: from the plugin's marker to the next patch."""
     start = text.index("# cert_plugin (tutor-cert-plugin)")
-    return text[start:text.index("# end of cert_plugin (tutor-cert-plugin)", start)]
+    return text[start : text.index("# end of cert_plugin (tutor-cert-plugin)", start)]
 
 
 def run_after_platform(text: str, **platform: Any) -> dict[str, Any]:
     """Execute our settings fragment in a namespace holding what the platform's layers left."""
     namespace: dict[str, Any] = dict(platform)
-    exec(compile(fragment(text), "production.py", "exec"), namespace)  # noqa: S102 - our own rendered file
+    exec(compile(fragment(text), "production.py", "exec"), namespace)
     return namespace
 
 
 # --- LMS and Studio settings --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("service", ["lms", "cms"])
 def test_settings_are_set_key_by_key_after_the_platform_built_its_settings(env: Path, service: str) -> None:
     text = settings_text(env, service)
-    assert text.index(f"from {service}.envs.production import *") < text.index("# cert_plugin (tutor-cert-plugin)"), \
-        "the keys must be set after the platform's production settings (and its add_plugins) ran"
+    assert text.index(f"from {service}.envs.production import *") < text.index(
+        "# cert_plugin (tutor-cert-plugin)"
+    ), "the keys must be set after the platform's production settings (and its add_plugins) ran"
     assert not re.search(r"^CERT_PLUGIN\s*=\s*\{\s*\S", text, re.M), "the dict itself is never replaced"
 
     existing = {"BASE_URL": "https://lms.example.org", "STORAGE": "certificates"}
     namespace = run_after_platform(text, CERT_PLUGIN=existing)
     assert namespace["CERT_PLUGIN"] is existing, "the plugin's dict is updated in place"
-    assert existing["BASE_URL"] == "https://lms.example.org" and existing["STORAGE"] == "certificates"
+    assert existing["BASE_URL"] == "https://lms.example.org"
+    assert existing["STORAGE"] == "certificates"
     assert existing["ISSUER_NAME"] == 'Northwind "Institute" of Technology'
     assert existing["VERIFY_RATE"] == "60/m"
-    assert existing["EVENTS_OUT"] is True and existing["NOTIFY"] == {"EXPIRY_REMINDER_DAYS": [30, 7]}
+    assert existing["EVENTS_OUT"] is True
+    assert existing["NOTIFY"] == {"EXPIRY_REMINDER_DAYS": [30, 7]}
 
 
 def test_unset_values_are_not_written_so_the_plugin_derives_them(defaults_env: Path) -> None:
@@ -96,7 +102,8 @@ def test_unset_values_are_not_written_so_the_plugin_derives_them(defaults_env: P
 
 
 def test_each_installation_gets_its_own_ed25519_signing_key_unless_one_is_set(
-        env: Path, defaults_env: Path) -> None:
+    env: Path, defaults_env: Path
+) -> None:
     from Crypto.PublicKey import ECC
 
     first = run_after_platform(settings_text(env, "lms"))["CERT_PLUGIN"]["SIGNING_KEY"]
@@ -113,9 +120,15 @@ def test_each_installation_gets_its_own_ed25519_signing_key_unless_one_is_set(
 def test_a_signing_key_file_is_read_at_start_and_a_missing_one_says_what_to_do(tmp_path: Path) -> None:
     key = tmp_path / "cert-signing.pem"
     key.write_text("-----BEGIN PRIVATE KEY-----\nfrom file\n-----END PRIVATE KEY-----\n")
-    text = settings_text(configure(tmp_path / "root", f"CERT_PLUGIN_SIGNING_KEY_PATH={key}",
-                                   "CERT_PLUGIN_PDF_SIGNING_PKCS12=/secrets/cert.p12",
-                                   "CERT_PLUGIN_PDF_SIGNING_PASSPHRASE=s3cret"), "lms")
+    text = settings_text(
+        configure(
+            tmp_path / "root",
+            f"CERT_PLUGIN_SIGNING_KEY_PATH={key}",
+            "CERT_PLUGIN_PDF_SIGNING_PKCS12=/secrets/cert.p12",
+            "CERT_PLUGIN_PDF_SIGNING_PASSPHRASE=s3cret",
+        ),
+        "lms",
+    )
     settings = run_after_platform(text)["CERT_PLUGIN"]
     assert settings["SIGNING_KEY"].startswith("-----BEGIN PRIVATE KEY-----\nfrom file")
     assert settings["PDF_SIGNING"] == {"PKCS12": "/secrets/cert.p12", "PASSPHRASE": "s3cret"}
@@ -127,7 +140,7 @@ def test_a_signing_key_file_is_read_at_start_and_a_missing_one_says_what_to_do(t
     sys.modules.setdefault("django.core", type(sys)("django.core"))
     sys.modules["django.core.exceptions"] = django_exceptions
     try:
-        with pytest.raises(Exception, match="CERT_PLUGIN_SIGNING_KEY_PATH .* cannot be read") as raised:
+        with pytest.raises(Exception, match=r"CERT_PLUGIN_SIGNING_KEY_PATH .* cannot be read") as raised:
             run_after_platform(text)
         assert type(raised.value).__name__ == "ImproperlyConfigured"
         assert "mount the PEM file" in str(raised.value)
@@ -138,22 +151,32 @@ def test_a_signing_key_file_is_read_at_start_and_a_missing_one_says_what_to_do(t
 
 # --- celery beat ------------------------------------------------------------------------------
 
+
 def test_the_lms_beat_schedule_is_what_the_platforms_celery_app_reads(env: Path) -> None:
     from celery import Celery
 
     platform_schedule = {"platform-task": {"task": "lms.some_task", "schedule": 300.0}}
-    namespace = run_after_platform(settings_text(env, "lms"), CELERYBEAT_SCHEDULE=platform_schedule,
-                                   CELERY_DEFAULT_QUEUE="edx.lms.core.default",
-                                   BROKER_URL="redis://redis:6379/0")
-    assert namespace["CELERYBEAT_SCHEDULE"] is platform_schedule and "platform-task" in platform_schedule
+    namespace = run_after_platform(
+        settings_text(env, "lms"),
+        CELERYBEAT_SCHEDULE=platform_schedule,
+        CELERY_DEFAULT_QUEUE="edx.lms.core.default",
+        BROKER_URL="redis://redis:6379/0",
+    )
+    assert namespace["CELERYBEAT_SCHEDULE"] is platform_schedule
+    assert "platform-task" in platform_schedule
 
     # The platform configures its Celery app like this (openedx/core/lib/celery/__init__.py).
     app = Celery("proj")
     app.config_from_object(type("Settings", (), {k: v for k, v in namespace.items() if k.isupper()}))
     schedule = app.conf.beat_schedule
-    assert schedule["cert-plugin-relay-outbox"] == {"task": "cert_plugin.tasks.relay_outbox", "schedule": 60.0}
+    assert schedule["cert-plugin-relay-outbox"] == {
+        "task": "cert_plugin.tasks.relay_outbox",
+        "schedule": 60.0,
+    }
     assert schedule["cert-plugin-expiry-reminders"] == {
-        "task": "cert_plugin.tasks.send_expiry_reminders", "schedule": 86400.0}
+        "task": "cert_plugin.tasks.send_expiry_reminders",
+        "schedule": 86400.0,
+    }
     assert app.conf.task_default_queue == "edx.lms.core.default"
     assert "CELERYBEAT_SCHEDULE" not in fragment(settings_text(env, "cms")), "Studio schedules nothing"
 
@@ -171,7 +194,11 @@ def test_a_beat_service_runs_the_schedule_in_docker_compose_and_kubernetes(env: 
     deployments = [doc for doc in yaml.safe_load_all((env / "k8s" / "deployments.yml").read_text()) if doc]
     k8s_beat = next(doc for doc in deployments if doc["metadata"]["name"] == "cert-plugin-beat")
     assert k8s_beat["spec"]["replicas"] == 1
-    assert k8s_beat["spec"]["template"]["spec"]["containers"][0]["args"][:3] == ["celery", "--app=lms.celery", "beat"]
+    assert k8s_beat["spec"]["template"]["spec"]["containers"][0]["args"][:3] == [
+        "celery",
+        "--app=lms.celery",
+        "beat",
+    ]
 
 
 def test_beat_can_be_left_to_the_operator(tmp_path: Path) -> None:
@@ -182,39 +209,53 @@ def test_beat_can_be_left_to_the_operator(tmp_path: Path) -> None:
 
 # --- the openedx image ------------------------------------------------------------------------
 
+
 def test_the_image_gets_the_rendering_libraries_as_root_in_the_stage_production_builds_on(env: Path) -> None:
     dockerfile = (env / "build" / "openedx" / "Dockerfile").read_text()
-    minimal = dockerfile[dockerfile.index("AS minimal"):dockerfile.index("AS python\n")]
+    minimal = dockerfile[dockerfile.index("AS minimal") : dockerfile.index("AS python\n")]
     assert "FROM minimal AS production" in dockerfile, "the production image is built on that stage"
     assert "USER" not in minimal, "the stage runs as root, so apt can install"
-    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core", "fonts-noto-cjk",
-                    "libharfbuzz-subset0"):
+    for package in (
+        "libpango-1.0-0",
+        "libpangoft2-1.0-0",
+        "fonts-dejavu-core",
+        "fonts-noto-cjk",
+        "libharfbuzz-subset0",
+    ):
         assert package in minimal, package
     assert "FROM docker.io/ubuntu:" in dockerfile, "apt suits the base image (Debian/Ubuntu)"
 
 
 def test_the_image_installs_the_plugin_within_the_platforms_pins(env: Path, tmp_path: Path) -> None:
     dockerfile = (env / "build" / "openedx" / "Dockerfile").read_text()
-    python_requirements = dockerfile[dockerfile.index("AS python-requirements"):dockerfile.index("AS nodejs-requirements")]
-    install = python_requirements[python_requirements.index("# cert_plugin"):]
-    assert python_requirements.index("requirements/edx/base.txt -r") < python_requirements.index("# cert_plugin")
+    python_requirements = dockerfile[
+        dockerfile.index("AS python-requirements") : dockerfile.index("AS nodejs-requirements")
+    ]
+    install = python_requirements[python_requirements.index("# cert_plugin") :]
+    assert python_requirements.index("requirements/edx/base.txt -r") < python_requirements.index(
+        "# cert_plugin"
+    )
     assert "$PIP_COMMAND install --constraint /tmp/cert-plugin-platform-pins.txt 'cert-plugin'" in install
 
     # The sed that turns the platform's lock into constraints, on lines shaped like the real lock.
     script = re.search(r"sed -nE '([^']+)'", install)
     assert script
     lock = tmp_path / "base.txt"
-    lock.write_text("# via -r requirements/edx/kernel.in\nlxml[html-clean]==5.3.2\n    # via xmlsec\n"
-                    "cryptography==45.0.7\n-e git+https://example.org/x.git@abc#egg=x\n"
-                    "Django==5.2.10 ; python_version >= '3.11'\n")
-    pins = subprocess.run(["sed", "-nE", script.group(1), str(lock)], capture_output=True, text=True,
-                          check=True).stdout.split()
+    lock.write_text(
+        "# via -r requirements/edx/kernel.in\nlxml[html-clean]==5.3.2\n    # via xmlsec\n"
+        "cryptography==45.0.7\n-e git+https://example.org/x.git@abc#egg=x\n"
+        "Django==5.2.10 ; python_version >= '3.11'\n"
+    )
+    pins = subprocess.run(
+        ["sed", "-nE", script.group(1), str(lock)], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert pins == ["lxml==5.3.2", "cryptography==45.0.7", "Django==5.2.10"]
 
 
 def test_the_pip_requirement_is_configurable(tmp_path: Path) -> None:
-    env = configure(tmp_path, "CERT_PLUGIN_PIP_REQUIREMENT=cert-plugin==1.4.0",
-                    "CERT_PLUGIN_HONOUR_PLATFORM_PINS=false")
+    env = configure(
+        tmp_path, "CERT_PLUGIN_PIP_REQUIREMENT=cert-plugin==1.4.0", "CERT_PLUGIN_HONOUR_PLATFORM_PINS=false"
+    )
     dockerfile = (env / "build" / "openedx" / "Dockerfile").read_text()
     assert "$PIP_COMMAND install 'cert-plugin==1.4.0'" in dockerfile
     assert "cert-plugin-platform-pins" not in dockerfile
@@ -222,21 +263,29 @@ def test_the_pip_requirement_is_configurable(tmp_path: Path) -> None:
 
 # --- init -------------------------------------------------------------------------------------
 
+
 def test_init_runs_the_plugins_migrations_in_the_lms(tmp_path: Path) -> None:
     code = (
         "from tutor import hooks, plugins\n"
         "from tutor.commands import jobs  # noqa: F401  (declares the core init tasks)\n"
         "hooks.Actions.CORE_READY.do()  # discovers the installed plugins\n"
         "plugins.load_all(['mfe', 'cert_plugin'])\n"
-        "for service, task in hooks.Filters.CLI_DO_INIT_TASKS.iterate_from_context(hooks.Contexts.app('cert_plugin').name):\n"
+        "ours = hooks.Contexts.app('cert_plugin').name\n"
+        "for service, task in hooks.Filters.CLI_DO_INIT_TASKS.iterate_from_context(ours):\n"
         "    print(service, '|', task)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={**os.environ, "TUTOR_ROOT": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TUTOR_ROOT": str(tmp_path)},
+    )
     assert done.stdout.strip().splitlines() == ["lms | ./manage.py lms migrate cert_plugin --noinput"]
 
 
 # --- MFE slots --------------------------------------------------------------------------------
+
 
 def test_the_mfe_config_inserts_the_widgets_into_ulmo_slots_of_the_right_mfes(env: Path) -> None:
     config = (env / "plugins" / "mfe" / "build" / "mfe" / "env.config.jsx").read_text()
@@ -246,10 +295,16 @@ def test_the_mfe_config_inserts_the_widgets_into_ulmo_slots_of_the_right_mfes(en
         assert f"addPlugins(config, '{slot}'" in learning
     assert f"addPlugins(config, '{DASHBOARD_SLOT}'" in dashboard
     assert "course_tab_links" not in config, "not a slot of the Ulmo line"
-    assert "progress_certificate_status.v1" not in config, "renders nothing when platform certificates are off"
+    assert "progress_certificate_status.v1" not in config, (
+        "renders nothing when platform certificates are off"
+    )
     # Each MFE defines the components it uses, before the slot operations that name them.
-    assert learning.index("const CertPluginProgressSidePanel") < learning.index("RenderWidget: CertPluginProgressSidePanel")
-    assert dashboard.index("const CertPluginMyCertificates") < dashboard.index("RenderWidget: CertPluginMyCertificates")
+    assert learning.index("const CertPluginProgressSidePanel") < learning.index(
+        "RenderWidget: CertPluginProgressSidePanel"
+    )
+    assert dashboard.index("const CertPluginMyCertificates") < dashboard.index(
+        "RenderWidget: CertPluginMyCertificates"
+    )
     for other, block in blocks.items():
         if other not in ("learning", "learner-dashboard"):
             assert "CertPlugin" not in block, other
@@ -257,7 +312,8 @@ def test_the_mfe_config_inserts_the_widgets_into_ulmo_slots_of_the_right_mfes(en
     imports = set(re.findall(r"await import\('([^']+)'\)", learning + dashboard))
     assert imports == {"react", "@edx/frontend-platform", "@edx/frontend-platform/auth"}
     assert not re.search(r"^\s*import .* from '\./src", config, re.M), "no MFE-internal module"
-    assert "/certs/api/v1/courses/" in learning and "/certs/api/v1/me/certificates/" in dashboard
+    assert "/certs/api/v1/courses/" in learning
+    assert "/certs/api/v1/me/certificates/" in dashboard
 
 
 def test_without_tutor_mfe_the_rest_still_renders(tmp_path: Path) -> None:

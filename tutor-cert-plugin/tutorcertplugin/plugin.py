@@ -27,40 +27,48 @@ HERE = os.path.abspath(os.path.dirname(__file__))
 
 # Values operators change with `tutor config save --set NAME=value`. None means "not set": the key is
 # not written into CERT_PLUGIN, so the plugin's own default (or run-time derivation) applies.
-hooks.Filters.CONFIG_DEFAULTS.add_items([
-    ("CERT_PLUGIN_VERSION", __version__),
-    # What `pip install` gets in the image: a version spec, a wheel URL, or a git URL.
-    ("CERT_PLUGIN_PIP_REQUIREMENT", "cert-plugin"),
-    # Install within edx-platform's pinned versions (requirements/edx/base.txt) so nothing the
-    # platform pins is upgraded underneath it.
-    ("CERT_PLUGIN_HONOUR_PLATFORM_PINS", True),
-    ("CERT_PLUGIN_ISSUER_NAME", None),
-    ("CERT_PLUGIN_BASE_URL", None),
-    ("CERT_PLUGIN_VERIFY_RATE", None),
-    ("CERT_PLUGIN_STORAGE", None),
-    # A PEM file inside the containers; takes precedence over CERT_PLUGIN_SIGNING_KEY.
-    ("CERT_PLUGIN_SIGNING_KEY_PATH", None),
-    ("CERT_PLUGIN_PDF_SIGNING_PKCS12", None),
-    ("CERT_PLUGIN_PDF_SIGNING_PASSPHRASE", None),
-    # Any other CERT_PLUGIN key, e.g. {"EVENTS_OUT": true, "NOTIFY": {...}}; each key set on its own.
-    ("CERT_PLUGIN_EXTRA_SETTINGS", {}),
-    # celery beat: a service of its own (one scheduler, whatever the number of workers).
-    ("CERT_PLUGIN_BEAT", True),
-    ("CERT_PLUGIN_RELAY_EVERY_SECONDS", 60),
-    ("CERT_PLUGIN_REMINDERS_EVERY_SECONDS", 86400),
-    ("CERT_PLUGIN_APT_PACKAGES", [
-        "libpango-1.0-0", "libpangoft2-1.0-0",  # WeasyPrint's text layout
-        "fonts-dejavu-core",  # Latin, Arabic and Hebrew glyphs
-        "fonts-noto-cjk",  # Chinese and Japanese names print as glyphs, not boxes
-    ]),
-])
+hooks.Filters.CONFIG_DEFAULTS.add_items(
+    [
+        ("CERT_PLUGIN_VERSION", __version__),
+        # What `pip install` gets in the image: a version spec, a wheel URL, or a git URL.
+        ("CERT_PLUGIN_PIP_REQUIREMENT", "cert-plugin"),
+        # Install within edx-platform's pinned versions (requirements/edx/base.txt) so nothing the
+        # platform pins is upgraded underneath it.
+        ("CERT_PLUGIN_HONOUR_PLATFORM_PINS", True),
+        ("CERT_PLUGIN_ISSUER_NAME", None),
+        ("CERT_PLUGIN_BASE_URL", None),
+        ("CERT_PLUGIN_VERIFY_RATE", None),
+        ("CERT_PLUGIN_STORAGE", None),
+        # A PEM file inside the containers; takes precedence over CERT_PLUGIN_SIGNING_KEY.
+        ("CERT_PLUGIN_SIGNING_KEY_PATH", None),
+        ("CERT_PLUGIN_PDF_SIGNING_PKCS12", None),
+        ("CERT_PLUGIN_PDF_SIGNING_PASSPHRASE", None),
+        # Any other CERT_PLUGIN key, e.g. {"EVENTS_OUT": true, "NOTIFY": {...}}; each key set on its own.
+        ("CERT_PLUGIN_EXTRA_SETTINGS", {}),
+        # celery beat: a service of its own (one scheduler, whatever the number of workers).
+        ("CERT_PLUGIN_BEAT", True),
+        ("CERT_PLUGIN_RELAY_EVERY_SECONDS", 60),
+        ("CERT_PLUGIN_REMINDERS_EVERY_SECONDS", 86400),
+        (
+            "CERT_PLUGIN_APT_PACKAGES",
+            [
+                "libpango-1.0-0",
+                "libpangoft2-1.0-0",  # WeasyPrint's text layout
+                "fonts-dejavu-core",  # Latin, Arabic and Hebrew glyphs
+                "fonts-noto-cjk",  # Chinese and Japanese names print as glyphs, not boxes
+            ],
+        ),
+    ]
+)
 
 # Generated once per installation by `tutor config save` and kept in config.yml with Tutor's other
 # secrets: the Ed25519 key that signs certificate snapshots. Rotating it is safe (every public key
 # that ever signed is kept by the plugin, so older certificates keep verifying).
-hooks.Filters.CONFIG_UNIQUE.add_items([
-    ("CERT_PLUGIN_SIGNING_KEY", "{{ 'ed25519'|cert_plugin_private_key }}"),
-])
+hooks.Filters.CONFIG_UNIQUE.add_items(
+    [
+        ("CERT_PLUGIN_SIGNING_KEY", "{{ 'ed25519'|cert_plugin_private_key }}"),
+    ]
+)
 
 
 def _private_key(kind: str) -> str:
@@ -77,10 +85,12 @@ def _python_literal(value: t.Any) -> str:
     return repr(value)
 
 
-hooks.Filters.ENV_TEMPLATE_FILTERS.add_items([
-    ("cert_plugin_private_key", _private_key),
-    ("cert_plugin_py", _python_literal),
-])
+hooks.Filters.ENV_TEMPLATE_FILTERS.add_items(
+    [
+        ("cert_plugin_private_key", _private_key),
+        ("cert_plugin_py", _python_literal),
+    ]
+)
 
 # The plugin's tables: Tutor's own lms init runs the full `migrate` too; this keeps the plugin's
 # migrations explicit, and `tutor local do init --limit=cert_plugin` runs just them.
@@ -102,10 +112,12 @@ for _path in sorted(glob(os.path.join(HERE, "patches", "*"))):
 _SETTINGS = _read(os.path.join(HERE, "settings", "cert_plugin_settings.py.j2"))
 _BEAT = _read(os.path.join(HERE, "settings", "lms_beat_schedule.py.j2"))
 _END = "\n# end of cert_plugin (tutor-cert-plugin)\n"
-hooks.Filters.ENV_PATCHES.add_items([
-    ("openedx-lms-common-settings", _SETTINGS + _BEAT + _END),
-    ("openedx-cms-common-settings", _SETTINGS + _END),
-])
+hooks.Filters.ENV_PATCHES.add_items(
+    [
+        ("openedx-lms-common-settings", _SETTINGS + _BEAT + _END),
+        ("openedx-cms-common-settings", _SETTINGS + _END),
+    ]
+)
 
 # MFE widgets, through tutor-mfe (optional: without it the rest of the plugin works alone).
 try:
@@ -118,12 +130,24 @@ except ImportError:  # pragma: no cover - tutor-mfe not installed
 # src/plugin-slots/<Slot>/index.jsx. The widgets are defined in the
 # mfe-env-config-runtime-definitions-<mfe> patches (patches/ directory).
 MFE_SLOTS: list[tuple[str, str, str, str]] = [
-    ("learning", "org.openedx.frontend.learning.progress_tab_certificate_status_side_panel.v1",
-     "cert_plugin_progress_side_panel", "CertPluginProgressSidePanel"),
-    ("learning", "org.openedx.frontend.learning.progress_tab_certificate_status_main_body.v1",
-     "cert_plugin_progress_main_body", "CertPluginProgressMainBody"),
-    ("learner-dashboard", "org.openedx.frontend.learner_dashboard.widget_sidebar.v1",
-     "cert_plugin_my_certificates", "CertPluginMyCertificates"),
+    (
+        "learning",
+        "org.openedx.frontend.learning.progress_tab_certificate_status_side_panel.v1",
+        "cert_plugin_progress_side_panel",
+        "CertPluginProgressSidePanel",
+    ),
+    (
+        "learning",
+        "org.openedx.frontend.learning.progress_tab_certificate_status_main_body.v1",
+        "cert_plugin_progress_main_body",
+        "CertPluginProgressMainBody",
+    ),
+    (
+        "learner-dashboard",
+        "org.openedx.frontend.learner_dashboard.widget_sidebar.v1",
+        "cert_plugin_my_certificates",
+        "CertPluginMyCertificates",
+    ),
 ]
 
 
@@ -140,5 +164,6 @@ def _insert(widget_id: str, component: str) -> str:
 
 
 if PLUGIN_SLOTS is not None:
-    PLUGIN_SLOTS.add_items([(mfe, slot, _insert(widget_id, component))
-                            for mfe, slot, widget_id, component in MFE_SLOTS])
+    PLUGIN_SLOTS.add_items(
+        [(mfe, slot, _insert(widget_id, component)) for mfe, slot, widget_id, component in MFE_SLOTS]
+    )
