@@ -7,8 +7,10 @@ Studio settings, the openedx Dockerfile, docker-compose, Kubernetes and the MFEs
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -322,3 +324,122 @@ def test_without_tutor_mfe_the_rest_still_renders(tmp_path: Path) -> None:
     env = configure(tmp_path, plugins=("cert_plugin",))
     assert yaml.safe_load((tmp_path / "config.yml").read_text())["PLUGINS"] == ["cert_plugin"]
     assert "cert_plugin.tasks.relay_outbox" in settings_text(env, "lms")
+
+
+# --- MFE config compiled by a real JS toolchain -----------------------------------------------
+# tutor-mfe renders one env.config.jsx that every MFE image copies; each image's webpack build
+# (frontend-build 14.6, release/ulmo lock files) substitutes process.env.APP_ID and compiles the
+# JSX with Babel's automatic runtime (frontend-build config/babel.config.js). esbuild, from the npm
+# registry through package-lock.json (`npm ci`, run by `make test-tutor`), does the same here.
+
+PLUGIN_DIR = Path(__file__).resolve().parents[1]
+ESBUILD = PLUGIN_DIR / "node_modules" / ".bin" / "esbuild"
+# Packages both MFEs depend on in release/ulmo (package.json of frontend-app-learning and
+# frontend-app-learner-dashboard): what a widget may import. Anything else fails the build or,
+# since the imports sit in tutor-mfe's try block, breaks the slots at run time.
+MFE_PACKAGES = {"react", "@edx/frontend-platform", "@openedx/frontend-plugin-framework", "@openedx/paragon"}
+WIDGET_IDS = {
+    "learning": ("cert_plugin_progress_side_panel", "cert_plugin_progress_main_body"),
+    "learner-dashboard": ("cert_plugin_my_certificates",),
+}
+
+
+def mfe_config(env: Path) -> Path:
+    return env / "plugins" / "mfe" / "build" / "mfe" / "env.config.jsx"
+
+
+def require_esbuild() -> None:
+    found = {"node": shutil.which("node") is not None, "esbuild": ESBUILD.exists()}
+    missing = " and ".join(name for name, there in found.items() if not there)
+    if missing:
+        message = f"{missing} not found: run `npm ci` in tutor-cert-plugin/ (`make test-tutor` does)"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(message)  # CI must compile the file, never silently skip it
+        pytest.skip(message)
+
+
+def compile_for(
+    app_id: str, config: Path, out: Path
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Bundle env.config.jsx as the MFE's build would: the metafile lists what the output imports.
+
+    Every import is left external (``--external:*``): esbuild keeps an import it cannot resolve
+    inside a try block without an error, so the import list is checked from the metafile instead.
+    """
+    require_esbuild()
+    meta = out / f"{app_id}.meta.json"
+    done = subprocess.run(
+        [
+            str(ESBUILD),
+            str(config),
+            "--bundle",
+            "--format=esm",
+            "--loader:.jsx=jsx",
+            "--jsx=automatic",
+            f"--define:process.env.APP_ID={json.dumps(app_id)}",
+            "--minify-syntax",  # folds the other MFEs' APP_ID branches away
+            "--external:*",
+            f"--metafile={meta}",
+            f"--outfile={out / f'{app_id}.js'}",
+            "--log-level=error",
+            "--color=false",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done, (json.loads(meta.read_text()) if done.returncode == 0 else {})
+
+
+def imported_modules(metafile: dict[str, Any]) -> set[str]:
+    return {imported["path"] for output in metafile["outputs"].values() for imported in output["imports"]}
+
+
+def foreign_imports(modules: set[str]) -> set[str]:
+    """Modules outside the MFE's own dependencies (relative paths included)."""
+
+    def package(module: str) -> str:
+        parts = module.split("/")
+        return "/".join(parts[:2]) if module.startswith("@") else parts[0]
+
+    return {module for module in modules if package(module) not in MFE_PACKAGES}
+
+
+@pytest.mark.parametrize("app_id", sorted(WIDGET_IDS))
+def test_each_mfes_env_config_compiles_and_imports_only_what_the_mfe_has(
+    env: Path, tmp_path: Path, app_id: str
+) -> None:
+    done, metafile = compile_for(app_id, mfe_config(env), tmp_path)
+    assert done.returncode == 0, f"esbuild could not compile env.config.jsx for {app_id}:\n{done.stderr}"
+    compiled = (tmp_path / f"{app_id}.js").read_text()
+    for other, widget_ids in WIDGET_IDS.items():
+        for widget_id in widget_ids:
+            assert (widget_id in compiled) is (other == app_id), f"{widget_id} in the {app_id} build"
+    modules = imported_modules(metafile)
+    assert foreign_imports(modules) == set(), f"{app_id} does not have these modules"
+    assert {"react", "@edx/frontend-platform", "@edx/frontend-platform/auth"} <= modules
+    assert "react/jsx-runtime" in modules, "JSX compiled with the automatic runtime, as frontend-build does"
+
+
+def test_the_compile_check_catches_a_syntax_error_and_a_foreign_import(env: Path, tmp_path: Path) -> None:
+    text = mfe_config(env).read_text()
+    anchor = "const CertPluginProgressSidePanel ="
+    assert anchor in text
+
+    broken = tmp_path / "broken" / "env.config.jsx"
+    broken.parent.mkdir()
+    broken.write_text(text.replace(anchor, "const CertPluginBroken = () => <section></div>;\n" + anchor, 1))
+    done, _ = compile_for("learning", broken, broken.parent)
+    assert done.returncode != 0
+    line = text[: text.index(anchor)].count("\n") + 1
+    assert f"env.config.jsx:{line}:" in done.stderr, done.stderr
+
+    foreign = tmp_path / "foreign" / "env.config.jsx"
+    foreign.parent.mkdir()
+    foreign.write_text(
+        text.replace(anchor, "const { x } = await import('./src/progress-tab/utils');\n" + anchor, 1)
+    )
+    done, metafile = compile_for("learning", foreign, foreign.parent)
+    assert done.returncode == 0, "an unresolvable import in the try block is no esbuild error..."
+    found = foreign_imports(imported_modules(metafile))
+    assert found == {"./src/progress-tab/utils"}, "...the import list check finds it"
