@@ -53,7 +53,14 @@ $(TUTOR_STAMP): tutor-cert-plugin/requirements.txt
 	$(TUTOR_VENV)/bin/python -m pip install -q -r tutor-cert-plugin/requirements.txt
 	touch $(TUTOR_STAMP)
 
-test-tutor: $(TUTOR_STAMP)
+# esbuild (npm registry, tutor-cert-plugin/package-lock.json) compiles the rendered env.config.jsx
+TUTOR_NPM_STAMP := tutor-cert-plugin/node_modules/.npm-ci-stamp
+
+$(TUTOR_NPM_STAMP): tutor-cert-plugin/package.json tutor-cert-plugin/package-lock.json
+	cd tutor-cert-plugin && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(TUTOR_NPM_STAMP)
+
+test-tutor: $(TUTOR_STAMP) $(TUTOR_NPM_STAMP)
 	$(TUTOR_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./tutor-cert-plugin
 	cd tutor-cert-plugin && $(abspath $(TUTOR_VENV))/bin/python -m pytest -q -p no:cacheprovider tests
 
