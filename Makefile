@@ -64,6 +64,35 @@ test-tutor: $(TUTOR_STAMP) $(TUTOR_NPM_STAMP)
 	$(TUTOR_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./tutor-cert-plugin
 	cd tutor-cert-plugin && $(abspath $(TUTOR_VENV))/bin/python -m pytest -q -p no:cacheprovider tests
 
+## The whole suite inside the Open edX platform's own pins (docs/integrations/open-edx.md): a fresh
+## virtualenv constrained by the platform's lock file (scripts/openedx_pins.py derives the
+## constraints), pip check, no pinned version moved, then every test. Rebuilt when its inputs change.
+OPENEDX_LOCK ?= ../shared/openedx/edx-platform-base-2026-01.txt
+PINS_DIR := build/openedx-pins
+PINS_VENV := $(PINS_DIR)/venv
+PINS_PY := $(PINS_VENV)/bin/python
+PINS_CONSTRAINTS := $(PINS_DIR)/constraints.txt
+PINS_STAMP := $(PINS_VENV)/.installed-stamp
+PINS := $(PINS_PY) scripts/openedx_pins.py --lock $(OPENEDX_LOCK) --constraints $(PINS_CONSTRAINTS)
+
+.PHONY: test-openedx-pins
+$(OPENEDX_LOCK):
+	@echo "No platform lock file at $@ (CI keeps a copy of shared/ beside the clone; OPENEDX_LOCK=... names another)" >&2; exit 1
+
+$(PINS_STAMP): $(OPENEDX_LOCK) scripts/openedx_pins.py setup.py requirements/base.in requirements/test.in scripts/system-deps.sh
+	scripts/system-deps.sh
+	rm -rf $(PINS_VENV)
+	$(PYTHON) -m venv $(PINS_VENV)
+	$(PINS_PY) -m pip install -q --upgrade pip
+	$(PINS) install -- -e '.[test]'
+	touch $(PINS_STAMP)
+
+test-openedx-pins: $(PINS_STAMP)
+	$(PINS_PY) -m pip check
+	$(PINS) check
+	cd cert_plugin && env -u DJANGO_SETTINGS_MODULE $(abspath $(PINS_VENV))/bin/django-admin compilemessages -v 0
+	$(PINS_PY) -m pytest -q -p no:cacheprovider
+
 ## Static checks (CI runs them after the tests): ruff, the import-linter contracts, mypy on the package
 LINT_STAMP := $(VENV)/.lint-installed-stamp
 
