@@ -30,7 +30,7 @@ from django.utils.module_loading import import_string
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from cert_plugin import codes, conf, jobs, notify, requirements
+from cert_plugin import codes, conf, notify, requirements, scheduling
 from cert_plugin.credentials import signing
 from cert_plugin.credentials.errors import PdfSigningError
 from cert_plugin.data import (
@@ -350,7 +350,7 @@ def configure_course(
         if changes:
             _audit(AuditEvent.CONFIGURED, key, actor=by, **changes)
         if backfill and config.enabled and not was_enabled:
-            jobs.enqueue("cert_plugin.tasks.backfill_course", str(key))
+            scheduling.enqueue("cert_plugin.tasks.backfill_course", str(key))
     return config
 
 
@@ -1115,7 +1115,7 @@ def queue_backfill(course_key: CourseKey | str) -> None:
     key = parse_course_key(course_key)
     if get_host().course(key) is None:
         raise UnknownCourse(f"The LMS has no course {key}.")
-    jobs.enqueue("cert_plugin.tasks.backfill_course", str(key))
+    scheduling.enqueue("cert_plugin.tasks.backfill_course", str(key))
 
 
 def enrolled_count(course_key: CourseKey | str) -> int | None:
@@ -1934,7 +1934,7 @@ def start_job(kind: str, course_key: CourseKey | str, *, by: Any = None) -> Job:
         return running  # one at a time: a second click shows the same progress bar
     with transaction.atomic():
         job = Job.objects.create(kind=kind, course_key=key, started_by=by)
-        jobs.enqueue("cert_plugin.tasks.run_job", job.pk)
+        scheduling.enqueue("cert_plugin.tasks.run_job", job.pk)
     return job
 
 
@@ -2074,7 +2074,7 @@ def reissue_all(course_key: CourseKey | str, *, by: Any = None,
 
 def _announce(certificate: Certificate, event: str) -> None:
     """Tell the outside world after commit: notifications to the learner, openedx-events out."""
-    jobs.enqueue("cert_plugin.tasks.announce", certificate.pk, event)
+    scheduling.enqueue("cert_plugin.tasks.announce", certificate.pk, event)
 
 
 def _render_and_announce(certificate: Certificate, event: str) -> None:
@@ -2083,7 +2083,7 @@ def _render_and_announce(certificate: Certificate, event: str) -> None:
     One outbox write and one clean-up for both tasks: with a broker, a backfill
     that issues thousands of certificates pays one insert and one delete each.
     """
-    jobs.enqueue_all([("cert_plugin.tasks.render_certificate", (certificate.pk,)),
+    scheduling.enqueue_all([("cert_plugin.tasks.render_certificate", (certificate.pk,)),
                       ("cert_plugin.tasks.announce", (certificate.pk, event))])
 
 
@@ -2105,7 +2105,7 @@ def announce(certificate_id: int, event: str) -> None:
     if not _should_notify(certificate, event):
         return
     for index in range(len(notify.backend_entries())):
-        jobs.enqueue("cert_plugin.tasks.notify_backend", certificate.pk, event, index)
+        scheduling.enqueue("cert_plugin.tasks.notify_backend", certificate.pk, event, index)
 
 
 # ----- open badges
@@ -2369,7 +2369,7 @@ def send_expiry_reminders(now: Any = None) -> int:
             claimed = Certificate.objects.filter(pk=pk, expiry_reminded_at=reminded_at).update(
                 expiry_reminded_at=now)
             if claimed:
-                jobs.enqueue("cert_plugin.tasks.announce", pk, "expiring")
+                scheduling.enqueue("cert_plugin.tasks.announce", pk, "expiring")
                 queued += 1
     return queued
 
@@ -2735,7 +2735,7 @@ def relay_outbox(*, limit: int = 1000) -> OutboxReport:
             break
         for index, row in enumerate(batch):
             try:
-                jobs.publish(row.task_name, row.args)
+                scheduling.publish(row.task_name, row.args)
             except KeyError as exc:  # no such task in this version of the plugin: this row only
                 report.failed += 1
                 unknown.append(row.pk)

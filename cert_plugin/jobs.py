@@ -18,18 +18,25 @@ admin) and the relay sends it when the broker is back: the
 ``cert_plugin.tasks.relay_outbox`` task (celery beat, every minute) or
 ``manage.py cert_flush_outbox`` (cron). Delivery is at least once: a process
 that dies between publishing and deleting the row has its task sent again.
+
+The domain never imports this module: it schedules work through the port
+:mod:`cert_plugin.scheduling`, which this module provides on import. This
+module depends on the domain (the api writes the outbox rows), not the reverse.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, transaction
+
+from cert_plugin import api, scheduling
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +78,6 @@ def enqueue_all(tasks: Sequence[tuple[str, Sequence[Any]]], *, using: str | None
         for name, args in work:
             transaction.on_commit(partial(_run_in_process, name, args), using=using)
         return
-    from cert_plugin import api  # the api writes the outbox rows; it imports this module
-
     row_ids = api.outbox_record_all(work, using=using)
     transaction.on_commit(partial(_send_recorded, list(zip(row_ids, work, strict=True)), using), using=using)
 
@@ -106,8 +111,6 @@ def _report(task_name: str, args: tuple[Any, ...], result: Any) -> None:
 def _send_recorded(rows: list[tuple[int, tuple[str, tuple[Any, ...]]]], using: str | None) -> None:
     """After commit: publish the tasks and drop the rows of those sent; a failed one stays for the relay."""
     global _behind
-    from cert_plugin import api
-
     sent = []
     for row_id, (task_name, args) in rows:
         try:
@@ -136,3 +139,7 @@ def _quietly(update: Any, *args: Any, **kwargs: Any) -> None:
         update(*args, **kwargs)
     except DatabaseError:
         log.exception("cert_plugin could not record the outcome of sending outbox task %s", args[0])
+
+
+# The domain's scheduling port sends through this module (its functions are looked up at call time).
+scheduling.provide(cast("scheduling.TaskSender", sys.modules[__name__]))

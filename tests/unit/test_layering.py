@@ -7,7 +7,10 @@ may import which. These tests cover what it cannot see:
   lazily, inside functions (so the plugin starts anywhere);
 * the pure modules import neither ``django.db`` nor, outside ``TYPE_CHECKING``,
   ``cert_plugin.models``;
-* nothing but ``cert_plugin/api.py`` writes the plugin's models.
+* nothing but ``cert_plugin/api.py`` writes the plugin's models;
+* no import cycle among the plugin's modules at import time, and the domain
+  never imports the task layer, not even lazily (it schedules work through the
+  port ``cert_plugin.scheduling``).
 
 The write check is a syntactic heuristic: a call of a write method on a chain
 that starts at a model class imported from ``cert_plugin.models``
@@ -214,3 +217,90 @@ def test_nothing_but_the_api_writes_models(module):
     assert writes == [], (
         f"cert_plugin/{module} writes models directly; go through cert_plugin.api:\n" + "\n".join(writes)
     )
+
+
+# --------------------------------------------------------------------------- import graph
+
+TASK_LAYER = {"cert_plugin.jobs", "cert_plugin.tasks"}
+DOMAIN = ["api.py"]
+
+
+def _dotted(module: str) -> str:
+    parts = ["cert_plugin", *module.removesuffix(".py").split("/")]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def module_level_graph(sources: dict[str, str]) -> dict[str, set[str]]:
+    """For dotted module names mapped to their source: which of them each imports when it is imported
+    (module body, if/try blocks and class bodies; not functions, not ``if TYPE_CHECKING:``)."""
+    graph: dict[str, set[str]] = {}
+    for name, source in sources.items():
+        tree = ast.parse(source)
+        annotations_only = _in_type_checking(tree)
+        graph[name] = {
+            imported
+            for statement in _top_level_statements(tree)
+            if isinstance(statement, ast.Import | ast.ImportFrom) and statement not in annotations_only
+            for imported, _ in _imports(statement)
+            if imported in sources and imported != name
+        }
+    return graph
+
+
+def _cycle_from(node: str, graph: dict[str, set[str]], path: list[str], done: set[str]) -> list[str] | None:
+    """A cycle reachable from ``node`` (depth first; ``path`` is the current chain), or None."""
+    if node in path:
+        return [*path[path.index(node):], node]
+    if node in done:
+        return None
+    path.append(node)
+    for imported in sorted(graph.get(node, ())):
+        cycle = _cycle_from(imported, graph, path, done)
+        if cycle:
+            return cycle
+    path.pop()
+    done.add(node)
+    return None
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Cycles of modules that import each other, each as a path back to where it started."""
+    found: list[list[str]] = []
+    done: set[str] = set()
+    for start in sorted(graph):
+        cycle = _cycle_from(start, graph, [], done)
+        if cycle:
+            found.append(cycle)
+            done.update(cycle)
+    return found
+
+
+def test_the_cycle_finder_sees_a_cycle_through_module_level_imports_only():
+    sources = {
+        "cert_plugin.a": "from cert_plugin import b\n",
+        "cert_plugin.b": "import cert_plugin.c\n",
+        "cert_plugin.c": ("from typing import TYPE_CHECKING\n"
+                          "if TYPE_CHECKING:\n    from cert_plugin import b\n"
+                          "def f():\n    from cert_plugin import a\n"),
+        "cert_plugin.d": "try:\n    from cert_plugin.e import x\nexcept ImportError:\n    pass\n",
+        "cert_plugin.e": "class C:\n    from cert_plugin import d\n",
+    }
+    assert cycles(module_level_graph(sources)) == [["cert_plugin.d", "cert_plugin.e", "cert_plugin.d"]]
+
+
+def test_no_import_cycle_among_the_plugins_modules():
+    sources = {_dotted(m): (PACKAGE / m).read_text(encoding="utf-8")
+               for m in _modules() if not m.startswith("migrations/")}
+    found = cycles(module_level_graph(sources))
+    assert found == [], "import cycles at module level:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+@pytest.mark.parametrize("module", DOMAIN)
+def test_the_domain_never_imports_the_task_layer(module):
+    """Not even inside a function: the domain schedules work through cert_plugin.scheduling."""
+    found = sorted({name for name, _ in _imports(_tree(module)) if name in TASK_LAYER})
+    assert found == [], (
+        f"cert_plugin/{module} imports the task layer ({', '.join(found)}); "
+        "schedule work with cert_plugin.scheduling.enqueue instead."
+    )
+
