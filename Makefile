@@ -44,14 +44,16 @@ test-celery: setup
 
 test-services: test-mysql test-postgres test-celery
 
-## The Tutor plugin (tutor-cert-plugin/), rendered by the real tutor and tutor-mfe in a venv of their own
-TUTOR_VENV ?= var/venv-tutor
-TUTOR_STAMP := $(TUTOR_VENV)/.installed-stamp
+## The Tutor plugin (tutor-cert-plugin/), rendered by the real tutor and tutor-mfe of each supported
+## Open edX line, one venv per line (tutor-cert-plugin/requirements-<line>.txt): Ulmo (Tutor 21) and
+## Verawood (Tutor 22). The same tests run against each; they assert where the lines differ.
+TUTOR_LINES := ulmo verawood
+TUTOR_STAMPS := $(foreach line,$(TUTOR_LINES),var/venv-tutor-$(line)/.installed-stamp)
 
-$(TUTOR_STAMP): tutor-cert-plugin/requirements.txt
-	test -x $(TUTOR_VENV)/bin/python || $(PYTHON) -m venv $(TUTOR_VENV)
-	$(TUTOR_VENV)/bin/python -m pip install -q -r tutor-cert-plugin/requirements.txt
-	touch $(TUTOR_STAMP)
+var/venv-tutor-%/.installed-stamp: tutor-cert-plugin/requirements-%.txt
+	test -x $(@D)/bin/python || $(PYTHON) -m venv $(@D)
+	$(@D)/bin/python -m pip install -q -r $<
+	touch $@
 
 # esbuild (npm registry, tutor-cert-plugin/package-lock.json) compiles the rendered env.config.jsx
 TUTOR_NPM_STAMP := tutor-cert-plugin/node_modules/.npm-ci-stamp
@@ -60,9 +62,19 @@ $(TUTOR_NPM_STAMP): tutor-cert-plugin/package.json tutor-cert-plugin/package-loc
 	cd tutor-cert-plugin && npm ci --ignore-scripts --no-audit --no-fund
 	touch $(TUTOR_NPM_STAMP)
 
-test-tutor: $(TUTOR_STAMP) $(TUTOR_NPM_STAMP)
-	$(TUTOR_VENV)/bin/python -m pip install -q --no-deps --force-reinstall ./tutor-cert-plugin
-	cd tutor-cert-plugin && $(abspath $(TUTOR_VENV))/bin/python -m pytest -q -p no:cacheprovider tests
+# The plugin's wheel is built once and installed into each line's venv. Every line runs even when
+# an earlier one fails; the target fails if any did.
+TUTOR_WHEELS := var/tutor-cert-plugin-wheel
+
+test-tutor: $(TUTOR_STAMPS) $(TUTOR_NPM_STAMP)
+	rm -rf $(TUTOR_WHEELS)
+	var/venv-tutor-$(firstword $(TUTOR_LINES))/bin/python -m pip wheel -q --no-deps -w $(TUTOR_WHEELS) ./tutor-cert-plugin
+	@status=0; for line in $(TUTOR_LINES); do \
+	  venv=$(CURDIR)/var/venv-tutor-$$line; echo "== make test-tutor: $$line ($$venv)"; \
+	  $$venv/bin/python -m pip install -q --no-deps --force-reinstall $(TUTOR_WHEELS)/*.whl \
+	  && (cd tutor-cert-plugin && TUTOR_LINE=$$line $$venv/bin/python -m pytest -q -p no:cacheprovider tests) \
+	  || status=1; \
+	done; exit $$status
 
 ## The whole suite inside the Open edX platform's own pins (docs/integrations/open-edx.md): a fresh
 ## virtualenv constrained by the platform's lock file (scripts/openedx_pins.py derives the

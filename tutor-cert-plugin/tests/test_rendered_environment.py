@@ -3,6 +3,11 @@
 Each test enables the plugin in a fresh TUTOR_ROOT, runs ``tutor config save`` (with the
 ``--set`` values an operator would use) and reads what Tutor wrote into ``env/``: the LMS and
 Studio settings, the openedx Dockerfile, docker-compose, Kubernetes and the MFEs' env.config.jsx.
+
+``make test-tutor`` runs this file once per supported Open edX release line, each time in a venv
+holding that line's Tutor and tutor-mfe (requirements-<line>.txt): Ulmo (Tutor 21) and Verawood
+(Tutor 22). ``LINE`` is the line of the Tutor running the tests; where the lines differ, the tests
+say so with ``BY_LINE`` and assert each line's side.
 """
 
 from __future__ import annotations
@@ -17,8 +22,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tutor.__about__ import __package_version__ as TUTOR_VERSION
 
 TUTOR = [str(Path(sys.executable).with_name("tutor"))]  # the console script of the venv running the tests
+REPOSITORY = Path(__file__).resolve().parents[2]
+# Tutor's major version names the Open edX release line it builds (tutor/env.py: get_release).
+LINE = {"21": "ulmo", "22": "verawood"}.get(TUTOR_VERSION.split(".")[0], "")
+# What differs between the lines, read in each Tutor's templates (build/openedx/Dockerfile) and
+# tutor-mfe's hooks. The base image is the same, so are the apt package names the plugin installs.
+BY_LINE: dict[str, dict[str, Any]] = {
+    "ulmo": {"ubuntu": "22.04", "python": "3.11", "upgrades_after_lock": (), "frontend_base_apps": False},
+    "verawood": {
+        "ubuntu": "22.04",
+        "python": "3.12",
+        # Tutor 22 upgrades certifi past the platform's pin (compromised emSign roots) after
+        # installing requirements/edx/base.txt and before the plugin's patch.
+        "upgrades_after_lock": ("certifi",),
+        # tutor-mfe 22 can serve some MFEs as frontend-base apps (FRONTEND_APPS).
+        "frontend_base_apps": True,
+    },
+}
 LMS_SLOTS = (
     "org.openedx.frontend.learning.progress_tab_certificate_status_side_panel.v1",
     "org.openedx.frontend.learning.progress_tab_certificate_status_main_body.v1",
@@ -26,11 +49,11 @@ LMS_SLOTS = (
 DASHBOARD_SLOT = "org.openedx.frontend.learner_dashboard.widget_sidebar.v1"
 
 
-def tutor(root: Path, *args: str) -> str:
+def tutor(root: Path, *args: str, stderr: bool = False) -> str:
     env = {**os.environ, "TUTOR_ROOT": str(root), "TUTOR_PLUGINS_ROOT": str(root / "plugins")}
     done = subprocess.run([*TUTOR, *args], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"tutor {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
+    return done.stdout + done.stderr if stderr else done.stdout
 
 
 def configure(root: Path, *settings: str, plugins: tuple[str, ...] = ("mfe", "cert_plugin")) -> Path:
@@ -71,6 +94,37 @@ def run_after_platform(text: str, **platform: Any) -> dict[str, Any]:
     namespace: dict[str, Any] = dict(platform)
     exec(compile(fragment(text), "production.py", "exec"), namespace)
     return namespace
+
+
+# --- the release line -------------------------------------------------------------------------
+
+
+def test_the_venv_holds_the_tutor_of_the_line_asked_for_and_it_builds_that_line(env: Path) -> None:
+    assert LINE, f"Tutor {TUTOR_VERSION} builds no release line this plugin supports"
+    asked = os.environ.get("TUTOR_LINE")  # set by `make test-tutor`
+    assert asked in (None, LINE), f"make test-tutor asked for {asked}, the venv holds Tutor {TUTOR_VERSION}"
+    root = env.parent
+    assert tutor(root, "config", "printvalue", "OPENEDX_COMMON_VERSION").startswith(f"release/{LINE}.")
+    # tutor-mfe builds the MFEs' branch of the same line, the one the slot ids were checked on.
+    assert tutor(root, "config", "printvalue", "MFE_COMMON_VERSION").startswith(f"release/{LINE}.")
+    from tutorcertplugin.plugin import release_line
+
+    assert release_line() == LINE, "the plugin picks its MFE slots for the line Tutor builds"
+
+
+def test_a_tutor_newer_than_the_plugin_gets_only_slots_every_known_line_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tutorcertplugin import plugin
+
+    def unknown_release() -> str:
+        raise KeyError("23")  # what tutor.env.get_release raises for a major it does not know
+
+    monkeypatch.setattr(plugin.tutor_env, "get_current_open_edx_release_name", unknown_release)
+    assert plugin.release_line() == ""
+    common = plugin.slots_of("")
+    assert common == plugin.SLOTS_BY_LINE["ulmo"] & plugin.SLOTS_BY_LINE["verawood"]
+    assert f"{plugin.LEARNING}course_tab_links.v1" not in common
 
 
 # --- LMS and Studio settings --------------------------------------------------------------------
@@ -225,33 +279,75 @@ def test_the_image_gets_the_rendering_libraries_as_root_in_the_stage_production_
         "libharfbuzz-subset0",
     ):
         assert package in minimal, package
-    assert "FROM docker.io/ubuntu:" in dockerfile, "apt suits the base image (Debian/Ubuntu)"
+    # The package names are Ubuntu 22.04's (jammy); a new base image must be checked against them.
+    assert f"FROM docker.io/ubuntu:{BY_LINE[LINE]['ubuntu']} AS minimal" in dockerfile
 
 
-def test_the_image_installs_the_plugin_within_the_platforms_pins(env: Path, tmp_path: Path) -> None:
+def test_the_images_python_is_one_cert_plugin_supports(env: Path) -> None:
     dockerfile = (env / "build" / "openedx" / "Dockerfile").read_text()
-    python_requirements = dockerfile[
+    found = re.search(r"^ARG PYTHON_VERSION=(\d+\.\d+)\.\d+$", dockerfile, re.M)
+    assert found
+    assert found.group(1) == BY_LINE[LINE]["python"]
+    setup = (REPOSITORY / "setup.py").read_text()
+    assert f"Programming Language :: Python :: {found.group(1)}" in setup, "cert_plugin runs on it"
+
+
+def run_command(dockerfile_run: str) -> str:
+    """The shell command of a Dockerfile RUN instruction: its --mount options dropped."""
+    return re.sub(r"^RUN\s+(--mount=\S+\s+\\\n\s*)*", "", dockerfile_run)
+
+
+def test_the_image_installs_the_plugin_within_the_versions_the_image_already_has(
+    env: Path, tmp_path: Path
+) -> None:
+    dockerfile = (env / "build" / "openedx" / "Dockerfile").read_text()
+    stage = dockerfile[
         dockerfile.index("AS python-requirements") : dockerfile.index("AS nodejs-requirements")
     ]
-    install = python_requirements[python_requirements.index("# cert_plugin") :]
-    assert python_requirements.index("requirements/edx/base.txt -r") < python_requirements.index(
-        "# cert_plugin"
-    )
-    assert "$PIP_COMMAND install --constraint /tmp/cert-plugin-platform-pins.txt 'cert-plugin'" in install
+    before, ours = stage[: stage.index("# cert_plugin")], stage[stage.index("# cert_plugin") :]
+    assert "requirements/edx/base.txt -r" in before, "after the platform's requirements"
+    # What Tutor installs over the platform's lock before the plugin: on Verawood a newer certifi.
+    # Constraints taken from the lock would take it back down; the installed versions keep it.
+    upgraded = re.findall(r'\$PIP_COMMAND install "(certifi)>=', before)
+    assert tuple(upgraded) == BY_LINE[LINE]["upgrades_after_lock"]
+    run = ours[ours.index("RUN ") : ours.index("\n\n") if "\n\n" in ours else len(ours)]
+    assert "base.txt" not in run, "constraints come from what is installed, not from the older lock"
 
-    # The sed that turns the platform's lock into constraints, on lines shaped like the real lock.
-    script = re.search(r"sed -nE '([^']+)'", install)
-    assert script
-    lock = tmp_path / "base.txt"
-    lock.write_text(
-        "# via -r requirements/edx/kernel.in\nlxml[html-clean]==5.3.2\n    # via xmlsec\n"
-        "cryptography==45.0.7\n-e git+https://example.org/x.git@abc#egg=x\n"
-        "Django==5.2.10 ; python_version >= '3.11'\n"
+    # Run the rendered command with a stand-in for `uv pip` that answers `freeze` like the image's
+    # venv (uv and pip both print name==version, git installs as URLs) and records the install.
+    freeze = tmp_path / "freeze.txt"
+    freeze.write_text(
+        "certifi==2026.10.19\nDjango==5.2.10\nlxml==5.3.2\ndjango-redis==5.4.0\n"
+        "edx-name-affirmation @ git+https://github.com/openedx/edx-name-affirmation@abc123\n"
+        "-e git+https://example.org/x.git@abc#egg=x\nuwsgi==2.0.24\n"
     )
-    pins = subprocess.run(
-        ["sed", "-nE", script.group(1), str(lock)], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert pins == ["lxml==5.3.2", "cryptography==45.0.7", "Django==5.2.10"]
+    pip = tmp_path / "pip"
+    pip.write_text(
+        '#!/bin/sh\ncase "$1" in\n  freeze) cat "$FREEZE" ;;\n'
+        '  install) shift; echo "$@" > "$OUT/args";'
+        ' [ "$1" = --constraint ] && cp "$2" "$OUT/constraints" ;;\n'
+        "esac\n"
+    )
+    pip.chmod(0o755)
+    command = run_command(run).replace("/tmp/", f"{tmp_path}/")
+    shell_env = {**os.environ, "PIP_COMMAND": str(pip), "FREEZE": str(freeze), "OUT": str(tmp_path)}
+    subprocess.run(["sh", "-c", command], env=shell_env, check=True)
+    assert (tmp_path / "args").read_text().split()[-1] == "cert-plugin"
+    assert (tmp_path / "constraints").read_text().split() == [
+        "certifi==2026.10.19",
+        "Django==5.2.10",
+        "lxml==5.3.2",
+        "django-redis==5.4.0",
+        "uwsgi==2.0.24",
+    ]
+    assert not list(tmp_path.glob("cert-plugin-*.txt")), "its temporary files are removed"
+
+    # A freeze that yields nothing stops the build rather than install without constraints.
+    freeze.write_text("")
+    (tmp_path / "args").unlink()
+    failed = subprocess.run(["sh", "-c", command], env=shell_env, check=False)
+    assert failed.returncode != 0
+    assert not (tmp_path / "args").exists()
 
 
 def test_the_pip_requirement_is_configurable(tmp_path: Path) -> None:
@@ -289,14 +385,51 @@ def test_init_runs_the_plugins_migrations_in_the_lms(tmp_path: Path) -> None:
 # --- MFE slots --------------------------------------------------------------------------------
 
 
-def test_the_mfe_config_inserts_the_widgets_into_ulmo_slots_of_the_right_mfes(env: Path) -> None:
+def slots_per_line_in_the_frontend_doc() -> dict[str, set[str]]:
+    """The per-release table of docs/integrations/open-edx-frontend.md (checked in the MFE repos):
+    for each line, the slot ids it marks "yes"."""
+    doc = (REPOSITORY / "docs" / "integrations" / "open-edx-frontend.md").read_text()
+    header = "| MFE | slot id (alias) | props | Ulmo | Verawood | master |"
+    assert header in doc, "the table's columns moved: update this reader"
+    lines: dict[str, set[str]] = {"ulmo": set(), "verawood": set(), "master": set()}
+    for row in doc[doc.index(header) :].splitlines()[2:]:
+        if not row.startswith("|"):
+            break
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        slot = re.match(r"`([^`]+)`", cells[1])
+        assert slot, row
+        for line, cell in zip(lines, cells[3:6], strict=True):
+            if cell.strip("*") == "yes":
+                lines[line].add(slot.group(1))
+    return lines
+
+
+def test_the_plugins_slot_table_is_the_one_checked_in_the_mfe_repositories() -> None:
+    from tutorcertplugin.plugin import SLOTS_BY_LINE
+
+    assert {line: set(slots) for line, slots in SLOTS_BY_LINE.items()} == slots_per_line_in_the_frontend_doc()
+
+
+def rendered_blocks(env: Path) -> dict[str, str]:
     config = (env / "plugins" / "mfe" / "build" / "mfe" / "env.config.jsx").read_text()
-    blocks = dict(re.findall(r"if \(process\.env\.APP_ID == '([\w-]+)'\) \{(.*?)\n    \}", config, re.S))
+    return dict(re.findall(r"if \(process\.env\.APP_ID == '([\w-]+)'\) \{(.*?)\n    \}", config, re.S))
+
+
+def test_the_mfe_config_inserts_the_widgets_into_slots_of_this_line_in_the_right_mfes(env: Path) -> None:
+    config = (env / "plugins" / "mfe" / "build" / "mfe" / "env.config.jsx").read_text()
+    blocks = rendered_blocks(env)
     learning, dashboard = blocks["learning"], blocks["learner-dashboard"]
+    emitted = set(re.findall(r"addPlugins\(config, '([^']+)'", config))
+    assert emitted == {*LMS_SLOTS, DASHBOARD_SLOT}, "the same three slots on Ulmo and Verawood"
+    assert emitted <= slots_per_line_in_the_frontend_doc()[LINE], f"only slots {LINE} has"
     for slot in LMS_SLOTS:
         assert f"addPlugins(config, '{slot}'" in learning
     assert f"addPlugins(config, '{DASHBOARD_SLOT}'" in dashboard
-    assert "course_tab_links" not in config, "not a slot of the Ulmo line"
+    # course_tab_links.v1: not a slot of Ulmo; on Verawood a slot link would repeat the wheel's
+    # dynamic "Certificate" course tab, which the learning MFE already lists on every line.
+    course_tab_links = "org.openedx.frontend.learning.course_tab_links.v1"
+    assert (course_tab_links in slots_per_line_in_the_frontend_doc()[LINE]) is (LINE == "verawood")
+    assert "course_tab_links" not in config
     assert "progress_certificate_status.v1" not in config, (
         "renders nothing when platform certificates are off"
     )
@@ -310,12 +443,50 @@ def test_the_mfe_config_inserts_the_widgets_into_ulmo_slots_of_the_right_mfes(en
     for other, block in blocks.items():
         if other not in ("learning", "learner-dashboard"):
             assert "CertPlugin" not in block, other
-    # Only modules every Ulmo MFE ships, imported the way tutor-mfe's runtime definitions require.
+    # Only modules both MFEs ship on both lines, imported the way tutor-mfe's runtime definitions require.
     imports = set(re.findall(r"await import\('([^']+)'\)", learning + dashboard))
     assert imports == {"react", "@edx/frontend-platform", "@edx/frontend-platform/auth"}
     assert not re.search(r"^\s*import .* from '\./src", config, re.M), "no MFE-internal module"
     assert "/certs/api/v1/courses/" in learning
     assert "/certs/api/v1/me/certificates/" in dashboard
+
+
+FRONTEND_BASE_DASHBOARD = """\
+# An operator's plugin serving the learner dashboard as a frontend-base app (tutor-mfe 22).
+from tutormfe.hooks import FRONTEND_APPS
+
+
+@FRONTEND_APPS.add()
+def _dashboard_on_frontend_base(apps):
+    apps["learner-dashboard"] = {**apps["learner-dashboard"], "enabled": True}
+    return apps
+"""
+
+
+def test_a_frontend_base_learner_dashboard_gets_a_warning_not_a_broken_build(
+    defaults_env: Path, tmp_path: Path
+) -> None:
+    import tutormfe.hooks
+
+    assert hasattr(tutormfe.hooks, "FRONTEND_APPS") is BY_LINE[LINE]["frontend_base_apps"]
+    if not BY_LINE[LINE]["frontend_base_apps"]:
+        return  # Ulmo: every MFE reads env.config.jsx; nothing else to check
+    warning = "the 'My certificates' card is not added to it"
+    # By default tutor-mfe 22 still builds the learner dashboard as a legacy MFE: the card is there
+    # and nothing is said (the warning comes with the configuration, on every tutor command).
+    assert warning not in tutor(defaults_env.parent, "config", "printvalue", "MFE_HOST", stderr=True)
+    assert "CertPluginMyCertificates" in rendered_blocks(defaults_env)["learner-dashboard"]
+
+    root = tmp_path / "frontend-base"
+    (root / "plugins").mkdir(parents=True)
+    (root / "plugins" / "frontend_base_dashboard.py").write_text(FRONTEND_BASE_DASHBOARD)
+    tutor(root, "plugins", "enable", "mfe", "cert_plugin", "frontend_base_dashboard")
+    assert warning in tutor(root, "config", "save", stderr=True)
+    site = root / "env" / "plugins" / "mfe" / "build" / "mfe" / "site"
+    assert (site / "package.json").exists(), "tutor-mfe renders the frontend-base site"
+    # The plugin does not opt into tutor-mfe's compatibility shim: the per-MFE files it renders
+    # (env.config.<mfe>.jsx) carry no per-MFE definitions, so the card's component would be undefined.
+    assert sorted(site.glob("src/env.config.*.jsx")) == []
 
 
 def test_without_tutor_mfe_the_rest_still_renders(tmp_path: Path) -> None:
@@ -328,15 +499,17 @@ def test_without_tutor_mfe_the_rest_still_renders(tmp_path: Path) -> None:
 
 # --- MFE config compiled by a real JS toolchain -----------------------------------------------
 # tutor-mfe renders one env.config.jsx that every MFE image copies; each image's webpack build
-# (frontend-build 14.6, release/ulmo lock files) substitutes process.env.APP_ID and compiles the
-# JSX with Babel's automatic runtime (frontend-build config/babel.config.js). esbuild, from the npm
-# registry through package-lock.json (`npm ci`, run by `make test-tutor`), does the same here.
+# (@openedx/frontend-build 14.6.2 in the release/ulmo lock files, 14.6.6 in release/verawood)
+# substitutes process.env.APP_ID and compiles the JSX with Babel's automatic runtime (frontend-build
+# config/babel.config.js). esbuild, from the npm registry through package-lock.json (`npm ci`, run
+# by `make test-tutor`), does the same here, on the file each line's tutor-mfe renders.
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1]
 ESBUILD = PLUGIN_DIR / "node_modules" / ".bin" / "esbuild"
-# Packages both MFEs depend on in release/ulmo (package.json of frontend-app-learning and
-# frontend-app-learner-dashboard): what a widget may import. Anything else fails the build or,
-# since the imports sit in tutor-mfe's try block, breaks the slots at run time.
+# Packages both MFEs depend on in release/ulmo and release/verawood alike (package.json of
+# frontend-app-learning and frontend-app-learner-dashboard): what a widget may import. Anything
+# else fails the build or, since the imports sit in tutor-mfe's try block, breaks the slots at
+# run time.
 MFE_PACKAGES = {"react", "@edx/frontend-platform", "@openedx/frontend-plugin-framework", "@openedx/paragon"}
 WIDGET_IDS = {
     "learning": ("cert_plugin_progress_side_panel", "cert_plugin_progress_main_body"),

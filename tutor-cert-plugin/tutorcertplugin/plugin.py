@@ -8,7 +8,8 @@ What it adds (docs/integrations/tutor.md says the same for operators):
 - ``tutor local do init``: the plugin's migrations;
 - a celery beat service that relays the task outbox every minute and queues the expiry reminders
   once a day (Tutor runs no beat of its own);
-- with tutor-mfe: widgets in the learning and learner-dashboard MFEs' plugin slots (Ulmo ids).
+- with tutor-mfe: widgets in the learning and learner-dashboard MFEs' plugin slots, only slots that
+  exist in the Open edX release line the installed Tutor builds (Tutor 21: Ulmo, Tutor 22: Verawood).
 
 Every patch lives in ``patches/<patch name>`` so it can be read as it will be rendered.
 """
@@ -19,7 +20,9 @@ import os
 import typing as t
 from glob import glob
 
+from tutor import env as tutor_env
 from tutor import hooks
+from tutor.__about__ import __version_suffix__
 
 from . import __version__
 
@@ -125,30 +128,79 @@ try:
 except ImportError:  # pragma: no cover - tutor-mfe not installed
     PLUGIN_SLOTS = None
 
-# Slot ids of the Ulmo release line (Tutor 21's tutor-mfe builds the MFEs' release/ulmo branches).
-# Checked against frontend-app-learning and frontend-app-learner-dashboard release/ulmo:
-# src/plugin-slots/<Slot>/index.jsx. The widgets are defined in the
-# mfe-env-config-runtime-definitions-<mfe> patches (patches/ directory).
-MFE_SLOTS: list[tuple[str, str, str, str]] = [
+
+def release_line() -> str:
+    """The Open edX release line this Tutor builds: "ulmo" (Tutor 21), "verawood" (Tutor 22), "master"
+    (Tutor Nightly, which has a version suffix), or "" for a Tutor newer than this plugin knows.
+
+    The same rule as Tutor's own plugin index (tutor/plugins/indexes.py: the version suffix, else
+    tutor.env.get_current_open_edx_release_name()). tutor-mfe builds the MFEs' branch of that line:
+    MFE_COMMON_VERSION defaults to OPENEDX_COMMON_VERSION (release/ulmo.*, release/verawood.*).
+    """
+    if __version_suffix__:
+        return "master"
+    try:
+        return tutor_env.get_current_open_edx_release_name()
+    except KeyError:  # a Tutor release after this plugin
+        return ""
+
+
+LEARNING = "org.openedx.frontend.learning."
+DASHBOARD = "org.openedx.frontend.learner_dashboard."
+# The slot ids each release line's MFEs have, as checked in frontend-app-learning and
+# frontend-app-learner-dashboard (src/plugin-slots/<Slot>/index.jsx on release/ulmo,
+# release/verawood and master; the table in docs/integrations/open-edx-frontend.md, which the
+# tests compare with this one). Only the slots a certificate widget could use are listed.
+_ULMO_SLOTS = frozenset(
+    {
+        LEARNING + "progress_tab_certificate_status_side_panel.v1",
+        LEARNING + "progress_tab_certificate_status_main_body.v1",
+        LEARNING + "progress_certificate_status.v1",
+        DASHBOARD + "course_card_action.v1",
+        DASHBOARD + "widget_sidebar.v1",
+    }
+)
+SLOTS_BY_LINE: dict[str, frozenset[str]] = {
+    "ulmo": _ULMO_SLOTS,
+    # course_tab_links.v1 first exists in Verawood. The plugin does not use it: the wheel's dynamic
+    # course tab ("Certificate", cert_plugin.course_tab) is already in that tab list on every line,
+    # so a slot link would show the tab twice.
+    "verawood": _ULMO_SLOTS | {LEARNING + "course_tab_links.v1"},
+    "master": _ULMO_SLOTS | {LEARNING + "course_tab_links.v1"},
+}
+
+
+def slots_of(line: str) -> frozenset[str]:
+    """Slot ids of a release line; for an unknown line, only the slots every known line has."""
+    return SLOTS_BY_LINE.get(line) or frozenset.intersection(*SLOTS_BY_LINE.values())
+
+
+# (MFE, slot id, widget id, component). The components are defined in the
+# mfe-env-config-runtime-definitions-<mfe> patches (patches/ directory); none needs props, so the
+# same widget serves every line where its slot exists.
+MFE_WIDGETS: list[tuple[str, str, str, str]] = [
     (
         "learning",
-        "org.openedx.frontend.learning.progress_tab_certificate_status_side_panel.v1",
+        LEARNING + "progress_tab_certificate_status_side_panel.v1",
         "cert_plugin_progress_side_panel",
         "CertPluginProgressSidePanel",
     ),
     (
         "learning",
-        "org.openedx.frontend.learning.progress_tab_certificate_status_main_body.v1",
+        LEARNING + "progress_tab_certificate_status_main_body.v1",
         "cert_plugin_progress_main_body",
         "CertPluginProgressMainBody",
     ),
     (
         "learner-dashboard",
-        "org.openedx.frontend.learner_dashboard.widget_sidebar.v1",
+        DASHBOARD + "widget_sidebar.v1",
         "cert_plugin_my_certificates",
         "CertPluginMyCertificates",
     ),
 ]
+RELEASE_LINE = release_line()
+# What this Tutor's MFEs get: the widgets whose slot exists in its release line.
+MFE_SLOTS = [widget for widget in MFE_WIDGETS if widget[1] in slots_of(RELEASE_LINE)]
 
 
 def _insert(widget_id: str, component: str) -> str:
@@ -167,3 +219,24 @@ if PLUGIN_SLOTS is not None:
     PLUGIN_SLOTS.add_items(
         [(mfe, slot, _insert(widget_id, component)) for mfe, slot, widget_id, component in MFE_SLOTS]
     )
+
+
+@hooks.Actions.CONFIG_LOADED.add()
+def _warn_about_frontend_base_dashboard(config: t.Any) -> None:
+    """tutor-mfe 22 (Verawood) can serve the learner dashboard as a frontend-base app (FRONTEND_APPS,
+    off by default). That app reads no env.config.jsx, so the "My certificates" card is not there;
+    the plugin does not opt into tutor-mfe's compatibility shim (env.config.compat.jsx renders no
+    per-MFE definitions, so the card's component would be undefined). Say so rather than stay silent."""
+    try:
+        from tutormfe.hooks import FRONTEND_APPS  # tutor-mfe 22 and later
+    except ImportError:
+        return
+    dashboard = FRONTEND_APPS.apply({}).get("learner-dashboard", {})
+    if dashboard.get("enabled") and "learner-dashboard" in {widget[0] for widget in MFE_SLOTS}:
+        from tutor import fmt
+
+        fmt.echo_alert(
+            "cert_plugin: the learner dashboard is a frontend-base app here (tutor-mfe FRONTEND_APPS), "
+            "which reads no env.config.jsx: the 'My certificates' card is not added to it. "
+            "Learners still reach their certificates at /certs/ and from the course's Certificate tab."
+        )
