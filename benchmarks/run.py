@@ -531,6 +531,7 @@ def bench_download(report: Report, repeat: int) -> None:
     from django.urls import reverse
 
     from cert_plugin import api
+    from cert_plugin.domain import files
     from cert_plugin.models import Certificate, RenderedFile
 
     _progress("[4/5] Downloads: cached GET through the views vs rendering on every request")
@@ -559,7 +560,7 @@ def bench_download(report: Report, repeat: int) -> None:
             raise RuntimeError("If-None-Match did not answer 304")
 
     def render_per_request() -> None:
-        api._produce(certificate, RenderedFile.PDF)
+        files._produce(certificate, RenderedFile.PDF)
 
     report.notes.append(f"SQL per cached GET (200): {_queries(lambda: client.get(url))}; "
                         f"per 304: {_queries(lambda: client.get(url, HTTP_IF_NONE_MATCH=etag))}.")
@@ -572,7 +573,7 @@ def bench_download(report: Report, repeat: int) -> None:
     assert signed is not None
     cached_t, revalidate_t, floor_t, base = interleave(
         [(cached_get, 10), (revalidate, 10), (floor, 10), (render_per_request, 1)], rounds=repeat, warmup=3)
-    produce = "`api._produce(certificate, 'pdf')` per request (render + PAdES)"
+    produce = "`files._produce(certificate, 'pdf')` per request (render + PAdES)"
     report.add(Row("4. Download", "GET /certs/<code>.pdf (stored file, logged-in owner)", cached_t, base,
                    produce, "speedup", 50))
     report.add(Row("4. Download", "GET with If-None-Match → 304", revalidate_t, base, produce, "speedup", 50))

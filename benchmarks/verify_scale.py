@@ -14,7 +14,7 @@ How:
   five courses), and the certificates themselves. The first 50 are issued by the real
   ``api.issue`` (the PDF/PNG render it queues is skipped: verify never reads files) and 10 are
   revoked by ``api.revoke``; the bulk is written with ``bulk_create`` in batches, each certificate
-  built and Ed25519-signed the way ``api._issue`` does it (``api.signature_payload`` +
+  built and Ed25519-signed the way ``domain.issuing._issue`` does it (``api.signature_payload`` +
   ``credentials.signing.sign`` with the configured key), with an ``issued`` audit event. A mix of
   states: one course in ten has a 365-day validity, so about half of its certificates have
   expired; 0.5% are revoked. A random sample of the bulk is checked through ``api.verify``: it
@@ -426,7 +426,7 @@ class Filler:
                 revoked_at=issued_at + timedelta(days=30) if revoked else None,
                 revoke_reason="Benchmark: revoked in bulk" if revoked else "",
             )
-            result = signing.sign(api.signature_payload(certificate), private_pem)  # as api._sign does
+            result = signing.sign(api.signature_payload(certificate), private_pem)  # as sign_certificate does
             certificate.signature, certificate.signing_key_id = result.value, result.key_id
             certificates.append(certificate)
         with transaction.atomic():

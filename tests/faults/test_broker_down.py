@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api
+from cert_plugin.domain import outbox
 from cert_plugin.models import Certificate, OutboxTask, RenderedFile
 from tests.concurrency import run_concurrently
 from tests.services.test_celery_worker import _wait_for
@@ -134,7 +135,7 @@ def test_without_a_broker_tasks_run_right_after_commit_and_leave_no_rows(lms):
 def test_concurrent_relays_send_each_waiting_task_exactly_once(lms, broker, monkeypatch):
     # Tasks written by processes that died between commit and send: once the grace period has passed
     # (none here), they are the relay's. Four relays at once must not send any of them twice.
-    monkeypatch.setattr(api, "OUTBOX_GRACE", timedelta(0))
+    monkeypatch.setattr(outbox, "OUTBOX_GRACE", timedelta(0))
     broker.use("memory://")
     with transaction.atomic():
         for user_id in range(1, 251):

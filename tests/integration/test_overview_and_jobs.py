@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api
+from cert_plugin.domain import course_jobs
 from cert_plugin.models import Certificate, Job
 from devhost.lms.models import Profile
 
@@ -248,7 +249,7 @@ def test_a_job_whose_worker_was_killed_shows_as_failed_and_can_be_started_again(
     course, learners = _qualified_cohort(lms)
     staff = lms.staff(course)
     first = api.start_job(Job.BACKFILL, course.course_key, by=staff)
-    real_one = api._backfill_one
+    real_one = course_jobs._backfill_one
     calls = []
 
     def dies_after_one(*args):
@@ -257,10 +258,10 @@ def test_a_job_whose_worker_was_killed_shows_as_failed_and_can_be_started_again(
         calls.append(1)
         real_one(*args)
 
-    monkeypatch.setattr(api, "_backfill_one", dies_after_one)
+    monkeypatch.setattr(course_jobs, "_backfill_one", dies_after_one)
     with pytest.raises(WorkerKilled):
         api.run_job(broker_without_worker[0])  # the worker takes the job and is killed mid-run
-    monkeypatch.setattr(api, "_backfill_one", real_one)
+    monkeypatch.setattr(course_jobs, "_backfill_one", real_one)
     assert api.job(first.pk).state == Job.RUNNING
     assert api.start_job(Job.BACKFILL, course.course_key, by=staff) == first  # alive, as far as anyone knows
 
@@ -305,7 +306,7 @@ def test_a_worker_whose_job_was_taken_for_dead_stops_at_its_next_progress_write(
                                                                                 broker_without_worker):
     course, learners = _qualified_cohort(lms)
     started = api.start_job(Job.BACKFILL, course.course_key)
-    real_one = api._backfill_one
+    real_one = course_jobs._backfill_one
     evaluated = []
 
     def meanwhile_restarted(learner, *args):
@@ -313,7 +314,7 @@ def test_a_worker_whose_job_was_taken_for_dead_stops_at_its_next_progress_write(
         real_one(learner, *args)
         Job.objects.filter(pk=started.pk).update(state=Job.FAILED, error="taken for dead")
 
-    monkeypatch.setattr(api, "_backfill_one", meanwhile_restarted)
+    monkeypatch.setattr(course_jobs, "_backfill_one", meanwhile_restarted)
     api.run_job(started.pk)
     assert evaluated == learners[:1]  # it stopped instead of racing the job that replaced it
     assert api.job(started.pk).state == Job.FAILED

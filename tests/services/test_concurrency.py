@@ -14,6 +14,7 @@ from openedx_events.learning.data import CourseData, CoursePassingStatusData, Us
 from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED
 
 from cert_plugin import api
+from cert_plugin.domain import files
 from cert_plugin.models import AuditEvent, Certificate, RenderedFile
 from cert_plugin.rendering import pdf as pdf_module
 from tests.concurrency import run_concurrently
@@ -103,7 +104,7 @@ def test_rendering_one_certificate_does_not_hold_up_another_of_the_same_course(l
     def render_in_progress():  # another worker, in the middle of rendering the first certificate
         try:
             with transaction.atomic():
-                api._lock_for_render(held.pk)
+                files._lock_for_render(held.pk)
                 locked.set()
                 outcome["released_by_timeout"] = not release.wait(timeout=60)
         finally:

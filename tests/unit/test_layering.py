@@ -7,7 +7,10 @@ may import which. These tests cover what it cannot see:
   lazily, inside functions (so the plugin starts anywhere);
 * the pure modules import neither ``django.db`` nor, outside ``TYPE_CHECKING``,
   ``cert_plugin.models``;
-* nothing but ``cert_plugin/api.py`` writes the plugin's models;
+* nothing but the rooms behind the api (``cert_plugin/domain/``) writes the
+  plugin's models, and each room names in its docstring the models it writes;
+* no module imports another module's private (underscore) names, so a room's
+  helpers stay its own (shared ones live in ``domain/shared.py``, public);
 * no import cycle among the plugin's modules at import time, and the domain
   never imports the task layer, not even lazily (it schedules work through the
   port ``cert_plugin.scheduling``).
@@ -34,7 +37,8 @@ HOST_ADAPTER = "host/openedx.py"
 PURE_MODULES = ["requirements.py", "codes.py", "data.py", "host/base.py",
                 *(str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.glob("rendering/*.py"))),
                 *(str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.glob("credentials/*.py")))]
-MAY_WRITE_MODELS = {"api.py", "models.py"}
+DOMAIN = ["api.py", *(str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.glob("domain/*.py")))]
+MAY_WRITE_MODELS = {"models.py", *DOMAIN}
 WRITES = {"create", "save", "update", "delete", "update_or_create", "get_or_create", "bulk_create",
           "bulk_update"}
 INSTANCE_WRITES = {"save", "delete"}
@@ -219,10 +223,26 @@ def test_nothing_but_the_api_writes_models(module):
     )
 
 
+ROOMS = [m for m in DOMAIN if m.startswith("domain/") and m != "domain/__init__.py"]
+
+
+@pytest.mark.parametrize("module", ROOMS)
+def test_each_room_says_which_models_it_writes(module):
+    """The first lines of a room name the models it writes (``Writes: ...``), checked against its code."""
+    source = (PACKAGE / module).read_text(encoding="utf-8")
+    docstring = ast.get_docstring(ast.parse(source)) or ""
+    assert "Writes" in docstring or "writes nothing" in docstring, (
+        f"cert_plugin/{module} does not say which models it writes")
+    classes, _ = _model_names(ast.parse(source))
+    written = {write.split(":", 1)[1].strip().split(".", 1)[0] for write in model_writes(source)}
+    written &= classes
+    unnamed = sorted(name for name in written if name not in docstring)
+    assert unnamed == [], f"cert_plugin/{module} writes {', '.join(unnamed)}; its docstring does not say so"
+
+
 # --------------------------------------------------------------------------- import graph
 
 TASK_LAYER = {"cert_plugin.jobs", "cert_plugin.tasks"}
-DOMAIN = ["api.py"]
 
 
 def _dotted(module: str) -> str:
@@ -304,3 +324,50 @@ def test_the_domain_never_imports_the_task_layer(module):
         "schedule work with cert_plugin.scheduling.enqueue instead."
     )
 
+
+# --------------------------------------------------------------------------- private names
+
+
+def private_imports(source: str, modules: set[str]) -> list[str]:
+    """Each use in ``source`` of another plugin module's underscore name, as "line: name":
+    ``from cert_plugin.x import _y`` and ``x._y`` on a name bound to a plugin module."""
+    tree = ast.parse(source)
+    bound: set[str] = set()
+    found = []
+    for node in ast.walk(tree):
+        plugin = isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cert_plugin")
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and plugin:
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in modules:
+                    bound.add(alias.asname or alias.name)
+                elif alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{node.lineno}: {node.module}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            bound.update(a.asname for a in node.names if a.asname and a.name.startswith("cert_plugin"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound
+                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            found.append(f"{node.lineno}: {node.value.id}.{node.attr}")
+    return sorted(found)
+
+
+def test_the_private_name_check_sees_both_forms():
+    modules = {"cert_plugin.domain.files", "cert_plugin.domain.shared"}
+    source = """
+from cert_plugin.domain.shared import get_host, _secret
+from cert_plugin.domain import files
+
+def f():
+    return files._produce(None, "pdf"), files.download, get_host()._private
+"""
+    assert private_imports(source, modules) == ["2: cert_plugin.domain.shared._secret", "6: files._produce"]
+
+
+@pytest.mark.parametrize("module", [m for m in _modules() if not m.startswith("migrations/")])
+def test_no_module_uses_another_modules_private_names(module):
+    modules = {_dotted(m) for m in _modules()}
+    found = private_imports((PACKAGE / module).read_text(encoding="utf-8"), modules)
+    assert found == [], (
+        f"cert_plugin/{module} uses private names of another module (a room's helpers are its own; "
+        "make a shared one public in cert_plugin/domain/shared.py):\n" + "\n".join(found)
+    )

@@ -1,0 +1,207 @@
+"""Rendered files: a certificate's PDF and PNG, rendered once, stored and served.
+
+Owns ``render_pdf``/``render_png``, ``render_files`` (the ``render_certificate``
+task), ``download`` and ``cached_file`` (the download views), the lock that
+makes concurrent first downloads render once, storage, and the render error
+shown to staff. Writes: RenderedFile, Certificate.render_error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import transaction
+from django.utils import timezone
+
+from cert_plugin import codes, conf
+from cert_plugin.credentials.errors import PdfSigningError
+from cert_plugin.data import (
+    Download,
+)
+from cert_plugin.models import (
+    Certificate,
+    RenderedFile,
+)
+from cert_plugin.rendering import context as page_context
+from cert_plugin.rendering import html as sandbox
+from cert_plugin.rendering.base import RenderError
+
+if TYPE_CHECKING:
+    pass
+from cert_plugin.domain.shared import RenderFailed, pades_module, pdf_module, png_module
+from cert_plugin.domain.template_inputs import pdf_assets, version_assets
+
+log = logging.getLogger("cert_plugin.api")  # the name operators' logging configuration knows
+
+
+_MIME = {RenderedFile.PDF: "application/pdf", RenderedFile.PNG: "image/png",
+         RenderedFile.PNG_PRINT: "image/png"}
+
+
+_DPI = {RenderedFile.PNG: 150, RenderedFile.PNG_PRINT: 300}
+
+
+def verify_url(code: str) -> str:
+    """The absolute verify URL printed (and QR-encoded) on a certificate."""
+    base = (conf.get().BASE_URL or "").rstrip("/")
+    return f"{base}/certs/verify/{codes.format_code(code)}/"
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    """The certificate as an A4 PDF: rendered once per revision, then read from storage."""
+    return _rendered(certificate, RenderedFile.PDF)[0]
+
+
+def render_png(certificate: Certificate, *, dpi: int = 150) -> bytes:
+    """The certificate as a PNG (150 dpi for screens, 300 for print are kept; other sizes are not)."""
+    kind = {150: RenderedFile.PNG, 300: RenderedFile.PNG_PRINT}.get(dpi)
+    if kind is None:
+        return png_module().pdf_to_png(render_pdf(certificate), dpi=dpi)
+    return _rendered(certificate, kind)[0]
+
+
+def render_files(certificate_id: int) -> dict[str, int]:
+    """Render and keep a certificate's PDF and screen PNG (the task run after issue and reissue)."""
+    certificate = Certificate.objects.select_related("template_version").filter(pk=certificate_id).first()
+    if certificate is None:
+        log.warning("cert_plugin: nothing to render, certificate %s is gone", certificate_id)
+        return {}
+    return {"pdf": len(render_pdf(certificate)), "png": len(render_png(certificate))}
+
+
+def cached_file(certificate: Certificate, kind: str) -> RenderedFile | None:
+    """The stored render of the certificate's current revision, if there is one (renders nothing)."""
+    return RenderedFile.objects.filter(certificate=certificate, revision=certificate.revision,
+                                       kind=kind).first()
+
+
+def download(certificate: Certificate, kind: str, *, stored: RenderedFile | None = None) -> Download:
+    """A rendered file of the certificate, from storage or rendered now (RenderFailed if it cannot be).
+
+    ``stored`` is the caller's :func:`cached_file` answer, when it already asked.
+    """
+    if kind not in _MIME:
+        raise ValueError(f"Unknown kind {kind!r}")
+    content, stored = _rendered(certificate, kind, stored=stored)
+    course = getattr(certificate.course_key, "course", "") or "course"
+    extension = "pdf" if kind == RenderedFile.PDF else "png"
+    return Download(content=content, mime=_MIME[kind],
+                    filename=f"certificate-{course}-{certificate.formatted_code}.{extension}",
+                    etag=stored.sha256 if stored else hashlib.sha256(content).hexdigest(),
+                    modified_at=stored.created_at if stored else timezone.now())
+
+
+def _rendered(certificate: Certificate, kind: str, *,
+              stored: RenderedFile | None = None) -> tuple[bytes, RenderedFile | None]:
+    """The file's content and its stored record (None when storage refused to keep it)."""
+    cached = _read_stored(stored or cached_file(certificate, kind))
+    if cached is not None:
+        return cached
+    try:
+        with transaction.atomic():
+            locked = _lock_for_render(certificate.pk)
+            cached = _read_stored(cached_file(locked, kind))
+            if cached is not None:
+                return cached
+            content = _produce(locked, kind)
+            return content, _store(locked, kind, content)
+    except (RenderError, PdfSigningError) as exc:
+        _record_render_error(certificate, f"{type(exc).__name__}: {exc}")
+        raise RenderFailed("The certificate file could not be prepared right now; it is still valid. "
+                           "Please try again in a few minutes.") from exc
+
+
+def _lock_for_render(certificate_id: int) -> Certificate:
+    """The certificate, its row locked until the transaction ends.
+
+    The lock makes concurrent first downloads of one certificate wait for one
+    render, then read its file. It takes the certificate's row alone: with a
+    join, ``SELECT ... FOR UPDATE`` locks the joined template version too, which
+    every certificate of the course shares, so workers rendered one at a time
+    (benchmarks/README.md, "row locks serialise renders"). MariaDB has no
+    ``FOR UPDATE OF``, so the template version is read after, unlocked.
+    """
+    return Certificate.objects.select_for_update().get(pk=certificate_id)
+
+
+def _read_stored(stored: RenderedFile | None) -> tuple[bytes, RenderedFile] | None:
+    if stored is None:
+        return None
+    try:
+        with _storage().open(stored.path, "rb") as handle:
+            return bytes(handle.read()), stored
+    except OSError:
+        log.warning("cert_plugin: stored file %s is missing; rendering again", stored.path)
+        RenderedFile.objects.filter(pk=stored.pk).delete()
+        return None
+
+
+def _produce(certificate: Certificate, kind: str) -> bytes:
+    if kind != RenderedFile.PDF:
+        return png_module().pdf_to_png(_rendered(certificate, RenderedFile.PDF)[0], dpi=_DPI[kind])
+    version = certificate.template_version
+    files = version_assets(version)
+    values = page_context.build_context(
+        learner_name=certificate.learner_name, course_title=certificate.course_title,
+        course_key=str(certificate.course_key), org=certificate.org,
+        hours=None if certificate.hours is None else Decimal(certificate.hours), grade=certificate.grade,
+        issued_at=certificate.issued_at, expires_at=certificate.expires_at,
+        verification_code=certificate.formatted_code, verify_url=verify_url(certificate.verification_code),
+        issuer_name=certificate.issuer_name, assets=files, options=version.options,
+        language=certificate.language)
+    issuer = certificate.issuer_name or certificate.org
+    try:
+        document = sandbox.render_document(
+            version.html, version.css, values, orientation=version.orientation,
+            title=f"{certificate.course_title}: {certificate.learner_name}", author=issuer,
+            subject=f"Certificate of completion of {certificate.course_title}",
+            keywords=["certificate", issuer, str(certificate.course_key), certificate.formatted_code],
+            created=certificate.issued_at, lang=certificate.language,
+            colors=(version.options or {}).get("colors"))
+    except sandbox.TemplateProblem as exc:  # a version that passed validation; say so to staff
+        raise RenderError(f"Template {version}: {exc}") from exc
+    content = pdf_module().render_pdf(document, assets=pdf_assets(files))
+    pdf_signing = conf.get().PDF_SIGNING
+    if pdf_signing:
+        content = pades_module().sign_pdf(content, pkcs12_path=pdf_signing["PKCS12"],
+                                 passphrase=pdf_signing.get("PASSPHRASE"), signer_name=issuer,
+                                 reason=f"Certificate {certificate.formatted_code} issued by {issuer}")
+    return content
+
+
+def _storage() -> Any:
+    return storages[conf.get().STORAGE]
+
+
+def _store(certificate: Certificate, kind: str, content: bytes) -> RenderedFile | None:
+    """Keep the file for later downloads; a storage failure is logged and the render still served."""
+    suffix = {RenderedFile.PDF: ".pdf", RenderedFile.PNG: ".png", RenderedFile.PNG_PRINT: "-300dpi.png"}[kind]
+    name = f"cert_plugin/{certificate.verification_code}/r{certificate.revision}{suffix}"
+    try:
+        path = _storage().save(name, ContentFile(content))
+    except Exception:  # any storage backend's failure: the learner still gets the file
+        log.exception("cert_plugin: could not store %s; serving it without caching", name)
+        return None
+    stored = RenderedFile.objects.create(certificate=certificate, revision=certificate.revision, kind=kind,
+                                         path=path, size=len(content),
+                                         sha256=hashlib.sha256(content).hexdigest())
+    if certificate.render_error:
+        Certificate.objects.filter(pk=certificate.pk).update(render_error="")
+    return stored
+
+
+def _record_render_error(certificate: Certificate, message: str) -> None:
+    log.error("cert_plugin: rendering %s failed: %s", certificate.verification_code, message)
+    Certificate.objects.filter(pk=certificate.pk).update(render_error=message[:2000])
+
+
+def record_render_failure(certificate_id: int, message: str) -> None:
+    """Note a render that failed outside the renderer (the task's time limit) for staff."""
+    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    if certificate is not None:
+        _record_render_error(certificate, message)

@@ -1,0 +1,203 @@
+"""The staff read model: a course's learners, statuses, export, audit trail.
+
+Owns the paged learners table of the staff dashboard (``course_learners``,
+``course_learner``), the CSV export (cells safe from spreadsheet formulas),
+who awaits approval, the audit trail and the enrolment count. Reads only;
+writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
+
+from cert_plugin.data import (
+    LearnerPage,
+    LearnerRow,
+)
+from cert_plugin.host.base import Host
+from cert_plugin.models import (
+    Approval,
+    AuditEvent,
+    Certificate,
+)
+
+if TYPE_CHECKING:
+    pass
+from cert_plugin.domain.issuing import get_progress
+from cert_plugin.domain.learners import LEARNER_STATUSES
+from cert_plugin.domain.shared import CertPluginError, get_host, parse_course_key
+from cert_plugin.domain.verification import iso_timestamp
+
+
+def audit_trail(course_key: CourseKey | str, *, user: Any = None) -> list[AuditEvent]:
+    """The course's audit events, newest first (optionally for one learner)."""
+    return list(audit_events(course_key, user=user))
+
+
+def audit_events(course_key: CourseKey | str, *, user: Any = None) -> QuerySet[AuditEvent]:
+    """:func:`audit_trail` unread, for paging in SQL: a course's log grows with every learner."""
+    events = AuditEvent.objects.filter(course_key=parse_course_key(course_key))
+    if user is not None:
+        events = events.filter(user=user)
+    return events.select_related("actor", "user")
+
+
+def enrolled_count(course_key: CourseKey | str) -> int | None:
+    """How many learners a backfill will visit, when the host can tell cheaply."""
+    learners = get_host().enrolled_learners(parse_course_key(course_key))
+    for attribute in ("count", "__len__"):
+        counter = getattr(learners, attribute, None)
+        if callable(counter):
+            return int(counter())
+    return None
+
+
+def course_learners(course_key: CourseKey | str, *, search: str = "", status: str = "", page: int = 1,
+                    per_page: int = 25, with_progress: bool = True) -> LearnerPage:
+    """A page of the course's enrolled learners with their certification status.
+
+    Search (username, email, names, printed name) and the status filter run in
+    SQL when the host offers ``learners_queryset``, so the page stays fast with
+    100,000 learners; the checklist is computed only for the rows shown.
+    """
+    key = parse_course_key(course_key)
+    host = get_host()
+    if status and status not in LEARNER_STATUSES:
+        raise CertPluginError(f"Unknown status filter {status!r}; use one of {', '.join(LEARNER_STATUSES)}.")
+    learners = _learners_queryset(host, key)
+    now = timezone.now()
+    certificates = Certificate.objects.filter(course_key=key)
+    by_status = {
+        "issued": certificates.filter(active=True, state=Certificate.ISSUED).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)),
+        "expired": certificates.filter(active=True, state=Certificate.ISSUED, expires_at__lte=now),
+        "revoked": certificates.filter(state=Certificate.REVOKED).exclude(
+            user_id__in=certificates.filter(active=True).values("user_id")),
+    }
+    awaiting = Approval.objects.filter(course_key=key, decision=Approval.AWAITING)
+    sets: dict[str, Any] = {name: query.values("user_id") for name, query in by_status.items()}
+    sets["pending_approval"] = awaiting.values("user_id")
+    counts = {name: learners.filter(pk__in=ids).count() for name, ids in sets.items()}
+    counts["all"] = learners.count()
+    counts["in_progress"] = max(0, counts["all"] - sum(counts[name] for name in sets))
+    selected = learners
+    if search.strip():
+        term = search.strip()
+        selected = selected.filter(
+            Q(username__icontains=term) | Q(email__icontains=term) | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(pk__in=certificates.filter(learner_name__icontains=term).values("user_id")))
+    if status == "in_progress":
+        for ids in sets.values():
+            selected = selected.exclude(pk__in=ids)
+    elif status:
+        selected = selected.filter(pk__in=sets[status])
+    total = selected.count()
+    per_page = max(1, min(int(per_page), 200))
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(int(page), pages))
+    users = list(selected.order_by("pk")[(page - 1) * per_page: page * per_page])
+    newest = _newest_certificates(key, users)
+    waiting = set(awaiting.filter(user__in=users).values_list("user_id", flat=True))
+    rows = []
+    for user in users:
+        certificate = newest.get(user.pk)
+        row_status = _row_status(certificate, user.pk in waiting, now)
+        progress = None
+        if with_progress and row_status in ("in_progress", "pending_approval", "expired"):
+            progress = get_progress(user, key)
+        rows.append(LearnerRow(user=user, name=certificate.learner_name if certificate else
+                               (user.get_full_name() or user.username), status=row_status,
+                               certificate=certificate, progress=progress))
+    return LearnerPage(rows=tuple(rows), total=total, page=page, pages=pages, counts=counts)
+
+
+def _newest_certificates(key: CourseKey, users: list[Any]) -> dict[int, Certificate]:
+    """Each user's newest certificate in the course (one query)."""
+    newest: dict[int, Certificate] = {}
+    for certificate in Certificate.objects.filter(course_key=key, user__in=users).order_by("issued_at", "id"):
+        newest[certificate.user_id] = certificate
+    return newest
+
+
+def course_learner(course_key: CourseKey | str, user_id: Any) -> Any:
+    """The actively enrolled learner of the course with this user id, or None (for staff actions)."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return _learners_queryset(get_host(), parse_course_key(course_key)).filter(pk=pk).first()
+
+
+def _learners_queryset(host: Host, key: CourseKey) -> Any:
+    queryset = getattr(host, "learners_queryset", None)
+    if callable(queryset):
+        return queryset(key)
+    ids = [user.pk for user in host.enrolled_learners(key)]  # a host without SQL access: fine when small
+    return get_user_model().objects.filter(pk__in=ids)
+
+
+def _row_status(certificate: Certificate | None, awaiting: bool, now: Any) -> str:
+    if certificate is not None:
+        if certificate.state == Certificate.REVOKED:
+            return "revoked"
+        if certificate.active and certificate.state == Certificate.ISSUED:
+            expired = certificate.expires_at is not None and certificate.expires_at <= now
+            return "expired" if expired else "issued"
+    return "pending_approval" if awaiting else "in_progress"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def _spreadsheet_text(value: str) -> str:
+    """A cell a spreadsheet shows as typed and never runs: names and reasons are typed by people, and
+    ``=HYPERLINK(...)`` or ``@SUM(...)`` in one would run in Excel or LibreOffice (OWASP: CSV injection).
+    A leading quote makes the cell text; values are otherwise unchanged."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def export_rows(course_key: CourseKey | str) -> Iterable[list[str]]:
+    """The course's learners for a CSV export: a header, then one row per learner (streamed).
+
+    Every cell is safe to open in a spreadsheet: one that would start a formula gets a leading quote.
+    """
+    key = parse_course_key(course_key)
+    learners = _learners_queryset(get_host(), key)
+    now = timezone.now()
+    yield ["username", "email", "name_on_certificate", "status", "verification_code", "issued_at",
+           "expires_at", "grade", "revoked_at", "revoke_reason"]
+    awaiting = set(Approval.objects.filter(course_key=key, decision=Approval.AWAITING)
+                   .values_list("user_id", flat=True))
+    batch = 2000
+    last_pk = 0
+    while True:
+        users = list(learners.filter(pk__gt=last_pk).order_by("pk")[:batch])
+        if not users:
+            return
+        newest = _newest_certificates(key, users)
+        for user in users:
+            certificate = newest.get(user.pk)
+            status = _row_status(certificate, user.pk in awaiting, now)
+            yield [_spreadsheet_text(str(cell)) for cell in (
+                user.username, user.email, certificate.learner_name if certificate else "", status,
+                certificate.formatted_code if certificate else "",
+                iso_timestamp(certificate.issued_at) or "" if certificate else "",
+                iso_timestamp(certificate.expires_at) or "" if certificate else "",
+                f"{certificate.grade:.2%}" if certificate and certificate.grade is not None else "",
+                iso_timestamp(certificate.revoked_at) or "" if certificate else "",
+                certificate.revoke_reason if certificate else "")]
+        last_pk = users[-1].pk
+
+
+def awaiting_approval(course_key: CourseKey | str) -> list[Any]:
+    """Learners who met everything but staff approval, longest waiting first."""
+    key = parse_course_key(course_key)
+    rows = Approval.objects.filter(course_key=key, decision=Approval.AWAITING).select_related("user")
+    return [row.user for row in rows.order_by("modified_at", "id")]

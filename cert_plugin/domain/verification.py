@@ -1,0 +1,130 @@
+"""Verifying a certificate: by its code, its signature, and who may see it.
+
+Owns ``verify`` (the public verify page and REST), ``certificate_by_code``,
+``can_view``, ``public_certificates``, the signed snapshot
+(``signature_payload``, ``sign_certificate``, ``signature_valid``), the
+signing keys and ``verify_url``. Writes: SigningKey (and the signature
+fields of a Certificate being issued, through ``sign_certificate``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cert_plugin import codes, conf
+from cert_plugin.credentials import signing
+from cert_plugin.data import (
+    Verification,
+)
+from cert_plugin.models import (
+    Certificate,
+    SigningKey,
+)
+
+if TYPE_CHECKING:
+    pass
+from cert_plugin.domain.shared import get_host
+
+
+def public_certificates(user: Any) -> list[Certificate]:
+    """What a learner chose to show on their public profile: published, not revoked, newest first."""
+    return list(Certificate.objects.filter(user=user, is_public=True).exclude(state=Certificate.REVOKED)
+                .order_by("-issued_at", "-id"))
+
+
+def verify(code: str) -> Verification:
+    """Check a verification code as a person typed, pasted or scanned it."""
+    canonical = codes.normalize(code or "")
+    if canonical is None:
+        return Verification(status="not_found")
+    certificate = Certificate.objects.select_related("template_version").filter(
+        verification_code=canonical).first()
+    if certificate is None:
+        return Verification(status="not_found", code=codes.format_code(canonical))
+    status = {"issued": "valid"}.get(certificate.status, certificate.status)
+    newer = None
+    if status == "expired":
+        still_valid = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        newer = (Certificate.objects.filter(still_valid, user_id=certificate.user_id,
+                                            course_key=certificate.course_key,
+                                            issued_at__gt=certificate.issued_at, state=Certificate.ISSUED)
+                 .order_by("-issued_at").first())
+    return Verification(status=status, certificate=certificate, code=certificate.formatted_code, newer=newer,
+                        signature_valid=signature_valid(certificate))
+
+
+def signature_payload(certificate: Certificate) -> dict[str, Any]:
+    """The snapshot fields the Ed25519 signature covers, as canonical strings."""
+    return {
+        "code": certificate.verification_code,
+        "learner_name": certificate.learner_name,
+        "course_key": str(certificate.course_key),
+        "course_title": certificate.course_title,
+        "hours": None if certificate.hours is None else f"{Decimal(certificate.hours):.2f}",
+        "grade": None if certificate.grade is None else f"{float(certificate.grade):.4f}",
+        "issued_at": iso_timestamp(certificate.issued_at),
+        "expires_at": iso_timestamp(certificate.expires_at),
+        "template_digest": certificate.template_version.digest,
+        "issuer": certificate.issuer_name,
+        "revision": certificate.revision,
+    }
+
+
+def iso_timestamp(value: Any) -> str | None:
+    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sign_certificate(certificate: Certificate, *, registered_key_id: str = "") -> None:
+    """Sign the snapshot with ``CERT_PLUGIN["SIGNING_KEY"]`` (unsigned when none is configured).
+
+    The key's public half is kept in ``SigningKey`` unless ``registered_key_id``
+    says this run already saved a certificate with that key (a backfill issues thousands).
+    """
+    private_pem = conf.get().SIGNING_KEY
+    if not private_pem:
+        certificate.signature, certificate.signing_key_id = "", ""
+        return
+    result = signing.sign(signature_payload(certificate), private_pem)
+    if result.key_id != registered_key_id:
+        SigningKey.objects.get_or_create(key_id=result.key_id, defaults={
+            "algorithm": signing.ALGORITHM, "public_key_pem": signing.public_key_pem(private_pem)})
+    certificate.signature, certificate.signing_key_id = result.value, result.key_id
+
+
+def signature_valid(certificate: Certificate) -> bool | None:
+    """Whether the stored snapshot still matches its signature; None when it was issued unsigned."""
+    if not certificate.signature:
+        return None
+    key = SigningKey.objects.filter(key_id=certificate.signing_key_id).first()
+    if key is None:
+        return False
+    return signing.verify(signature_payload(certificate), certificate.signature, key.public_key_pem)
+
+
+def signing_keys() -> list[SigningKey]:
+    """Every public key certificates were signed with (current and rotated-out), oldest first."""
+    return list(SigningKey.objects.order_by("created_at", "id"))
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate with this verification code (typed, pasted or scanned), or None."""
+    canonical = codes.normalize(code or "")
+    if canonical is None:
+        return None
+    # No join to the template version: its HTML and CSS are only read when rendering, which locks
+    # and re-reads the row anyway; a download served from storage never needs them.
+    return Certificate.objects.filter(verification_code=canonical).first()
+
+
+def can_view(user: Any, certificate: Certificate) -> bool:
+    """The owner, the course's staff, and anyone once the learner made it public."""
+    if certificate.is_public:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.pk == certificate.user_id or get_host().is_course_staff(user, certificate.course_key))
