@@ -11,6 +11,8 @@ may import which. These tests cover what it cannot see:
   plugin's models, and each room names in its docstring the models it writes;
 * no module imports another module's private (underscore) names, so a room's
   helpers stay its own (shared ones live in ``domain/shared.py``, public);
+* no module (migrations aside) is over ``MAX_LINES`` lines: a concern that
+  outgrows that gets a module of its own (docs/architecture.md);
 * no import cycle among the plugin's modules at import time, and the domain
   never imports the task layer, not even lazily (it schedules work through the
   port ``cert_plugin.scheduling``).
@@ -238,6 +240,20 @@ def test_each_room_says_which_models_it_writes(module):
     written &= classes
     unnamed = sorted(name for name in written if name not in docstring)
     assert unnamed == [], f"cert_plugin/{module} writes {', '.join(unnamed)}; its docstring does not say so"
+
+
+# --------------------------------------------------------------------------- module size
+
+MAX_LINES = 600
+
+
+@pytest.mark.parametrize("module", [m for m in _modules() if not m.startswith("migrations/")])
+def test_no_module_outgrows_one_concern(module):
+    lines = len((PACKAGE / module).read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, (
+        f"cert_plugin/{module} has {lines} lines (> {MAX_LINES}): split it by concern or by page, "
+        "as cert_plugin/domain/ and cert_plugin/views/staff/ are"
+    )
 
 
 # --------------------------------------------------------------------------- import graph
