@@ -20,9 +20,7 @@ from django.utils import timezone
 
 from cert_plugin import codes, conf
 from cert_plugin.credentials.errors import PdfSigningError
-from cert_plugin.data import (
-    Download,
-)
+from cert_plugin.data import Download
 from cert_plugin.models import (
     Certificate,
     RenderedFile,

@@ -23,9 +23,7 @@ from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import codes, conf, requirements
-from cert_plugin.data import (
-    Progress,
-)
+from cert_plugin.data import Progress
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host
 from cert_plugin.models import (
     Approval,

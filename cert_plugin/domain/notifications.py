@@ -4,7 +4,7 @@
 backend (cert_plugin.notify: email, webhook...), so a failing backend is
 retried alone and never blocks issuance; issued, reissued and revoked also go
 out as openedx-events. Also the expiry reminders (``send_expiry_reminders``).
-Writes: Certificate.expiry_reminder_sent_at.
+Writes: Certificate.expiry_reminded_at.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from django.utils import timezone
 
 from cert_plugin import conf, notify, scheduling
 from cert_plugin.host.base import LearnerInfo
-from cert_plugin.models import (
-    Certificate,
-)
+from cert_plugin.models import Certificate
 
 if TYPE_CHECKING:
     pass

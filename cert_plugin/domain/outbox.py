@@ -20,9 +20,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from cert_plugin import scheduling
-from cert_plugin.models import (
-    OutboxTask,
-)
+from cert_plugin.models import OutboxTask
 
 if TYPE_CHECKING:
     pass

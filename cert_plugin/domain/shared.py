@@ -1,9 +1,10 @@
 """What every room of the api needs: its errors, course keys, the host, the audit trail.
 
 Owns the api's exception types, ``parse_course_key``, ``get_host``, the
-course's configuration and a learner's active certificate (reads), the lazy
-imports of the renderers and the PAdES signer, and the one logger
-(``cert_plugin.api``, the name operators configure). Writes: AuditEvent.
+course's configuration and a learner's active certificate (reads),
+``record_audit`` (the append-only audit trail) and the lazy imports of the
+renderers and the PAdES signer. (Every room logs as ``cert_plugin.api``, the
+name operators configure.) Writes: AuditEvent.
 """
 
 from __future__ import annotations

@@ -12,9 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from cert_plugin.models import (
-    CertificateTemplateVersion,
-)
+from cert_plugin.models import CertificateTemplateVersion
 from cert_plugin.rendering.base import Asset
 
 if TYPE_CHECKING:

@@ -18,9 +18,7 @@ from django.utils import timezone
 
 from cert_plugin import codes, conf
 from cert_plugin.credentials import signing
-from cert_plugin.data import (
-    Verification,
-)
+from cert_plugin.data import Verification
 from cert_plugin.models import (
     Certificate,
     SigningKey,
