@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -96,33 +99,69 @@ def download(certificate: Certificate, kind: str, *, stored: RenderedFile | None
 
 def _rendered(certificate: Certificate, kind: str, *,
               stored: RenderedFile | None = None) -> tuple[bytes, RenderedFile | None]:
-    """The file's content and its stored record (None when storage refused to keep it)."""
+    """The file's content and its stored record (None when storage refused to keep it).
+
+    WeasyPrint runs outside any database lock, so a revoke or a reissue never
+    waits for a render: the certificate is read again, rendered, then its row is
+    locked only to store the file, and only if its revision and state are those
+    that were rendered. Concurrent first downloads in one process wait for one
+    render (:func:`_render_claim`); across processes a duplicate render may
+    happen, but the file is stored once (the row lock and the unique index).
+    """
     cached = _read_stored(stored or cached_file(certificate, kind))
     if cached is not None:
         return cached
     try:
-        with transaction.atomic():
-            locked = _lock_for_render(certificate.pk)
-            cached = _read_stored(cached_file(locked, kind))
+        with _render_claim(certificate.pk, kind):
+            current = Certificate.objects.select_related("template_version").get(pk=certificate.pk)
+            cached = _read_stored(cached_file(current, kind))
             if cached is not None:
                 return cached
-            content = _produce(locked, kind)
-            return content, _store(locked, kind, content)
+            content = _produce(current, kind)
+            with transaction.atomic():
+                locked = _lock_for_render(current.pk)
+                if (locked.revision, locked.state) != (current.revision, current.state):
+                    log.info("cert_plugin: %s changed while it was rendered; the render is not kept",
+                             current.verification_code)
+                    return content, None  # whether a revoked certificate is served is the caller's rule
+                cached = _read_stored(cached_file(locked, kind))
+                if cached is not None:  # another process stored the same revision meanwhile
+                    return cached
+                return content, _store(locked, kind, content)
     except (RenderError, PdfSigningError) as exc:
         _record_render_error(certificate, f"{type(exc).__name__}: {exc}")
         raise RenderFailed("The certificate file could not be prepared right now; it is still valid. "
                            "Please try again in a few minutes.") from exc
 
 
-def _lock_for_render(certificate_id: int) -> Certificate:
-    """The certificate, its row locked until the transaction ends.
+_claims: dict[tuple[int, str], list[Any]] = {}  # (certificate, kind) -> [lock, waiting renders]
+_claims_guard = threading.Lock()
 
-    The lock makes concurrent first downloads of one certificate wait for one
-    render, then read its file. It takes the certificate's row alone: with a
-    join, ``SELECT ... FOR UPDATE`` locks the joined template version too, which
-    every certificate of the course shares, so workers rendered one at a time
-    (benchmarks/README.md, "row locks serialise renders"). MariaDB has no
-    ``FOR UPDATE OF``, so the template version is read after, unlocked.
+
+@contextmanager
+def _render_claim(certificate_id: int, kind: str) -> Iterator[None]:
+    """Within one process, one render of a certificate's file at a time (no database lock held)."""
+    key = (certificate_id, kind)
+    with _claims_guard:
+        entry = _claims.setdefault(key, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        with entry[0]:
+            yield
+    finally:
+        with _claims_guard:
+            entry[1] -= 1
+            if entry[1] == 0:
+                _claims.pop(key, None)
+
+
+def _lock_for_render(certificate_id: int) -> Certificate:
+    """The certificate, its row locked until the transaction ends (held only to store a render).
+
+    It takes the certificate's row alone: with a join, ``SELECT ... FOR UPDATE``
+    locks the joined template version too, which every certificate of the
+    course shares, so workers would store one at a time (benchmarks/README.md,
+    "row locks serialise renders"). MariaDB has no ``FOR UPDATE OF``.
     """
     return Certificate.objects.select_for_update().get(pk=certificate_id)
 
