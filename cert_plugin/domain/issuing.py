@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
-from cert_plugin import codes, conf, requirements
+from cert_plugin import codes, conf, requirements, text
 from cert_plugin.data import Progress
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host
 from cert_plugin.models import (
@@ -360,6 +360,7 @@ def _issue(user: Any, course_facts: CourseFacts, *, actor: Any, reason: str, gra
     if grade is None:
         grade = host.grade(user, key)
     version = course_facts.template_version
+    name = text.clean_name(learner.full_name)  # no controls, fits the column and the page
     now = timezone.now().replace(microsecond=0)  # the signed timestamp has whole seconds
     validity = config.validity_days if config is not None else None
     for _attempt in range(_ISSUE_ATTEMPTS):
@@ -371,7 +372,7 @@ def _issue(user: Any, course_facts: CourseFacts, *, actor: Any, reason: str, gra
                     verification_code=codes.generate(),
                     user=user,
                     course_key=key,
-                    learner_name=learner.full_name,
+                    learner_name=name,
                     course_title=course.title,
                     org=course.org,
                     issuer_name=conf.get().ISSUER_NAME or course.org,
@@ -386,7 +387,7 @@ def _issue(user: Any, course_facts: CourseFacts, *, actor: Any, reason: str, gra
                 sign_certificate(certificate, registered_key_id=course_facts.registered_key_id)
                 certificate.save(force_insert=True)
                 record_audit(AuditEvent.ISSUED, key, user=user, certificate=certificate, actor=actor,
-                             reason=reason, learner_name=learner.full_name, template_version=version.pk)
+                             reason=reason, learner_name=name, template_version=version.pk)
                 # In the same transaction: with a broker, the tasks' outbox rows commit with the certificate.
                 render_and_announce(certificate, "issued")
         except IntegrityError:
