@@ -8,9 +8,14 @@ writes nothing.
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
+
+from PIL import Image
 
 from cert_plugin.models import CertificateTemplateVersion
 from cert_plugin.rendering.base import Asset
@@ -20,6 +25,9 @@ if TYPE_CHECKING:
 from cert_plugin.domain.shared import BrandingError, TemplateError
 
 MAX_ASSET_BYTES = 2 * 1024 * 1024  # per uploaded file; a certificate PDF must stay under 2 MB
+
+
+MAX_ASSET_PIXELS = 25_000_000  # per raster image: 25 megapixels decode to at most 100 MB (RGBA)
 
 
 ASSET_TYPES = {"image/png", "image/jpeg", "image/svg+xml", "image/webp", "image/gif"}
@@ -73,8 +81,81 @@ def merge_assets(base: Mapping[str, tuple[bytes, str]],
                                 f"{MAX_ASSET_BYTES // (1024 * 1024)} MB per file.")
         if _sniff(content) != mime:
             raise TemplateError(f"Asset {name!r} does not contain a {mime} image.")
+        check_image(name, content, mime)
         files[name] = (content, mime)
     return files
+
+
+_PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+
+
+_TRAILERS = {"image/png": b"IEND\xaeB`\x82", "image/gif": b";"}  # what such a file ends with
+
+
+def check_image(name: str, content: bytes, mime: str) -> None:
+    """Refuse an upload that does not decode as the image it claims, or is past the pixel budget.
+
+    A raster image is decoded with Pillow (its size is read from the header
+    first, so a decompression bomb is refused before it is decoded); a PNG or
+    GIF must end where its format ends (no HTML or script after the image, a
+    polyglot). An SVG is refused if it declares entities or carries anything
+    but drawing: scripts, event handlers, foreign objects, links out.
+    """
+    if mime == "image/svg+xml":
+        _check_svg(name, content)
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                if image.format != _PILLOW_FORMATS.get(mime):
+                    raise TemplateError(f"Asset {name!r} does not decode as a {mime} image.")
+                width, height = image.size
+                if width * height > MAX_ASSET_PIXELS:
+                    raise TemplateError(
+                        f"Asset {name!r} is {width}x{height} pixels; the limit is "
+                        f"{MAX_ASSET_PIXELS // 1_000_000} megapixels. Scale it down and upload it again.")
+                image.load()
+    except TemplateError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise TemplateError(f"Asset {name!r} is past the limit of {MAX_ASSET_PIXELS // 1_000_000} "
+                            "megapixels. Scale it down and upload it again.") from None
+    except Exception:  # noqa: BLE001  (Pillow's errors for a broken or hostile file are many)
+        raise TemplateError(f"Asset {name!r} does not decode as a {mime} image.") from None
+    trailer = _TRAILERS.get(mime)
+    if trailer and not content.rstrip(b"\0").endswith(trailer):
+        raise TemplateError(f"Asset {name!r} has data after its image; upload the image alone.")
+
+
+_SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "object", "embed", "audio", "video", "handler",
+                  "listener"}
+
+
+def _check_svg(name: str, content: bytes) -> None:
+    refused = TemplateError(f"Asset {name!r} is not a plain SVG drawing (it has scripts, event handlers, "
+                            "entities, embedded documents or links to other files); export it again "
+                            "as plain SVG or as a PNG.")
+    if b"<!DOCTYPE" in content.upper() or b"<!ENTITY" in content.upper():
+        raise refused
+    try:
+        root = ElementTree.fromstring(content)
+    except ElementTree.ParseError:
+        raise TemplateError(f"Asset {name!r} is not a well-formed SVG image.") from None
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        if tag in _SVG_FORBIDDEN:
+            raise refused
+        for key, value in element.attrib.items():
+            attribute = key.rsplit("}", 1)[-1].lower()
+            if attribute.startswith("on"):
+                raise refused
+            if attribute == "href" and not value.strip().startswith(("#", "data:image/")):
+                raise refused
+            if "url(" in value.replace(" ", "").lower().replace("url(#", ""):
+                raise refused
+        if tag == "style" and "url(" in (element.text or "").replace(" ", "").lower().replace("url(#", ""):
+            raise refused
 
 
 _HONORS_RULE = 'Each honors rule is [minimum grade 0..1, text], e.g. [0.9, "With distinction"].'
