@@ -62,6 +62,8 @@ def reissue(certificate: Certificate, *, by: Any = None, reason: str = "") -> Ce
     version = issuing_version(get_config(certificate.course_key))
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.state == Certificate.REVOKED:  # revoked since the caller loaded it: the row decides
+            raise CertPluginError("A revoked certificate cannot be reissued; issue a new one instead.")
         before = {"learner_name": locked.learner_name, "course_title": locked.course_title,
                   "template_version": locked.template_version_id, "revision": locked.revision}
         locked.learner_name = learner.full_name

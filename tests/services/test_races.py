@@ -1,0 +1,89 @@
+"""State changes re-read the state under the lock they write with (issue 13, part a).
+
+Runs on whichever database CERT_PLUGIN_DB selects; run it on SQLite, MariaDB and
+PostgreSQL (threads with real connections).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cert_plugin import api
+from cert_plugin.models import AuditEvent, Certificate
+from tests.concurrency import run_concurrently
+
+
+def _issued(lms, count=1):
+    course = lms.course()
+    learners = []
+    for _ in range(count):
+        learner = lms.learner(course)
+        lms.complete_all(learner, course)
+        lms.pass_all_quizzes(learner, course)
+        learners.append(learner)
+    api.configure_course(course.course_key)
+    return course, [api.active_certificate(learner, course.course_key) for learner in learners]
+
+
+def _assert_still_revoked(certificate, *revisions):
+    row = Certificate.objects.get(pk=certificate.pk)
+    assert row.state == Certificate.REVOKED
+    assert row.revision in revisions, "a revoked certificate was re-signed as a new revision"
+    assert not AuditEvent.objects.filter(certificate=row, action=AuditEvent.REISSUED,
+                                         created_at__gt=row.revoked_at).exists()
+
+
+def test_a_stale_object_cannot_reissue_a_revoked_certificate(lms):
+    _course, (certificate,) = _issued(lms)
+    stale = Certificate.objects.get(pk=certificate.pk)  # loaded by "Reissue all" before the revoke
+    api.revoke(Certificate.objects.get(pk=certificate.pk), reason="Plagiarism")
+
+    with pytest.raises(api.CertPluginError, match="revoked"):
+        api.reissue(stale, reason="Reissue all with the current template")
+
+    _assert_still_revoked(certificate, certificate.revision)
+
+
+def test_revoke_and_reissue_clicked_at_once_leave_the_certificate_revoked(lms):
+    _course, (certificate,) = _issued(lms)
+    for _ in range(3):
+        loaded = [Certificate.objects.get(pk=certificate.pk) for _ in range(2)]
+        actions = iter([lambda c: api.revoke(c, reason="Plagiarism"),
+                        lambda c: api.reissue(c, reason="New template")])
+        pairs = list(zip(actions, loaded, strict=True))
+
+        def click(pairs=pairs):
+            action, loaded_certificate = pairs.pop()
+            return action(loaded_certificate)
+
+        _results, errors = run_concurrently(click, 2)
+
+        assert all(isinstance(e, api.CertPluginError) for e in errors), errors
+        # the reissue may win (then the revoke follows it) but never re-sign after the revoke
+        _assert_still_revoked(certificate, certificate.revision, certificate.revision + 1)
+        # the next round starts again from an issued certificate (a fresh one)
+        Certificate.objects.filter(pk=certificate.pk).update(state=Certificate.ISSUED, active=True,
+                                                            revoked_at=None)
+        certificate = Certificate.objects.get(pk=certificate.pk)
+
+
+def test_revoke_during_reissue_all_keeps_the_certificate_revoked(lms, monkeypatch):
+    """Reissue all loads certificates in chunks; one revoked after it loaded them stays revoked."""
+    course, certificates = _issued(lms, count=3)
+    victim = certificates[1]
+    from cert_plugin.domain import course_jobs
+
+    real = course_jobs.reissue
+
+    def revoke_then_reissue(certificate, **kwargs):
+        if certificate.pk == victim.pk:  # a staff member revokes it while the job runs
+            api.revoke(Certificate.objects.get(pk=victim.pk), reason="Plagiarism")
+        return real(certificate, **kwargs)
+
+    monkeypatch.setattr(course_jobs, "reissue", revoke_then_reissue)
+    Certificate.objects.filter(course_key=course.course_key).update(learner_name="Old Name")
+
+    counts = api.reissue_all(course.course_key)
+
+    assert counts["reissued"] == 2
+    _assert_still_revoked(victim, victim.revision)
