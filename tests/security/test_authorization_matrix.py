@@ -178,9 +178,11 @@ GET_MATRIX: list[Row] = [
     ("api-my-certificate (private)", lambda w: url("api-my-certificate", w.code), PRIVATE),
     ("api-my-certificate (public)", lambda w: url("api-my-certificate", w.public.formatted_code),
      everyone(200)),
-    ("api-course-progress", lambda w: url("api-course-progress", w.key), roles(401, 200, 200, 200, 200, 200)),
+    # the course's learners and staff only; to anyone else the course does not exist (issue 13)
+    ("api-course-progress", lambda w: url("api-course-progress", w.key), roles(401, 200, 200, 200, 404, 200)),
     ("api-course-learners", lambda w: url("api-course-learners", w.key), COURSE_STAFF_API),
-    ("api-job", lambda w: url("api-job", w.job_id), COURSE_STAFF_API),
+    # another course's job answers like a missing one (issue 13)
+    ("api-job", lambda w: url("api-job", w.job_id), roles(401, 404, 404, 200, 404, 200)),
     ("api-schema", lambda w: url("api-schema"), everyone(200)),
 ]
 

@@ -48,3 +48,79 @@ def test_bidi_and_control_characters_are_not_captured(lms):
 ])
 def test_clean_name(raw, printed):
     assert text.clean_name(raw) == printed
+
+
+# --------------------------------------------------------------------------- REST API
+
+
+def _api_client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def _post_raw(client, url, body):
+    return client.generic("POST", url, body, content_type="application/json")
+
+
+def test_deeply_nested_json_is_a_400_on_every_post_endpoint(lms):
+    from django.urls import reverse
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    code = api.issue(learner, course.course_key, by=staff).formatted_code
+    key = str(course.course_key)
+    urls = [
+        (learner, reverse("cert_plugin:api-my-certificate-publish", args=[code])),
+        (staff, reverse("cert_plugin:api-learner-approve", args=[key, learner.pk])),
+        (staff, reverse("cert_plugin:api-learner-reject", args=[key, learner.pk])),
+        (staff, reverse("cert_plugin:api-certificate-revoke", args=[code])),
+        (staff, reverse("cert_plugin:api-certificate-reissue", args=[code])),
+        (staff, reverse("cert_plugin:api-course-jobs", args=[key])),
+    ]
+    nested = '{"reason": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for user, url in urls:
+        response = _post_raw(_api_client(user), url, nested)
+        assert response.status_code == 400, (url, response.status_code)
+        assert "nested" in response.json()["error"]
+
+
+def test_nul_in_a_json_body_is_a_400_not_a_database_error(lms):
+    from django.urls import reverse
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    code = api.issue(learner, course.course_key, by=staff).formatted_code
+    url = reverse("cert_plugin:api-certificate-revoke", args=[code])
+    response = _post_raw(_api_client(staff), url, '{"reason": "Plagiarism\\u0000"}')
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]
+    assert Certificate.objects.get(verification_code=code.replace("-", "")).state != Certificate.REVOKED
+
+
+def test_another_courses_job_answers_like_a_missing_one(lms):
+    from django.urls import reverse
+
+    course, _learner, _staff = _earn(lms, "Amelia Okafor")
+    other_course = lms.course(title="Safety", org="Contoso")
+    other_staff = lms.staff(other_course)
+    job = api.start_job("backfill", course.course_key)
+    client = _api_client(other_staff)
+    theirs = client.get(reverse("cert_plugin:api-job", args=[job.pk]))
+    missing = client.get(reverse("cert_plugin:api-job", args=[job.pk + 1000]))
+    assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())
+    assert theirs.status_code == 404
+
+
+def test_progress_answers_only_learners_and_staff_of_the_course(lms):
+    from django.urls import reverse
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    outsider = lms.learner(lms.course(title="Other", org="Contoso"))
+    known = reverse("cert_plugin:api-course-progress", args=[str(course.course_key)])
+    unknown = reverse("cert_plugin:api-course-progress", args=["course-v1:Nobody+X1+2026"])
+    assert _api_client(learner).get(known).status_code == 200
+    assert _api_client(staff).get(known).status_code == 200
+    theirs, nothing = _api_client(outsider).get(known), _api_client(outsider).get(unknown)
+    assert (theirs.status_code, theirs.json()) == (nothing.status_code, nothing.json())
+    assert theirs.status_code == 404

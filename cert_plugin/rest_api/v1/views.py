@@ -25,7 +25,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from drf_spectacular.views import SpectacularAPIView
 from opaque_keys.edx.keys import CourseKey
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 _NO_STORE = {"Cache-Control": "no-store"}
+_NO_COURSE = "No such course, or you are not enrolled in it."
 
 # --------------------------------------------------------------------------- schema pieces
 
@@ -97,13 +98,47 @@ class _Schema(AutoSchema):
         return str(getattr(self.view, "operation_id", "") or super().get_operation_id())
 
 
+_MAX_JSON_DEPTH = 16  # no body of this API nests more than 2 levels
+
+
+def _too_deep_or_nul(data: Any) -> str:
+    """Why a parsed body is refused (nesting, NUL characters), or ""; iterative, so never recursing."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_JSON_DEPTH:
+            return f"JSON nested more than {_MAX_JSON_DEPTH} levels deep."
+        if isinstance(value, str) and "\x00" in value:
+            return "Text may not contain NUL characters."
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+            stack.extend((item, depth) for item in value)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return ""
+
+
+class _JSONParser(JSONParser):
+    """JSON, refused with a 400 when it nests too deeply (a RecursionError otherwise) or holds NUL."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON nested more than {_MAX_JSON_DEPTH} levels deep.") from None
+        problem = _too_deep_or_nul(data)
+        if problem:
+            raise ParseError(problem)
+        return data
+
+
 class _ApiView(APIView):
     """Session (CSRF) and, in Open edX, JWT; JSON in and out; errors as ``{"error": ...}``."""
 
     authentication_classes = authentication_classes()
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [_JSONParser]
     throttle_classes: list[type] = []
     schema = _Schema()
 
@@ -244,10 +279,14 @@ class CourseProgressView(_ApiView):
     operation_id = "course_progress"
     def get(self, request: Request, course_key: str) -> Response:
         key = course_key_of(self)
+        # Only the course's learners and staff: anyone else gets the answer of an unknown course.
+        if not (api.get_host().is_course_staff(request.user, key)
+                or api.course_learner(key, request.user.pk) is not None):
+            raise NotFound(_NO_COURSE)
         try:
             progress = api.get_progress(request.user, key)
-        except api.UnknownCourse as exc:
-            raise NotFound(str(exc)) from None
+        except api.UnknownCourse:
+            raise NotFound(_NO_COURSE) from None
         return _progress(request.user, key, progress, request)
 
 
@@ -401,7 +440,10 @@ class JobView(_ApiView):
         current = api.job(job_id)
         if current is None:
             raise NotFound("No such job.")
-        self.check_object_permissions(request, current)
+        try:
+            self.check_object_permissions(request, current)
+        except PermissionDenied:  # another course's job: the same answer as a missing one
+            raise NotFound("No such job.") from None
         return Response(s.JobSerializer(current, context=self.context()).data)
 
 
