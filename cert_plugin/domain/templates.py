@@ -50,6 +50,9 @@ from cert_plugin.domain.template_inputs import (
     version_assets,
 )
 
+MAX_TEMPLATE_HTML_CHARS = 100_000  # a certificate's HTML; the built-in ones are under 5,000
+MAX_TEMPLATE_CSS_CHARS = 200_000
+
 
 def issuing_version(config: CourseCertificateConfig | None) -> CertificateTemplateVersion:
     template = config.template if config is not None else None
@@ -177,6 +180,10 @@ def _validate_template(html_source: str, css: str, orientation: str, files: Mapp
         raise TemplateError("Orientation must be 'landscape' or 'portrait'.")
     if not (html_source or "").strip():
         raise TemplateError("The template has no HTML.")
+    if len(html_source) > MAX_TEMPLATE_HTML_CHARS or len(css or "") > MAX_TEMPLATE_CSS_CHARS:
+        raise TemplateError(f"The template is too long: at most {MAX_TEMPLATE_HTML_CHARS // 1000:,} thousand "
+                            f"characters of HTML and {MAX_TEMPLATE_CSS_CHARS // 1000:,} thousand of CSS "
+                            f"(this one has {len(html_source):,} and {len(css or ''):,}).")
     clean_options = clean_template_options(options, files)
     try:
         sandbox.check_template(html_source, css or "", asset_names=files)

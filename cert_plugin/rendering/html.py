@@ -130,6 +130,91 @@ for _name in ALLOWED_FILTERS:
     register.filters[_name] = defaultfilters.register.filters[_name]
 # `for` needs the `empty` and `elif`/`else` branches, which are parsed by the tags themselves.
 
+# ------------------------------------------------------------------------------ output bounds
+# A template is small, but loops and a few filters multiply it: five nested loops over the
+# learner's name (214 bytes) rendered for 24 s and took 1.5 GB (issue 13). The bounds below
+# stop such a template while it renders, before its output grows, with a reason staff can act on.
+
+MAX_LOOP_ITERATIONS = 2000  # all the `for` iterations of one render, nested loops included
+MAX_FILTER_WIDTH = 1000  # ljust/rjust/center widths, stringformat widths
+MAX_FLOAT_DIGITS = 30  # floatformat's decimal places
+MAX_BODY_CHARS = 1_000_000  # the rendered HTML body
+
+
+class RenderLimitExceeded(ValueError):
+    """A template stopped because it would produce more than a certificate needs."""
+
+
+_LOOP_BUDGET = "cert_plugin_loop_iterations"
+
+
+class _CountedSequence(FilterExpression):
+    """A `for` tag's sequence that charges its length to the render's loop budget."""
+
+    def __init__(self, expression: FilterExpression) -> None:
+        for slot in ("token", "filters", "var", "is_var"):  # FilterExpression's __slots__
+            setattr(self, slot, getattr(expression, slot))
+
+    def resolve(self, context: Any, ignore_failures: bool = False) -> Any:
+        values = super().resolve(context, ignore_failures)
+        if values is None:
+            return None
+        if not hasattr(values, "__len__"):
+            values = list(values)
+        state = context.render_context
+        used = (state.get(_LOOP_BUDGET) or 0) + len(values)
+        state[_LOOP_BUDGET] = used
+        if used > MAX_LOOP_ITERATIONS:
+            raise RenderLimitExceeded(
+                f"the loops of this template run more than {MAX_LOOP_ITERATIONS} times in all "
+                "(nested loops multiply); a certificate needs far fewer")
+        return values
+
+
+def _bounded_for(parser: Any, token: Any) -> Node:
+    node = defaulttags.do_for(parser, token)
+    if isinstance(node.sequence, FilterExpression):
+        node.sequence = _CountedSequence(node.sequence)
+    return node
+
+
+register.tag("for", _bounded_for)
+
+
+def _number(arg: Any) -> int:
+    try:
+        return abs(int(str(arg).strip().rstrip("gu") or 0))
+    except ValueError:
+        return 0
+
+
+def _bounded_width(name: str) -> Any:
+    original = defaultfilters.register.filters[name]
+
+    def bounded(value: Any, arg: Any) -> Any:
+        if _number(arg) > MAX_FILTER_WIDTH:
+            raise RenderLimitExceeded(f"|{name}:{arg} is wider than {MAX_FILTER_WIDTH} characters")
+        return original(value, arg)
+    return bounded
+
+
+def _bounded_stringformat(value: Any, arg: Any) -> Any:
+    if any(int(digits) > MAX_FILTER_WIDTH for digits in re.findall(r"\d+", str(arg))):
+        raise RenderLimitExceeded(f"|stringformat:{arg!r} is wider than {MAX_FILTER_WIDTH} characters")
+    return defaultfilters.stringformat(value, arg)
+
+
+def _bounded_floatformat(value: Any, arg: Any = -1) -> Any:
+    if _number(arg) > MAX_FLOAT_DIGITS:
+        raise RenderLimitExceeded(f"|floatformat:{arg} asks for more than {MAX_FLOAT_DIGITS} decimal places")
+    return defaultfilters.floatformat(value, arg)
+
+
+for _name in ("ljust", "rjust", "center"):
+    register.filter(_name, _bounded_width(_name), is_safe=True)
+register.filter("stringformat", _bounded_stringformat, is_safe=True)
+register.filter("floatformat", _bounded_floatformat, is_safe=True)
+
 
 class _SandboxEngine(Engine):
     """An engine whose only built-in library is :data:`register`."""
@@ -443,11 +528,17 @@ def render_document(html: str, css: str, context: Mapping[str, Any], *, orientat
 def _render_body(html: str, context: Mapping[str, Any]) -> str:
     template = _compile(html)
     try:
-        return template.render(Context(dict(context), autoescape=True))
+        body = template.render(Context(dict(context), autoescape=True))
+    except RenderLimitExceeded as exc:
+        raise TemplateProblem(str(exc), getattr(exc, "template_debug", {}).get("line")) from None
     except Exception as exc:  # a filter failing on this certificate's values, e.g. |divisibleby:0
         debug = getattr(exc, "template_debug", None) or {}
         raise TemplateProblem(f"the template failed with these values: {type(exc).__name__}: {exc}",
                               debug.get("line")) from exc
+    if len(body) > MAX_BODY_CHARS:
+        raise TemplateProblem(f"the page this template makes is over {MAX_BODY_CHARS // 1_000_000} million "
+                              "characters long; a certificate needs far less")
+    return body
 
 
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
