@@ -44,6 +44,7 @@ def revoke(certificate: Certificate, *, reason: str, by: Any = None,
         locked.revoked_at = timezone.now()
         locked.revoke_reason = reason.strip()
         locked.revoke_reason_public = publish_reason
+        locked.is_public = False  # revocation unpublishes: no stranger sees it but as revoked
         locked.save()
         record_audit(AuditEvent.REVOKED, locked.course_key, user=locked.user, certificate=locked, actor=by,
                      reason=locked.revoke_reason)

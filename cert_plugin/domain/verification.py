@@ -120,8 +120,8 @@ def certificate_by_code(code: str) -> Certificate | None:
 
 
 def can_view(user: Any, certificate: Certificate) -> bool:
-    """The owner, the course's staff, and anyone once the learner made it public."""
-    if certificate.is_public:
+    """The owner, the course's staff, and anyone once the learner made it public (never once revoked)."""
+    if certificate.is_public and certificate.state != Certificate.REVOKED:
         return True
     if not getattr(user, "is_authenticated", False):
         return False

@@ -32,8 +32,19 @@ def _etag_matches(request: HttpRequest, etag: str) -> bool:
     return any(candidate.strip().removeprefix("W/") in (etag, "*") for candidate in header.split(","))
 
 
+def _revoked(request: HttpRequest, certificate: Certificate) -> HttpResponse:
+    """The owner and staff learn it was revoked; the signed file is never served (nor cached)."""
+    html = render_to_string("cert_plugin/download_revoked.html", {"certificate": certificate},
+                            request=request)
+    response = HttpResponse(html, status=410)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _serve(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     certificate = _visible_certificate(request, code)
+    if certificate.state == Certificate.REVOKED:
+        return _revoked(request, certificate)
     stored = api.cached_file(certificate, kind)
     if stored is not None and _etag_matches(request, quote_etag(stored.sha256)):
         response: HttpResponse = HttpResponseNotModified()
