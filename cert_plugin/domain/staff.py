@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
+from cert_plugin import text
 from cert_plugin.data import (
     LearnerPage,
     LearnerRow,
@@ -87,8 +88,8 @@ def course_learners(course_key: CourseKey | str, *, search: str = "", status: st
     counts["all"] = learners.count()
     counts["in_progress"] = max(0, counts["all"] - sum(counts[name] for name in sets))
     selected = learners
-    if search.strip():
-        term = search.strip()
+    term = text.strip_controls(search).strip()  # NUL would be a database error on PostgreSQL
+    if term:
         selected = selected.filter(
             Q(username__icontains=term) | Q(email__icontains=term) | Q(first_name__icontains=term)
             | Q(last_name__icontains=term)
@@ -185,7 +186,8 @@ def export_rows(course_key: CourseKey | str) -> Iterable[list[str]]:
         for user in users:
             certificate = newest.get(user.pk)
             status = _row_status(certificate, user.pk in awaiting, now)
-            yield [_spreadsheet_text(str(cell)) for cell in (
+            # no control or bidi characters: a U+202E would reorder what the next cells show
+            yield [_spreadsheet_text(text.strip_controls(str(cell))) for cell in (
                 user.username, user.email, certificate.learner_name if certificate else "", status,
                 certificate.formatted_code if certificate else "",
                 iso_timestamp(certificate.issued_at) or "" if certificate else "",

@@ -36,6 +36,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api
+from cert_plugin.text import clean_name
 from tests.security import pages
 from tests.unit.test_notify_backends import webhook_server
 
@@ -255,7 +256,9 @@ def test_the_webhook_carries_the_exact_strings(lms, settings, no_render_task):
     for payload, (headers, body) in zip(HOSTILE, hook.requests, strict=True):
         assert "x-injected" not in headers
         document = json.loads(body)
-        assert document["learner"]["name"] == f"name:{payload}\nX-Injected: 1"
+        # the name as captured (issue 13): one line, without control characters, otherwise as typed
+        assert document["learner"]["name"] == clean_name(f"name:{payload}\nX-Injected: 1")
+        assert "\n" not in document["learner"]["name"]
         assert document["course_title"] == f"title:{payload}"
 
 
@@ -288,7 +291,8 @@ def test_the_csv_export_never_starts_a_formula(lms, no_render_task):
     for index, formula in enumerate(FORMULAS):
         row = by_user[f"formula{index}"]
         # shown as typed (reasons are stored trimmed) after the quote that makes it text
-        assert row["name_on_certificate"].removeprefix("'") == formula
+        # names as captured: one line, trimmed (issue 13)
+        assert row["name_on_certificate"].removeprefix("'") == clean_name(formula)
         assert row["revoke_reason"].removeprefix("'") == formula.strip()
     assert by_user["plain"]["name_on_certificate"] == "Amelia Okafor"
     assert by_user["plain"]["issued_at"][:2] == "20"  # dates and codes are left alone

@@ -124,3 +124,38 @@ def test_progress_answers_only_learners_and_staff_of_the_course(lms):
     theirs, nothing = _api_client(outsider).get(known), _api_client(outsider).get(unknown)
     assert (theirs.status_code, theirs.json()) == (nothing.status_code, nothing.json())
     assert theirs.status_code == 404
+
+
+# --------------------------------------------------------------------------- staff dashboard
+
+
+def test_nul_in_the_dashboard_search_is_ignored_not_a_500(lms):
+    from django.test import Client
+    from django.urls import reverse
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    api.issue(learner, course.course_key, by=staff)
+    client = Client()
+    client.force_login(staff)
+    url = reverse("cert_plugin:staff-dashboard", args=[course.course_key])
+    response = client.get(url, {"q": "Ame\x00lia"})
+    assert response.status_code == 200
+    assert "Amelia Okafor" in response.content.decode()
+    assert api.course_learners(course.course_key, search="Oka\x00for").total == 1
+
+
+def test_the_csv_export_shows_names_without_bidi_controls(lms):
+    import csv
+
+    from django.test import Client
+    from django.urls import reverse
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    certificate = api.issue(learner, course.course_key, by=staff)
+    # a certificate captured before names were cleaned
+    Certificate.objects.filter(pk=certificate.pk).update(learner_name="Amelia \u202egnp.exe\u202c Okafor")
+    client = Client()
+    client.force_login(staff)
+    response = client.get(reverse("cert_plugin:staff-export", args=[course.course_key]))
+    rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
+    assert rows[1][rows[0].index("name_on_certificate")] == "Amelia gnp.exe Okafor"
