@@ -47,6 +47,9 @@ _MIME = {RenderedFile.PDF: "application/pdf", RenderedFile.PNG: "image/png",
 _DPI = {RenderedFile.PNG: 150, RenderedFile.PNG_PRINT: 300}
 
 
+MAX_PDF_BYTES = 20 * 1024 * 1024  # a certificate's PDF; assets are at most 2 MB each
+
+
 def verify_url(code: str) -> str:
     """The absolute verify URL printed (and QR-encoded) on a certificate."""
     base = (conf.get().BASE_URL or "").rstrip("/")
@@ -129,7 +132,13 @@ def _rendered(certificate: Certificate, kind: str, *,
                     return cached
                 return content, _store(locked, kind, content)
     except (RenderError, PdfSigningError) as exc:
-        _record_render_error(certificate, f"{type(exc).__name__}: {exc}")
+        if not isinstance(exc, _PdfUnavailable):  # that one's reason is recorded already
+            _record_render_error(certificate, f"{type(exc).__name__}: {exc}")
+        previous = _read_stored(RenderedFile.objects.filter(
+            certificate_id=certificate.pk, kind=kind, revision__lt=certificate.revision,
+        ).order_by("-revision").first())
+        if previous is not None:  # the last revision that rendered stays downloadable
+            return previous
         raise RenderFailed("The certificate file could not be prepared right now; it is still valid. "
                            "Please try again in a few minutes.") from exc
 
@@ -180,7 +189,10 @@ def _read_stored(stored: RenderedFile | None) -> tuple[bytes, RenderedFile] | No
 
 def _produce(certificate: Certificate, kind: str) -> bytes:
     if kind != RenderedFile.PDF:
-        return png_module().pdf_to_png(_rendered(certificate, RenderedFile.PDF)[0], dpi=_DPI[kind])
+        pdf, stored = _rendered(certificate, RenderedFile.PDF)
+        if stored is not None and stored.revision != certificate.revision:  # the previous revision's
+            raise _PdfUnavailable("the PDF of this revision could not be rendered")
+        return png_module().pdf_to_png(pdf, dpi=_DPI[kind])
     version = certificate.template_version
     files = version_assets(version)
     values = page_context.build_context(
@@ -203,12 +215,22 @@ def _produce(certificate: Certificate, kind: str) -> bytes:
     except sandbox.TemplateProblem as exc:  # a version that passed validation; say so to staff
         raise RenderError(f"Template {version}: {exc}") from exc
     content = pdf_module().render_pdf(document, assets=pdf_assets(files))
+    pages = png_module().page_count(content)
+    if pages != 1 or len(content) > MAX_PDF_BYTES:  # checked on every real render, not only the sample
+        size = f"{pages} pages" if pages != 1 else f"{len(content) // (1024 * 1024)} MB"
+        raise RenderError(f"Template {version}: for {certificate.learner_name} the certificate runs to "
+                          f"{size} (it must be one page of at most {MAX_PDF_BYTES // (1024 * 1024)} MB); "
+                          "fix the template, then reissue")
     pdf_signing = conf.get().PDF_SIGNING
     if pdf_signing:
         content = pades_module().sign_pdf(content, pkcs12_path=pdf_signing["PKCS12"],
                                  passphrase=pdf_signing.get("PASSPHRASE"), signer_name=issuer,
                                  reason=f"Certificate {certificate.formatted_code} issued by {issuer}")
     return content
+
+
+class _PdfUnavailable(RenderError):
+    """A PNG cannot be made because its revision's PDF failed (the PDF's reason is recorded)."""
 
 
 def _storage() -> Any:
