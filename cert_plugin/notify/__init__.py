@@ -55,6 +55,8 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
+from cert_plugin.text import clean_name, strip_controls
+
 __all__ = [
     "DEFAULT_BACKENDS",
     "DEFAULT_EVENTS",
@@ -245,6 +247,9 @@ def build(*, event: str, code: str, learner_name: str, learner_email: str, langu
     """Render the subject and bodies of ``event`` in ``language`` and return the message."""
     if event not in EVENTS:
         raise ValueError(f"Unknown notification event {event!r}; known: {', '.join(EVENTS)}.")
+    # No bidi or control characters in the subject, greeting or payloads: a U+202E in a name would
+    # reorder the rest of the line in the learner's mail client (issue 13).
+    learner_name, course_title = clean_name(learner_name), strip_controls(course_title)
     context = {
         "event": event, "code": code, "learner_name": learner_name, "course_title": course_title,
         "course_key": course_key, "issuer_name": issuer_name, "issued_at": issued_at,

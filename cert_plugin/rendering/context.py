@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import formats, timezone, translation
 
 from cert_plugin.rendering.qr import qr_svg
+from cert_plugin.text import clean_name, strip_controls
 
 __all__ = ["asset_url", "build_context", "sample_context"]
 
@@ -49,8 +50,9 @@ def build_context(*, learner_name: str, course_title: str, course_key: str, org:
     options = options or {}
     with translation.override(language):
         return {
-            "learner_name": learner_name,
-            "course_title": course_title,
+            # printed as one line without bidi/control characters, cut to fit (issue 13)
+            "learner_name": clean_name(learner_name),
+            "course_title": strip_controls(course_title),
             "course_key": str(course_key),
             "org": org,
             "hours": _hours(hours),

@@ -159,3 +159,35 @@ def test_the_csv_export_shows_names_without_bidi_controls(lms):
     response = client.get(reverse("cert_plugin:staff-export", args=[course.course_key]))
     rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
     assert rows[1][rows[0].index("name_on_certificate")] == "Amelia gnp.exe Okafor"
+
+
+# --------------------------------------------------------------------------- names leaving the page
+
+BIDI_NAME = "Amelia \u202egnp.exe\u202c Okafor"  # as a certificate captured before issue 13 holds it
+
+
+def test_the_pdf_prints_a_stored_bidi_name_without_its_controls(lms):
+    import io
+
+    import pypdf
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    certificate = api.issue(learner, course.course_key, by=staff)
+    Certificate.objects.filter(pk=certificate.pk).update(learner_name=BIDI_NAME)
+    certificate.refresh_from_db()
+    pdf = pypdf.PdfReader(io.BytesIO(api.render_pdf(certificate)))
+    printed = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "Amelia gnp.exe Okafor" in printed
+    assert "\u202e" not in printed
+
+
+def test_emails_carry_a_stored_bidi_name_without_its_controls(lms, mailoutbox):
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    certificate = api.issue(learner, course.course_key, by=staff)
+    learner.lms_profile.full_name = BIDI_NAME  # the learner renames themselves; staff reissue
+    learner.lms_profile.save()
+    mailoutbox.clear()
+    api.reissue(certificate, by=staff)
+    [email] = mailoutbox
+    assert "Dear Amelia gnp.exe Okafor" in email.body
+    assert "\u202e" not in email.body + email.subject + email.alternatives[0][0]
