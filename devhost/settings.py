@@ -25,7 +25,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("DEVHOST_SECRET_KEY") or _secret_key()
-DEBUG = os.environ.get("DEVHOST_DEBUG", "1") == "1"
+# Off unless asked (DEVHOST_DEBUG=1): a debug 404 lists every URL pattern, a debug 500 the settings.
+DEBUG = os.environ.get("DEVHOST_DEBUG", "0") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 INSTALLED_APPS = [

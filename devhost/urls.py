@@ -2,9 +2,11 @@
 
 from importlib.util import find_spec
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.contrib.staticfiles.views import serve as serve_static
+from django.urls import include, path, re_path, reverse_lazy
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,3 +19,8 @@ urlpatterns = [
 # Mounted the way the Open edX plugin system mounts it (namespace ``cert_plugin``, site root).
 if find_spec("cert_plugin.urls") is not None:
     urlpatterns.append(path("", include(("cert_plugin.urls", "cert_plugin"), namespace="cert_plugin")))
+
+# With DEBUG off (the default), runserver no longer serves static files: the demo serves them itself
+# (from the apps' static folders, as with DEBUG; never a production setup).
+if not settings.DEBUG:
+    urlpatterns.insert(0, re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}))
