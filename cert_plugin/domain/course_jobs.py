@@ -23,6 +23,7 @@ from opaque_keys.edx.keys import CourseKey
 from cert_plugin import conf, scheduling
 from cert_plugin.models import (
     Certificate,
+    CourseCertificateConfig,
     Job,
 )
 
@@ -167,10 +168,13 @@ def start_job(kind: str, course_key: CourseKey | str, *, by: Any = None) -> Job:
         raise CertPluginError(f"Unknown job {kind!r}.")
     if get_host().course(key) is None:
         raise UnknownCourse(f"The LMS has no course {key}.")
-    running = Job.objects.filter(kind=kind, course_key=key, state__in=[Job.QUEUED, Job.RUNNING]).first()
-    if running is not None and not _fail_if_dead(running):
-        return running  # one at a time: a second click shows the same progress bar
     with transaction.atomic():
+        # Simultaneous clicks queue behind the course's config row (SQLite: behind the one writer, its
+        # transactions start IMMEDIATE), so the second re-reads the first one's job here and returns it.
+        CourseCertificateConfig.objects.select_for_update().filter(course_key=key).first()
+        running = Job.objects.filter(kind=kind, course_key=key, state__in=[Job.QUEUED, Job.RUNNING]).first()
+        if running is not None and not _fail_if_dead(running):
+            return running  # one at a time: a second click shows the same progress bar
         job = Job.objects.create(kind=kind, course_key=key, started_by=by)
         scheduling.enqueue("cert_plugin.tasks.run_job", job.pk)
     return job

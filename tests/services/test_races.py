@@ -87,3 +87,24 @@ def test_revoke_during_reissue_all_keeps_the_certificate_revoked(lms, monkeypatc
 
     assert counts["reissued"] == 2
     _assert_still_revoked(victim, victim.revision)
+
+
+@pytest.mark.parametrize(("kind", "clicks"), [("backfill", 5), ("reissue_all", 2)])
+def test_simultaneous_job_starts_make_one_job(lms, monkeypatch, kind, clicks):
+    """Five backfill clicks (or two "Reissue all") at once: one job, and every click answers with it."""
+    from cert_plugin import jobs
+    from cert_plugin.models import Job
+
+    queued: list[int] = []
+    real = jobs.enqueue
+    monkeypatch.setattr(jobs, "enqueue", lambda name, *args, **kwargs: queued.append(args[0])
+                        if name == "cert_plugin.tasks.run_job" else real(name, *args, **kwargs))
+    course, _certificates = _issued(lms)
+    staff = lms.staff(course)
+
+    results, errors = run_concurrently(lambda: api.start_job(kind, course.course_key, by=staff), clicks)
+
+    assert errors == []
+    assert Job.objects.filter(course_key=course.course_key, kind=kind).count() == 1
+    assert len(queued) == 1, "the job was queued more than once (every learner would be handled twice)"
+    assert {job.pk for job in results} == set(queued)
