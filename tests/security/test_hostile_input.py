@@ -191,3 +191,22 @@ def test_emails_carry_a_stored_bidi_name_without_its_controls(lms, mailoutbox):
     [email] = mailoutbox
     assert "Dear Amelia gnp.exe Okafor" in email.body
     assert "\u202e" not in email.body + email.subject + email.alternatives[0][0]
+
+
+# --------------------------------------------------------------------------- existence leaks
+
+
+def test_the_public_profile_answers_an_unknown_and_a_private_user_alike(lms, django_assert_num_queries):
+    from django.test import Client
+    from django.urls import reverse
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    api.issue(learner, course.course_key, by=staff)  # not published
+    client = Client()
+    answers = []
+    for username in (learner.username, "nobody-by-this-name"):
+        with django_assert_num_queries(1):
+            response = client.get(reverse("cert_plugin:public-profile", args=[username]))
+        answers.append((response.status_code, response.content))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 404
