@@ -23,7 +23,7 @@ from cert_plugin.models import (
     CourseCertificateConfig,
     TemplateAsset,
 )
-from cert_plugin.rendering import builtin
+from cert_plugin.rendering import builtin, limits
 from cert_plugin.rendering import context as page_context
 from cert_plugin.rendering import html as sandbox
 from cert_plugin.rendering.base import RenderError
@@ -196,21 +196,43 @@ def _validate_template(html_source: str, css: str, orientation: str, files: Mapp
 
 def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str, tuple[bytes, str]],
                options: Mapping[str, Any]) -> bytes:
-    """Render the template with sample data; TemplateError when it fails or spills over one page."""
+    """Render the template with sample data; TemplateError when it fails or spills over one page.
+
+    The render runs in a child process with a time and a memory limit
+    (``rendering/limits.py``): a template that would stall or grow the web
+    process is stopped there, and other users' renders go on meanwhile.
+    """
     sample = page_context.sample_context(asset_names=files, options=options)
     try:
-        document = sandbox.render_document(html_source, css or "", sample, orientation=orientation,
-                                           title="Preview", author=sample.get("issuer_name", ""),
-                                           colors=options.get("colors"))
-        content = pdf_module().render_pdf(document, assets=pdf_assets(files), pdf_variant=None)
-    except sandbox.TemplateProblem as exc:
-        raise TemplateError(str(exc), line=exc.line) from None
+        answer = limits.run_limited(_sample_render, html_source, css or "", sample, orientation,
+                                    dict(files), options.get("colors"),
+                                    seconds=PREVIEW_SECONDS, memory_mb=PREVIEW_MEMORY_MB)
     except RenderError as exc:
         raise TemplateError(f"The template could not be rendered: {exc}") from None
-    pages = png_module().page_count(content)
+    if isinstance(answer, tuple):  # the sandbox's problem, with its line
+        raise TemplateError(answer[0], line=answer[1]) from None
+    pages = png_module().page_count(answer)
     if pages != 1:
         raise TemplateError(f"With sample data the certificate runs over {pages} pages; "
                             "make it fit on one A4 page.")
+    return answer
+
+
+PREVIEW_SECONDS = 20.0  # a preview or a save's trial render; the built-in templates take ~0.2 s
+PREVIEW_MEMORY_MB = 1024  # on top of what the forked process inherits
+
+
+def _sample_render(html_source: str, css: str, sample: Mapping[str, Any], orientation: str,
+                   files: Mapping[str, tuple[bytes, str]],
+                   colors: Mapping[str, str] | None) -> bytes | tuple[str, int | None]:
+    """In the child process: the PDF, or the sandbox's (reason, line)."""
+    try:
+        document = sandbox.render_document(html_source, css, sample, orientation=orientation,
+                                           title="Preview", author=sample.get("issuer_name", ""),
+                                           colors=colors)
+    except sandbox.TemplateProblem as exc:
+        return str(exc), exc.line
+    content: bytes = pdf_module().render_pdf(document, assets=pdf_assets(files), pdf_variant=None)
     return content
 
 

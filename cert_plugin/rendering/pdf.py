@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import functools
 import logging
+import os
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -53,6 +54,15 @@ _NOTDEF_PREFIX = ".notdef glyph"
 # WeasyPrint, Pango and fontconfig are not written for concurrent renders sharing one font
 # configuration: renders in one process take turns (each takes ~0.1 s).
 _RENDER_LOCK = threading.Lock()
+
+
+def _fresh_lock_in_child() -> None:  # a forked render (rendering/limits.py) must not inherit a held lock
+    global _RENDER_LOCK
+    _RENDER_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 @functools.cache
@@ -185,7 +195,7 @@ def render_pdf(document_html: str, *, assets: Mapping[str, Asset] | None = None,
     try:
         with _RENDER_LOCK, _capture_missing_glyphs() as missing:
             pdf = _write(document_html, _fetcher(sandbox), pdf_variant, missing)
-    except RenderError:
+    except (RenderError, MemoryError):  # MemoryError: a render past its limit (rendering/limits.py)
         raise
     except (Exception, _FATAL_FETCH) as exc:  # any WeasyPrint failure, for staff
         logger.exception("Certificate PDF rendering failed")
