@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from cert_plugin import conf
+from cert_plugin.text import clean_name
 
 register = template.Library()
 
@@ -25,3 +26,13 @@ def isolate(value: object) -> str:
     the words around it. The sentence's msgid does not change.
     """
     return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def plain(value: object) -> str:
+    """``value`` without control and bidirectional formatting characters (issue 13).
+
+    For names outside the HTML body (``<title>``, Open Graph and Twitter tags, share texts), where
+    ``<bdi>`` cannot isolate them: a U+202E there would reorder the rest of the line.
+    """
+    return clean_name(str(value), 255)

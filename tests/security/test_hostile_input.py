@@ -210,3 +210,21 @@ def test_the_public_profile_answers_an_unknown_and_a_private_user_alike(lms, dja
         answers.append((response.status_code, response.content))
     assert answers[0] == answers[1]
     assert answers[0][0] == 404
+
+
+def test_titles_and_meta_tags_show_a_stored_bidi_name_without_its_controls(lms):
+    import lxml.html
+    from django.test import Client
+    from django.urls import reverse
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    certificate = api.issue(learner, course.course_key, by=staff)
+    Certificate.objects.filter(pk=certificate.pk).update(learner_name=BIDI_NAME, is_public=True)
+    client = Client()
+    client.force_login(learner)
+    for name in ("verify", "certificate"):
+        url = reverse(f"cert_plugin:{name}", args=[certificate.formatted_code])
+        page = lxml.html.fromstring(client.get(url).content.decode())
+        seen = [page.findtext(".//title"), *page.xpath("//meta/@content"), *page.xpath("//@data-share-text")]
+        assert any("Amelia gnp.exe Okafor" in value for value in seen), name
+        assert not any("\u202e" in value for value in seen), name
