@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NAME_MAX_LENGTH", "clean_name", "has_nul", "strip_controls"]
+__all__ = ["NAME_MAX_LENGTH", "clean_name", "has_nul", "storable_problem", "strip_controls"]
 
 # What a certificate prints legibly on one or two lines; below the column's 255.
 NAME_MAX_LENGTH = 120
@@ -49,3 +49,17 @@ def clean_name(value: str | None, max_length: int = NAME_MAX_LENGTH) -> str:
     if space >= max_length * 2 // 3:  # a word boundary near the end: do not cut a word in half
         cut = cut[:space]
     return cut.rstrip(" ,;:-") + ELLIPSIS
+
+
+def storable_problem(value: str, *, label: str, max_length: int | None = None) -> str:
+    """Why ``value`` cannot be stored in a text column on every database, or "" when it can.
+
+    For staff input (template name and HTML, signatories, branding names) checked before it reaches
+    the database: a NUL is an error on PostgreSQL, and a value longer than its column is an error on
+    PostgreSQL and MariaDB in strict mode (and silently kept whole on SQLite).
+    """
+    if has_nul(value):
+        return f"{label} may not contain NUL characters."
+    if max_length is not None and len(value) > max_length:
+        return f"{label} may have at most {max_length} characters (it has {len(value)})."
+    return ""

@@ -228,3 +228,9 @@ def test_titles_and_meta_tags_show_a_stored_bidi_name_without_its_controls(lms):
         seen = [page.findtext(".//title"), *page.xpath("//meta/@content"), *page.xpath("//@data-share-text")]
         assert any("Amelia gnp.exe Okafor" in value for value in seen), name
         assert not any("\u202e" in value for value in seen), name
+
+
+def test_storable_problem_names_what_the_database_would_refuse():
+    assert text.storable_problem("Certificate", label="Name", max_length=200) == ""
+    assert "NUL" in text.storable_problem("Cert\x00", label="Name", max_length=200)
+    assert "at most 200" in text.storable_problem("x" * 201, label="Name", max_length=200)
