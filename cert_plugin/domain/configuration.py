@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import requirements, scheduling
@@ -99,6 +99,23 @@ def configure_course(
         "validity_days": validity,
         "hours": hours_value,
     }
+    return _save_config(key, values, by=by, backfill=backfill)
+
+
+def _save_config(key: CourseKey, values: dict[str, Any], *, by: Any,
+                 backfill: bool) -> CourseCertificateConfig:
+    """Write the config under its row lock; a concurrent first save (no row to lock yet) retries once."""
+    for attempt in (1, 2):
+        try:
+            return _save_config_once(key, values, by=by, backfill=backfill)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _save_config_once(key: CourseKey, values: dict[str, Any], *, by: Any,
+                      backfill: bool) -> CourseCertificateConfig:
     with transaction.atomic():
         config = CourseCertificateConfig.objects.select_for_update().filter(course_key=key).first()
         was_enabled = bool(config and config.enabled)

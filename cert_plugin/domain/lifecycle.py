@@ -117,6 +117,8 @@ def request_reissue(certificate: Certificate, *, by: Any) -> ReissueRequest | Ce
     if conf.get().AUTO_REISSUE_ON_NAME_CHANGE:
         return reissue(certificate, by=by, reason="The learner corrected their name")
     with transaction.atomic():
+        # A double submit queues behind the certificate's row lock and then finds the first one's request.
+        Certificate.objects.select_for_update().filter(pk=certificate.pk).first()
         existing = (ReissueRequest.objects.select_for_update()
                     .filter(certificate=certificate, open=True).first())
         if existing is not None:

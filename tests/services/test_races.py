@@ -108,3 +108,29 @@ def test_simultaneous_job_starts_make_one_job(lms, monkeypatch, kind, clicks):
     assert Job.objects.filter(course_key=course.course_key, kind=kind).count() == 1
     assert len(queued) == 1, "the job was queued more than once (every learner would be handled twice)"
     assert {job.pk for job in results} == set(queued)
+
+
+def test_simultaneous_first_configure_course_make_one_config(lms):
+    from cert_plugin.models import CourseCertificateConfig
+
+    course = lms.course()
+
+    _results, errors = run_concurrently(lambda: api.configure_course(course.course_key, backfill=False), 5)
+
+    assert errors == []
+    assert CourseCertificateConfig.objects.filter(course_key=course.course_key).count() == 1
+
+
+def test_a_double_submitted_reissue_request_makes_one_request(lms):
+    from cert_plugin.models import ReissueRequest
+    from devhost.lms.models import Profile
+
+    _course, (certificate,) = _issued(lms)
+    Profile.objects.filter(user=certificate.user).update(full_name="Amelia N. Okafor")
+
+    results, errors = run_concurrently(
+        lambda: api.request_reissue(Certificate.objects.get(pk=certificate.pk), by=certificate.user), 5)
+
+    assert errors == []
+    assert ReissueRequest.objects.filter(certificate=certificate).count() == 1
+    assert {request.pk for request in results} == {ReissueRequest.objects.get(certificate=certificate).pk}
