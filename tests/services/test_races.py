@@ -134,3 +134,24 @@ def test_a_double_submitted_reissue_request_makes_one_request(lms):
     assert errors == []
     assert ReissueRequest.objects.filter(certificate=certificate).count() == 1
     assert {request.pk for request in results} == {ReissueRequest.objects.get(certificate=certificate).pk}
+
+
+def test_a_double_submitted_reissue_request_form_answers_303_each_time(lms):
+    from django.test import Client
+    from django.urls import reverse
+
+    from devhost.lms.models import Profile
+
+    _course, (certificate,) = _issued(lms)
+    Profile.objects.filter(user=certificate.user).update(full_name="Amelia N. Okafor")
+    url = reverse("cert_plugin:request-reissue", args=[certificate.verification_code])
+
+    def submit():
+        client = Client()
+        client.force_login(certificate.user)
+        return client.post(url).status_code
+
+    results, errors = run_concurrently(submit, 5)
+
+    assert errors == []
+    assert results == [303] * 5
