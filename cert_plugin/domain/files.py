@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -24,6 +24,9 @@ from django.utils import timezone
 from cert_plugin import codes, conf
 from cert_plugin.credentials.errors import PdfSigningError
 from cert_plugin.data import Download
+from cert_plugin.domain.shared import RenderFailed, pades_module, pdf_module, png_module
+from cert_plugin.domain.staff_render import RENDER_MEMORY_MB, RENDER_SECONDS, render_limited
+from cert_plugin.domain.template_inputs import pdf_assets, version_assets
 from cert_plugin.models import (
     Certificate,
     RenderedFile,
@@ -31,11 +34,8 @@ from cert_plugin.models import (
 from cert_plugin.rendering import context as page_context
 from cert_plugin.rendering import html as sandbox
 from cert_plugin.rendering.base import RenderError
-
-if TYPE_CHECKING:
-    pass
-from cert_plugin.domain.shared import RenderFailed, pades_module, pdf_module, png_module
-from cert_plugin.domain.template_inputs import pdf_assets, version_assets
+from cert_plugin.rendering.limits import RenderLimitError
+from cert_plugin.text import clean_name
 
 log = logging.getLogger("cert_plugin.api")  # the name operators' logging configuration knows
 
@@ -116,7 +116,7 @@ def _rendered(certificate: Certificate, kind: str, *,
         return cached
     try:
         with _render_claim(certificate.pk, kind):
-            current = Certificate.objects.select_related("template_version").get(pk=certificate.pk)
+            current = Certificate.objects.select_related("template_version__template").get(pk=certificate.pk)
             cached = _read_stored(cached_file(current, kind))
             if cached is not None:
                 return cached
@@ -204,21 +204,29 @@ def _produce(certificate: Certificate, kind: str) -> bytes:
         issuer_name=certificate.issuer_name, assets=files, options=version.options,
         language=certificate.language)
     issuer = certificate.issuer_name or certificate.org
+    name = clean_name(certificate.learner_name)  # as printed (a name stored before names were cleaned)
+    metadata: dict[str, Any] = {"title": f"{certificate.course_title}: {name}", "author": issuer,
+                "subject": f"Certificate of completion of {certificate.course_title}",
+                "keywords": ["certificate", issuer, str(certificate.course_key), certificate.formatted_code],
+                "created": certificate.issued_at, "lang": certificate.language}
+    colors = (version.options or {}).get("colors")
     try:
-        document = sandbox.render_document(
-            version.html, version.css, values, orientation=version.orientation,
-            title=f"{certificate.course_title}: {certificate.learner_name}", author=issuer,
-            subject=f"Certificate of completion of {certificate.course_title}",
-            keywords=["certificate", issuer, str(certificate.course_key), certificate.formatted_code],
-            created=certificate.issued_at, lang=certificate.language,
-            colors=(version.options or {}).get("colors"))
+        if version.template.is_builtin:  # shipped and tested with the plugin: rendered in process
+            document = sandbox.render_document(version.html, version.css, values,
+                                               orientation=version.orientation, colors=colors, **metadata)
+            content = pdf_module().render_pdf(document, assets=pdf_assets(files))
+        else:  # staff HTML and CSS: in a child process, within a time and a memory limit
+            content = render_limited(version.html, version.css, values, orientation=version.orientation,
+                                     files=files, colors=colors, seconds=RENDER_SECONDS,
+                                     memory_mb=RENDER_MEMORY_MB, **metadata)
     except sandbox.TemplateProblem as exc:  # a version that passed validation; say so to staff
         raise RenderError(f"Template {version}: {exc}") from exc
-    content = pdf_module().render_pdf(document, assets=pdf_assets(files))
+    except RenderLimitError as exc:
+        raise RenderError(f"Template {version}: for {name} {exc}; fix the template, then reissue") from exc
     pages = png_module().page_count(content)
     if pages != 1 or len(content) > MAX_PDF_BYTES:  # checked on every real render, not only the sample
         size = f"{pages} pages" if pages != 1 else f"{len(content) // (1024 * 1024)} MB"
-        raise RenderError(f"Template {version}: for {certificate.learner_name} the certificate runs to "
+        raise RenderError(f"Template {version}: for {name} the certificate runs to "
                           f"{size} (it must be one page of at most {MAX_PDF_BYTES // (1024 * 1024)} MB); "
                           "fix the template, then reissue")
     pdf_signing = conf.get().PDF_SIGNING

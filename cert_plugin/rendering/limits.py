@@ -17,6 +17,7 @@ import select
 import signal
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 from cert_plugin.rendering.base import RenderError
@@ -30,12 +31,19 @@ class RenderLimitError(RenderError):
     """The render ran past its time or memory limit and was stopped."""
 
 
-def run_limited(func: Callable[..., T], *args: Any, seconds: float, memory_mb: int, **kwargs: Any) -> T:
-    """``func(*args, **kwargs)`` in a child process; RenderLimitError past ``seconds`` or ``memory_mb``."""
+def run_limited(func: Callable[..., T], *args: Any, seconds: float, memory_mb: int,
+                fork_guard: AbstractContextManager[Any] | None = None, **kwargs: Any) -> T:
+    """``func(*args, **kwargs)`` in a child process; RenderLimitError past ``seconds`` or ``memory_mb``.
+
+    ``fork_guard`` is held while forking: the renderer's in-process lock, so that the child is
+    never forked while another thread of this process is inside Pango or fontconfig (their
+    internal locks would be copied held, and the child would hang until its time limit).
+    """
     if not hasattr(os, "fork"):
         return func(*args, **kwargs)
     reader, writer = os.pipe()
-    pid = os.fork()
+    with fork_guard or nullcontext():
+        pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(reader)
         _child(writer, func, args, kwargs, seconds, memory_mb)

@@ -65,6 +65,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
+def fork_guard() -> threading.Lock:
+    """What a forked render (rendering/limits.py) holds while forking: no in-process render runs then."""
+    return _RENDER_LOCK
+
+
 @functools.cache
 def font_configuration() -> FontConfiguration:
     """The process's one WeasyPrint font configuration (created on first use)."""
