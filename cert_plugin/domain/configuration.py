@@ -10,21 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import requirements, scheduling
-from cert_plugin.models import (
-    AuditEvent,
-    CertificateTemplate,
-    CourseCertificateConfig,
-    RequirementRecord,
-)
-
-if TYPE_CHECKING:
-    pass
 from cert_plugin.domain.shared import (
     RequirementsError,
     TemplateError,
@@ -32,6 +23,12 @@ from cert_plugin.domain.shared import (
     get_host,
     parse_course_key,
     record_audit,
+)
+from cert_plugin.models import (
+    AuditEvent,
+    CertificateTemplate,
+    CourseCertificateConfig,
+    RequirementRecord,
 )
 
 

@@ -14,21 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import conf, scheduling
-from cert_plugin.models import (
-    Certificate,
-    CourseCertificateConfig,
-    Job,
-)
-
-if TYPE_CHECKING:
-    pass
 from cert_plugin.domain.issuing import CourseFacts, LearnerFacts, evaluate_with_progress
 from cert_plugin.domain.lifecycle import reissue
 from cert_plugin.domain.shared import (
@@ -41,6 +33,12 @@ from cert_plugin.domain.shared import (
 )
 from cert_plugin.domain.staff import enrolled_count
 from cert_plugin.domain.templates import issuing_version
+from cert_plugin.models import (
+    Certificate,
+    CourseCertificateConfig,
+    Job,
+)
+from cert_plugin.text import clean_name
 
 log = logging.getLogger("cert_plugin.api")  # the name operators' logging configuration knows
 
@@ -297,7 +295,7 @@ def reissue_all(course_key: CourseKey | str, *, by: Any = None,
     counts = {"certificates": total, "reissued": 0, "unchanged": 0, "failed": 0}
     for certificate in targets.select_related("user").order_by("pk").iterator(chunk_size=500):
         try:
-            name = host.learner(certificate.user).full_name
+            name = clean_name(host.learner(certificate.user).full_name)  # as reissue stores it
             if certificate.template_version_id == current.pk and certificate.learner_name == name:
                 counts["unchanged"] += 1
             else:

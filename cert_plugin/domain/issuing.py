@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import Any, TypeGuard
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -24,18 +24,6 @@ from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import codes, conf, requirements, text
 from cert_plugin.data import Progress
-from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host
-from cert_plugin.models import (
-    Approval,
-    AuditEvent,
-    Certificate,
-    CertificateTemplateVersion,
-    CourseCertificateConfig,
-    RequirementRecord,
-)
-
-if TYPE_CHECKING:
-    pass
 from cert_plugin.domain.notifications import render_and_announce
 from cert_plugin.domain.shared import (
     CertPluginError,
@@ -50,6 +38,15 @@ from cert_plugin.domain.shared import (
 )
 from cert_plugin.domain.templates import issuing_version
 from cert_plugin.domain.verification import sign_certificate
+from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host
+from cert_plugin.models import (
+    Approval,
+    AuditEvent,
+    Certificate,
+    CertificateTemplateVersion,
+    CourseCertificateConfig,
+    RequirementRecord,
+)
 
 log = logging.getLogger("cert_plugin.api")  # the name operators' logging configuration knows
 

@@ -6,7 +6,7 @@ Owns ``learner_overview`` (one row per enrolled course with its status) and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opaque_keys.edx.keys import CourseKey
 
@@ -14,17 +14,15 @@ from cert_plugin.data import (
     CourseStatus,
     Progress,
 )
+from cert_plugin.domain.issuing import get_progress
+from cert_plugin.domain.shared import UnknownCourse, get_host, parse_course_key
 from cert_plugin.host.base import Host
 from cert_plugin.models import (
     Certificate,
     CourseCertificateConfig,
     ReissueRequest,
 )
-
-if TYPE_CHECKING:
-    pass
-from cert_plugin.domain.issuing import get_progress
-from cert_plugin.domain.shared import UnknownCourse, get_host, parse_course_key
+from cert_plugin.text import clean_name
 
 
 def certificates_for(user: Any) -> list[Certificate]:
@@ -49,7 +47,7 @@ def learner_overview(user: Any) -> list[CourseStatus]:
     latest: dict[CourseKey, Certificate] = {}
     for held in Certificate.objects.filter(user=user).order_by("issued_at", "id"):
         latest[held.course_key] = held  # the newest per course wins
-    profile_name = host.learner(user).full_name
+    profile_name = clean_name(host.learner(user).full_name)  # as a reissue would print it
     pending = {r.certificate_id: r for r in ReissueRequest.objects.filter(certificate__user=user, open=True)}
     url_of = getattr(host, "course_url", None)
     overview = []

@@ -9,25 +9,23 @@ the reminders). Writes: Certificate, ReissueRequest (and AuditEvent).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import conf
+from cert_plugin.domain.notifications import render_and_announce, schedule_announce
+from cert_plugin.domain.shared import CertPluginError, get_config, get_host, parse_course_key, record_audit
+from cert_plugin.domain.templates import issuing_version
+from cert_plugin.domain.verification import sign_certificate
 from cert_plugin.models import (
     AuditEvent,
     Certificate,
     ReissueRequest,
 )
-
-if TYPE_CHECKING:
-    pass
-from cert_plugin.domain.notifications import render_and_announce, schedule_announce
-from cert_plugin.domain.shared import CertPluginError, get_config, get_host, parse_course_key, record_audit
-from cert_plugin.domain.templates import issuing_version
-from cert_plugin.domain.verification import sign_certificate
+from cert_plugin.text import clean_name
 
 
 def revoke(certificate: Certificate, *, reason: str, by: Any = None,
@@ -67,7 +65,7 @@ def reissue(certificate: Certificate, *, by: Any = None, reason: str = "") -> Ce
             raise CertPluginError("A revoked certificate cannot be reissued; issue a new one instead.")
         before = {"learner_name": locked.learner_name, "course_title": locked.course_title,
                   "template_version": locked.template_version_id, "revision": locked.revision}
-        locked.learner_name = learner.full_name
+        locked.learner_name = clean_name(learner.full_name)  # as issuing captures it
         if course is not None:
             locked.course_title = course.title
         locked.template_version = version
@@ -110,7 +108,7 @@ def request_reissue(certificate: Certificate, *, by: Any) -> ReissueRequest | Ce
     """
     if certificate.state != Certificate.ISSUED or not certificate.active:
         raise CertPluginError("Only a current certificate can be reissued.")
-    name = get_host().learner(certificate.user).full_name.strip()
+    name = clean_name(get_host().learner(certificate.user).full_name)
     if not name or name == certificate.learner_name:
         raise CertPluginError("The name on your certificate already matches your profile. "
                               "Update your name in your profile first.")

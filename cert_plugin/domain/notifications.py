@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from cert_plugin import conf, notify, scheduling
-from cert_plugin.host.base import LearnerInfo
-from cert_plugin.models import Certificate
-
-if TYPE_CHECKING:
-    pass
 from cert_plugin.domain.files import verify_url
 from cert_plugin.domain.shared import get_host
+from cert_plugin.host.base import LearnerInfo
+from cert_plugin.models import Certificate
 
 log = logging.getLogger("cert_plugin.api")  # the name operators' logging configuration knows
 

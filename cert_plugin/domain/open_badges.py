@@ -9,23 +9,20 @@ Badges key, once).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import conf
 from cert_plugin.credentials import signing
+from cert_plugin.domain.issuing import STATUS_LIST_SIZE, requirements_summary
+from cert_plugin.domain.shared import CertPluginError, RequirementsError, get_host
+from cert_plugin.domain.verification import signing_keys
 from cert_plugin.models import (
     Certificate,
     SigningKey,
 )
-
-if TYPE_CHECKING:
-    pass
-from cert_plugin.domain.issuing import STATUS_LIST_SIZE, requirements_summary
-from cert_plugin.domain.shared import CertPluginError, RequirementsError, get_host
-from cert_plugin.domain.verification import signing_keys
 
 
 def revoked_status_indexes() -> list[int]:

@@ -14,17 +14,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connections, transaction
 from django.utils import timezone
 
 from cert_plugin import scheduling
 from cert_plugin.models import OutboxTask
-
-if TYPE_CHECKING:
-    pass
-
 
 log = logging.getLogger("cert_plugin.api")  # the name operators' logging configuration knows
 

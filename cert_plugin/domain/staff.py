@@ -9,7 +9,7 @@ writes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -21,19 +21,16 @@ from cert_plugin.data import (
     LearnerPage,
     LearnerRow,
 )
+from cert_plugin.domain.issuing import get_progress
+from cert_plugin.domain.learners import LEARNER_STATUSES
+from cert_plugin.domain.shared import CertPluginError, get_host, parse_course_key
+from cert_plugin.domain.verification import iso_timestamp
 from cert_plugin.host.base import Host
 from cert_plugin.models import (
     Approval,
     AuditEvent,
     Certificate,
 )
-
-if TYPE_CHECKING:
-    pass
-from cert_plugin.domain.issuing import get_progress
-from cert_plugin.domain.learners import LEARNER_STATUSES
-from cert_plugin.domain.shared import CertPluginError, get_host, parse_course_key
-from cert_plugin.domain.verification import iso_timestamp
 
 
 def audit_trail(course_key: CourseKey | str, *, user: Any = None) -> list[AuditEvent]:

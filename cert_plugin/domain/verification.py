@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -19,14 +19,11 @@ from django.utils import timezone
 from cert_plugin import codes, conf
 from cert_plugin.credentials import signing
 from cert_plugin.data import Verification
+from cert_plugin.domain.shared import get_host
 from cert_plugin.models import (
     Certificate,
     SigningKey,
 )
-
-if TYPE_CHECKING:
-    pass
-from cert_plugin.domain.shared import get_host
 
 
 def public_certificates(user: Any) -> list[Certificate]:

@@ -50,6 +50,49 @@ def test_clean_name(raw, printed):
     assert text.clean_name(raw) == printed
 
 
+def test_a_reissue_captures_the_renamed_profile_as_issuing_does(lms):
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    certificate = api.issue(learner, course.course_key, by=staff)
+    learner.lms_profile.full_name = "Amelia \u202egnp.exe\u202c Okafor-" + "Nwosu " * 40
+    learner.lms_profile.save()
+
+    reissued = Certificate.objects.get(pk=api.reissue(certificate, by=staff).pk)
+
+    assert reissued.learner_name.startswith("Amelia gnp.exe Okafor-Nwosu Nwosu")
+    assert reissued.learner_name.endswith("\u2026")
+    assert len(reissued.learner_name) <= text.NAME_MAX_LENGTH
+
+
+def test_a_profile_name_that_differs_only_by_controls_is_not_a_name_change(lms):
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    certificate = api.issue(learner, course.course_key, by=staff)
+    learner.lms_profile.full_name = "Amelia\u200f  Okafor\x07"  # prints exactly as the certificate does
+    learner.lms_profile.save()
+
+    with pytest.raises(api.CertPluginError, match="already matches your profile"):
+        api.request_reissue(certificate, by=learner)
+    counts = api.reissue_all(course.course_key, by=staff)
+
+    assert counts["unchanged"] == 1 and counts["reissued"] == 0
+    assert Certificate.objects.get(pk=certificate.pk).revision == 1
+
+
+def test_the_pdf_title_shows_a_stored_bidi_name_without_its_controls(lms):
+    import io
+
+    import pypdf
+
+    course, learner, staff = _earn(lms, "Amelia Okafor")
+    certificate = api.issue(learner, course.course_key, by=staff)
+    Certificate.objects.filter(pk=certificate.pk).update(learner_name=BIDI_NAME)
+    certificate.refresh_from_db()
+
+    title = pypdf.PdfReader(io.BytesIO(api.render_pdf(certificate))).metadata.title
+
+    assert "Amelia gnp.exe Okafor" in title
+    assert "\u202e" not in title
+
+
 # --------------------------------------------------------------------------- REST API
 
 
