@@ -301,6 +301,9 @@ def reissue_all(course_key: CourseKey | str, *, by: Any = None,
             else:
                 reissue(certificate, by=by, reason="Reissue all with the current template")
                 counts["reissued"] += 1
+        except CertPluginError as exc:  # revoked since this chunk was loaded: it stays as it is
+            counts["unchanged"] += 1
+            log.info("cert_plugin: reissue all left %s alone: %s", certificate.verification_code, exc)
         except Exception:  # one certificate's problem must not stop the course's reissue
             counts["failed"] += 1
             log.exception("cert_plugin: reissue of %s failed", certificate.verification_code)

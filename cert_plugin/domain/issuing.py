@@ -19,6 +19,7 @@ from typing import Any, TypeGuard
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
@@ -291,8 +292,11 @@ def evaluate_with_progress(user: Any, course: CourseFacts, facts: LearnerFacts |
         return None, progress  # not yet qualified, awaiting approval, or revoked (only staff re-issue)
     # Only a certificate active when ``standing`` was read can be an expired one to retire: one
     # issued since by a concurrent evaluation is current, and the insert below then yields to it.
-    certificate = _issue(user, course, actor=None, reason="", grade=facts.grade,
-                         retire=standing.active is not None)
+    try:
+        certificate = _issue(user, course, actor=None, reason="", grade=facts.grade,
+                             retire=standing.active is not None, automatic=True)
+    except RevokedMeanwhile:  # staff revoked it while this evaluation ran: only staff re-issue
+        return None, _progress(user, course, _standing(user, course.key), facts)
     return certificate, progress
 
 
@@ -347,9 +351,10 @@ _ISSUE_ATTEMPTS = 10
 
 
 def _issue(user: Any, course_facts: CourseFacts, *, actor: Any, reason: str, grade: GradeInfo | None = None,
-           retire: bool = True) -> Certificate:
+           retire: bool = True, automatic: bool = False) -> Certificate:
     """Create the certificate; ``grade`` when the caller already read it, ``retire=False`` when it knows
-    the learner held no active certificate (so there is no expired one to retire)."""
+    the learner held no active certificate (so there is no expired one to retire), ``automatic`` for an
+    evaluation's (RevokedMeanwhile if the certificate it would replace was revoked meanwhile)."""
     key, host = course_facts.key, course_facts.host
     course = course_facts.require_info()
     config = course_facts.config
@@ -364,7 +369,7 @@ def _issue(user: Any, course_facts: CourseFacts, *, actor: Any, reason: str, gra
         try:
             with transaction.atomic():
                 if retire:
-                    _retire_expired(user, key, now)
+                    _retire_expired(user, key, now, automatic=automatic)
                 certificate = Certificate(
                     verification_code=codes.generate(),
                     user=user,
@@ -405,14 +410,28 @@ def _locked_active(user: Any, key: CourseKey) -> Certificate | None:
         return Certificate.objects.select_for_update().filter(user=user, course_key=key, active=True).first()
 
 
-def _retire_expired(user: Any, key: CourseKey, now: Any) -> None:
-    """Retire an expired active certificate so a recertification can take its place."""
-    expired = Certificate.objects.filter(user=user, course_key=key, active=True, expires_at__lte=now)
-    for certificate in expired.select_for_update():
-        Certificate.objects.filter(pk=certificate.pk).update(active=None, state=Certificate.EXPIRED,
-                                                             modified_at=now)
-        record_audit(AuditEvent.EXPIRED, key, user=user, certificate=certificate,
-                     reason="Expired; replaced by recertification")
+def _retire_expired(user: Any, key: CourseKey, now: Any, *, automatic: bool) -> None:
+    """Retire an expired active certificate so a recertification can take its place.
+
+    The learner's certificates in the course are read under the lock this writes
+    with: an automatic recertification (not a staff ``issue``) of a certificate
+    revoked since the caller read it is refused (RevokedMeanwhile), never issued.
+    """
+    rows = list(Certificate.objects.select_for_update()
+                .filter(Q(active=True) | Q(state=Certificate.REVOKED), user=user, course_key=key)
+                .order_by("-issued_at", "-id"))
+    if automatic and rows and rows[0].state == Certificate.REVOKED:
+        raise RevokedMeanwhile
+    for certificate in rows:
+        if certificate.active and certificate.expires_at is not None and certificate.expires_at <= now:
+            Certificate.objects.filter(pk=certificate.pk).update(active=None, state=Certificate.EXPIRED,
+                                                                 modified_at=now)
+            record_audit(AuditEvent.EXPIRED, key, user=user, certificate=certificate,
+                         reason="Expired; replaced by recertification")
+
+
+class RevokedMeanwhile(Exception):  # a signal within this module, not an error for callers
+    """The learner's certificate was revoked while their recertification was decided."""
 
 
 def approve(user: Any, course_key: CourseKey | str, *, by: Any, reason: str = "") -> Certificate | None:

@@ -155,3 +155,64 @@ def test_a_double_submitted_reissue_request_form_answers_303_each_time(lms):
 
     assert errors == []
     assert results == [303] * 5
+
+
+def test_revoke_during_reissue_all_announces_only_the_revocation(lms, monkeypatch, settings, mailoutbox):
+    """With EVENTS_OUT, downstream services hear "revoked" and nothing after it: no CHANGED, no email."""
+    from openedx_events.learning.signals import CERTIFICATE_CHANGED, CERTIFICATE_REVOKED
+
+    from cert_plugin.domain import course_jobs
+
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "EVENTS_OUT": True}
+    course, (certificate,) = _issued(lms)
+    heard: list[tuple[str, str]] = []
+
+    def on_event(signal, sender, certificate, metadata, **kwargs):
+        heard.append((metadata.event_type.split(".")[-2], certificate.current_status))
+
+    for signal in (CERTIFICATE_CHANGED, CERTIFICATE_REVOKED):
+        signal.connect(on_event, weak=False, dispatch_uid=f"test-races-{signal.event_type}")
+    real = course_jobs.reissue
+
+    def revoke_then_reissue(loaded, **kwargs):  # a staff member revokes it while the job holds it loaded
+        api.revoke(Certificate.objects.get(pk=loaded.pk), reason="Plagiarism")
+        return real(loaded, **kwargs)
+
+    monkeypatch.setattr(course_jobs, "reissue", revoke_then_reissue)
+    Certificate.objects.filter(pk=certificate.pk).update(learner_name="Old Name")
+    mailoutbox.clear()
+    try:
+        counts = api.reissue_all(course.course_key)
+    finally:
+        for signal in (CERTIFICATE_CHANGED, CERTIFICATE_REVOKED):
+            signal.disconnect(dispatch_uid=f"test-races-{signal.event_type}")
+
+    assert counts == {"certificates": 1, "reissued": 0, "unchanged": 1, "failed": 0}
+    assert heard == [("revoked", "unavailable")]
+    assert all("revoked" in email.subject.lower() for email in mailoutbox), [m.subject for m in mailoutbox]
+    _assert_still_revoked(certificate, certificate.revision)
+
+
+def test_a_recertification_decided_while_staff_revoke_issues_nothing(lms, monkeypatch):
+    """An expired certificate is revoked while the learner's evaluation decides to recertify them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cert_plugin.domain import issuing
+
+    course, (certificate,) = _issued(lms)
+    Certificate.objects.filter(pk=certificate.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    real = issuing._mark_awaiting
+
+    def revoke_meanwhile(user, key, progress):  # after the evaluation read the learner's standing
+        real(user, key, progress)
+        api.revoke(Certificate.objects.get(pk=certificate.pk), reason="Exam fraud found later")
+
+    monkeypatch.setattr(issuing, "_mark_awaiting", revoke_meanwhile)
+
+    assert api.evaluate(certificate.user, course.course_key) is None
+
+    assert Certificate.objects.get(pk=certificate.pk).state == Certificate.REVOKED
+    assert not Certificate.objects.filter(user=certificate.user, course_key=course.course_key,
+                                          active=True).exists(), "a revoked certificate was replaced by itself"
