@@ -53,7 +53,7 @@ def test_clean_name(raw, printed):
 def test_a_reissue_captures_the_renamed_profile_as_issuing_does(lms):
     course, learner, staff = _earn(lms, "Amelia Okafor")
     certificate = api.issue(learner, course.course_key, by=staff)
-    learner.lms_profile.full_name = "Amelia \u202egnp.exe\u202c Okafor-" + "Nwosu " * 30  # 210: the profile holds it
+    learner.lms_profile.full_name = "Amelia \u202egnp.exe\u202c Okafor-" + "Nwosu " * 30  # 210 characters
     learner.lms_profile.save()
 
     reissued = Certificate.objects.get(pk=api.reissue(certificate, by=staff).pk)

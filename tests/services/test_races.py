@@ -215,4 +215,4 @@ def test_a_recertification_decided_while_staff_revoke_issues_nothing(lms, monkey
 
     assert Certificate.objects.get(pk=certificate.pk).state == Certificate.REVOKED
     assert not Certificate.objects.filter(user=certificate.user, course_key=course.course_key,
-                                          active=True).exists(), "a revoked certificate was replaced by itself"
+                                          active=True).exists(), "the revoked certificate was replaced"
