@@ -3,7 +3,9 @@
 - ``/certs/<code>/credential.json`` (``credential``): the certificate's ``OpenBadgeCredential`` as
   JSON-LD, or with ``?format=jwt`` (or ``Accept: application/vc+jwt``) the signed VC-JWT. Same
   audience as the downloads; everyone else gets the 404 of an unknown code. A revoked
-  certificate's credential is still served: verifiers learn of the revocation from the status list.
+  certificate's credential is not served (its owner and staff get 410 "revoked", like its files):
+  a signed credential handed on after revocation would look valid to a verifier that skips the
+  status list. Credentials already handed out show the revocation through the status list.
 - ``/certs/issuer/`` (``issuer``): the issuer's OB 3.0 ``Profile``, public.
 - ``/certs/issuer/keys.json`` (``issuer-keys``): every public key the issuer signed with (JWKS),
   public; the ``kid`` of every VC-JWT points here.
@@ -18,10 +20,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cert_plugin import api
+from cert_plugin.models import Certificate
 
 __all__ = ["credential", "issuer_keys", "issuer_profile", "status_list"]
 
@@ -73,6 +78,14 @@ def credential(request: HttpRequest, code: str) -> HttpResponse:
     certificate = api.certificate_by_code(code)
     if certificate is None or not api.can_view(request.user, certificate):
         return _json(_NOT_FOUND, content_type="application/json", status=404)
+    if certificate.state == Certificate.REVOKED:
+        gone = _json({"error": "revoked", "status": "revoked",
+                      "detail": _("This certificate was revoked; it can no longer be shared."),
+                      "verify_url": request.build_absolute_uri(
+                          reverse("cert_plugin:verify", args=[certificate.formatted_code]))},
+                     content_type="application/json", status=410)
+        gone["Cache-Control"] = "no-store"
+        return gone
     try:
         if _wants_jwt(request, default=False):
             response: HttpResponse = _jwt(api.credential_jwt(certificate))

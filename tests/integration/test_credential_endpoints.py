@@ -157,12 +157,25 @@ def test_who_may_fetch_a_credential(lms, signed):
     _verify_independently(response.content.decode())
 
 
-def test_a_revoked_certificate_keeps_its_credential(lms, signed):
+def test_a_revoked_certificates_credential_is_no_longer_handed_out(lms, signed):
+    """Issue 13, point 2: like its files, a revoked certificate's signed credential is not served."""
     course, learner, certificate = _issued(lms)
+    api.set_public(certificate, True, by=learner)
+    before = _client(learner).get(_credential_url(certificate, format="jwt"))
     api.revoke(certificate, reason="Academic misconduct", by=lms.staff(course))
-    response = _client(learner).get(_credential_url(certificate, format="jwt"))
-    assert response.status_code == 200
-    _verify_independently(response.content.decode())
+
+    for who in (learner, lms.staff(course)):
+        for form in ({"format": "jwt"}, {}):
+            response = _client(who).get(_credential_url(certificate, **form))
+            assert response.status_code == 410
+            assert response["Cache-Control"] == "no-store"
+            assert response.json()["status"] == "revoked"
+            assert response.json()["verify_url"].endswith(f"/certs/verify/{certificate.formatted_code}/")
+    stranger = Client().get(_credential_url(certificate))
+    assert stranger.status_code == 404  # as an unknown code: revocation unpublished it
+    # the credential handed out before still verifies as signed; the status list says it is revoked
+    _verify_independently(before.content.decode())
+    assert certificate.status_index in _revoked_bits()[0]
 
 
 # --------------------------------------------------------------------------- revocation
