@@ -152,6 +152,10 @@ def _backfill_one(learner: Any, course: CourseFacts, report: BackfillReport,
         report.in_progress += 1
 
 
+_NO_CONFIG = ("%(course)s has no certificate settings yet: save its requirements first (Settings tab); "
+              "until then there is nothing to backfill or reissue.")
+
+
 def start_job(kind: str, course_key: CourseKey | str, *, by: Any = None) -> Job:
     """Start a course-wide job (backfill or reissue all) on the workers; staff watch ``job(id)``.
 
@@ -159,7 +163,8 @@ def start_job(kind: str, course_key: CourseKey | str, *, by: Any = None) -> Job:
     second click shows the same progress bar), unless it is dead: silent for
     ``CERT_PLUGIN["JOB_STALE_AFTER"]`` seconds, as when its worker was killed.
     The dead one is then marked failed, saying so, and a new one starts (the
-    jobs are idempotent: the new one finishes what the dead one began).
+    jobs are idempotent: the new one finishes what the dead one began). A
+    course with no certificate settings has nothing to run (CertPluginError).
     """
     key = parse_course_key(course_key)
     if kind not in (Job.BACKFILL, Job.REISSUE_ALL):
@@ -169,7 +174,8 @@ def start_job(kind: str, course_key: CourseKey | str, *, by: Any = None) -> Job:
     with transaction.atomic():
         # Simultaneous clicks queue behind the course's config row (SQLite: behind the one writer, its
         # transactions start IMMEDIATE), so the second re-reads the first one's job here and returns it.
-        CourseCertificateConfig.objects.select_for_update().filter(course_key=key).first()
+        if CourseCertificateConfig.objects.select_for_update().filter(course_key=key).first() is None:
+            raise CertPluginError(_NO_CONFIG % {"course": key})
         running = Job.objects.filter(kind=kind, course_key=key, state__in=[Job.QUEUED, Job.RUNNING]).first()
         if running is not None and not _fail_if_dead(running):
             return running  # one at a time: a second click shows the same progress bar

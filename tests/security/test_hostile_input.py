@@ -148,6 +148,7 @@ def test_another_courses_job_answers_like_a_missing_one(lms):
     course, _learner, _staff = _earn(lms, "Amelia Okafor")
     other_course = lms.course(title="Safety", org="Contoso")
     other_staff = lms.staff(other_course)
+    api.configure_course(course.course_key, backfill=False)
     job = api.start_job("backfill", course.course_key)
     client = _api_client(other_staff)
     theirs = client.get(reverse("cert_plugin:api-job", args=[job.pk]))

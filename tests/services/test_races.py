@@ -216,3 +216,20 @@ def test_a_recertification_decided_while_staff_revoke_issues_nothing(lms, monkey
     assert Certificate.objects.get(pk=certificate.pk).state == Certificate.REVOKED
     assert not Certificate.objects.filter(user=certificate.user, course_key=course.course_key,
                                           active=True).exists(), "the revoked certificate was replaced"
+
+
+@pytest.mark.parametrize("kind", ["backfill", "reissue_all"])
+def test_simultaneous_job_starts_on_a_course_without_settings_make_no_job(lms, kind):
+    """Nothing to lock and nothing to run: every click gets the same clear refusal, no job."""
+    from cert_plugin.models import Job
+
+    course = lms.course()
+    staff = lms.staff(course)
+
+    _results, errors = run_concurrently(lambda: api.start_job(kind, course.course_key, by=staff), 3)
+
+    assert len(errors) == 3
+    assert {str(error) for error in errors} == {
+        f"{course.course_key} has no certificate settings yet: save its requirements first (Settings tab); "
+        "until then there is nothing to backfill or reissue."}
+    assert not Job.objects.filter(course_key=course.course_key).exists()
