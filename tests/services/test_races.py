@@ -229,7 +229,7 @@ def test_simultaneous_job_starts_on_a_course_without_settings_make_no_job(lms, k
     _results, errors = run_concurrently(lambda: api.start_job(kind, course.course_key, by=staff), 3)
 
     assert len(errors) == 3
-    assert {str(error) for error in errors} == {
-        f"{course.course_key} has no certificate settings yet: save its requirements first (Settings tab); "
-        "until then there is nothing to backfill or reissue."}
+    refusal = (f"{course.course_key} has no certificate settings yet: save its requirements first "
+               "(Settings tab); until then there is nothing to backfill or reissue.")
+    assert {str(error) for error in errors} == {refusal}
     assert not Job.objects.filter(course_key=course.course_key).exists()
