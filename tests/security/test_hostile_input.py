@@ -241,6 +241,55 @@ def test_emails_carry_a_stored_bidi_name_without_its_controls(lms, mailoutbox):
 # --------------------------------------------------------------------------- existence leaks
 
 
+def _visible_text(response) -> str:
+    import lxml.html
+
+    return " ".join(lxml.html.fromstring(response.content.decode()).text_content().split())
+
+
+def test_another_organizations_template_answers_like_a_missing_one(lms):
+    from django.test import Client
+    from django.urls import reverse
+
+    course = lms.course(org="Northwind")
+    api.configure_course(course.course_key, backfill=False)
+    theirs = api.create_template("Northwind private", html="<h1>{{ learner_name }}</h1>", org="Northwind")
+    contoso = lms.course(org="Contoso")
+    api.configure_course(contoso.course_key, backfill=False)
+    client = Client()
+    client.force_login(lms.staff(contoso))
+    missing_id = theirs.pk + 1000
+
+    for name, extra in (("template-edit", ()), ("template-attach", ()), ("template-asset", ("logo.png",)),
+                        ("template-version-preview", (1,)), ("template-restore", (1,))):
+        method = client.post if name in ("template-restore", "template-attach") else client.get
+        existing = method(reverse(f"cert_plugin:{name}", args=[theirs.pk, *extra]))
+        unknown = method(reverse(f"cert_plugin:{name}", args=[missing_id, *extra]))
+        assert existing.status_code == unknown.status_code == 403, name
+        assert _visible_text(existing) == _visible_text(unknown), name
+
+
+def test_another_organizations_branding_answers_like_a_missing_one(lms):
+    from django.test import Client
+    from django.urls import reverse
+
+    for org in ("Acme", "Fabrikam"):
+        course = lms.course(org=org)
+        api.configure_course(course.course_key, backfill=False)
+    api.set_branding("Acme", display_name="Acme Polytechnic")
+    contoso = lms.course(org="Contoso")
+    api.configure_course(contoso.course_key, backfill=False)
+    client = Client()
+    client.force_login(lms.staff(contoso))
+
+    existing = client.get(reverse("cert_plugin:branding", args=["Acme"]))
+    unknown = client.get(reverse("cert_plugin:branding", args=["Nowhere"]))
+
+    assert existing.status_code == unknown.status_code == 403
+    assert _visible_text(existing).replace("Acme", "ORG") == _visible_text(unknown).replace("Nowhere", "ORG")
+    assert "Acme Polytechnic" not in existing.content.decode()
+
+
 def test_the_public_profile_answers_an_unknown_and_a_private_user_alike(lms, django_assert_num_queries):
     from django.test import Client
     from django.urls import reverse
