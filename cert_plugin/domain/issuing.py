@@ -295,7 +295,7 @@ def evaluate_with_progress(user: Any, course: CourseFacts, facts: LearnerFacts |
     try:
         certificate = _issue(user, course, actor=None, reason="", grade=facts.grade,
                              retire=standing.active is not None, automatic=True)
-    except RevokedMeanwhile:  # staff revoked it while this evaluation ran: only staff re-issue
+    except RevokedMeanwhile:  # staff revoked or refused it while this evaluation ran
         return None, _progress(user, course, _standing(user, course.key), facts)
     return certificate, progress
 
@@ -365,9 +365,12 @@ def _issue(user: Any, course_facts: CourseFacts, *, actor: Any, reason: str, gra
     name = text.clean_name(learner.full_name)  # no controls, fits the column and the page
     now = timezone.now().replace(microsecond=0)  # the signed timestamp has whole seconds
     validity = config.validity_days if config is not None else None
+    needs_approval = config is not None and config.requires_approval
     for _attempt in range(_ISSUE_ATTEMPTS):
         try:
             with transaction.atomic():
+                if automatic and needs_approval and not _still_approved(user, key):
+                    raise RevokedMeanwhile  # refused since the evaluation read the approval
                 if retire:
                     _retire_expired(user, key, now, automatic=automatic)
                 certificate = Certificate(
@@ -431,7 +434,7 @@ def _retire_expired(user: Any, key: CourseKey, now: Any, *, automatic: bool) -> 
 
 
 class RevokedMeanwhile(Exception):  # a signal within this module, not an error for callers
-    """The learner's certificate was revoked while their recertification was decided."""
+    """Staff withdrew the certificate (revoked it, or refused approval) while the evaluation ran."""
 
 
 def approve(user: Any, course_key: CourseKey | str, *, by: Any, reason: str = "") -> Certificate | None:
@@ -449,10 +452,26 @@ def reject(user: Any, course_key: CourseKey | str, *, by: Any, reason: str = "")
 
 
 def _decide(user: Any, key: CourseKey, decision: str, *, by: Any, reason: str) -> None:
+    """Record the decision under the lock issuing reads it with (see :func:`_still_approved`).
+
+    A refusal once the certificate is issued changes nothing and says so: the
+    certificate is revoked instead. So a certificate exists exactly when the
+    decision that stands is "approved", however two staff's clicks interleave.
+    """
     with transaction.atomic():
+        Approval.objects.select_for_update().filter(user=user, course_key=key).first()
+        if decision == Approval.REJECTED and Certificate.objects.select_for_update().filter(
+                user=user, course_key=key, active=True).exists():
+            raise CertPluginError("The learner's certificate is already issued; to withdraw it, revoke it.")
         Approval.objects.update_or_create(user=user, course_key=key,
                                           defaults={"decision": decision, "by": by, "reason": reason})
         record_audit(decision, key, user=user, actor=by, reason=reason)
+
+
+def _still_approved(user: Any, key: CourseKey) -> bool:
+    """Whether staff's approval stands, read under the lock a refusal writes with."""
+    return Approval.objects.select_for_update().filter(user=user, course_key=key,
+                                                       decision=Approval.APPROVED).exists()
 
 
 def mark_requirement_met(user: Any, course_key: CourseKey | str, key: str, *, by: Any,

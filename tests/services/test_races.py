@@ -233,3 +233,71 @@ def test_simultaneous_job_starts_on_a_course_without_settings_make_no_job(lms, k
                "(Settings tab); until then there is nothing to backfill or reissue.")
     assert {str(error) for error in errors} == {refusal}
     assert not Job.objects.filter(course_key=course.course_key).exists()
+
+
+def test_approve_and_refuse_clicked_at_once_end_as_the_decision_that_stands(lms):
+    """Two staff decide at once: a certificate exists exactly when the decision that stands is "approved"."""
+    from cert_plugin.models import Approval
+
+    course = lms.course()
+    api.configure_course(course.course_key, requires_approval=True)
+    staff = lms.staff(course)
+    for round_ in range(4):
+        learner = lms.learner(course)
+        lms.complete_all(learner, course)
+        lms.pass_all_quizzes(learner, course)
+        decisions = [lambda who=learner: api.approve(who, course.course_key, by=staff),
+                     lambda who=learner: api.reject(who, course.course_key, by=staff, reason="Attendance")]
+        if round_ % 2:
+            decisions.reverse()
+
+        _results, errors = run_concurrently(lambda choices=decisions: choices.pop()(), 2)
+
+        assert all("already issued" in str(error) for error in errors), errors
+        standing = Approval.objects.get(user=learner, course_key=course.course_key).decision
+        issued = Certificate.objects.filter(user=learner, course_key=course.course_key, active=True).exists()
+        assert issued == (standing == Approval.APPROVED), f"decision {standing}, certificate {issued}"
+
+
+def test_a_refusal_recorded_while_an_approval_is_evaluated_issues_nothing(lms, monkeypatch):
+    from cert_plugin.domain import issuing
+    from cert_plugin.models import Approval
+
+    course = lms.course()
+    api.configure_course(course.course_key, requires_approval=True)
+    staff = lms.staff(course)
+    learner = lms.learner(course)
+    lms.complete_all(learner, course)
+    lms.pass_all_quizzes(learner, course)
+    real = issuing._mark_awaiting
+    refused: list[bool] = []
+
+    def refuse_meanwhile(user, key, progress):  # another staff member refuses after the approval was read
+        real(user, key, progress)
+        if not refused:
+            refused.append(True)
+            api.reject(learner, course.course_key, by=staff, reason="Attendance too low")
+
+    monkeypatch.setattr(issuing, "_mark_awaiting", refuse_meanwhile)
+
+    assert api.approve(learner, course.course_key, by=staff) is None
+
+    assert Approval.objects.get(user=learner, course_key=course.course_key).decision == Approval.REJECTED
+    assert not Certificate.objects.filter(user=learner, course_key=course.course_key).exists()
+
+
+def test_a_refusal_after_the_certificate_is_issued_says_to_revoke_it(lms):
+    from cert_plugin.models import Approval
+
+    course = lms.course()
+    api.configure_course(course.course_key, requires_approval=True)
+    staff = lms.staff(course)
+    learner = lms.learner(course)
+    lms.complete_all(learner, course)
+    lms.pass_all_quizzes(learner, course)
+    api.approve(learner, course.course_key, by=staff)
+
+    with pytest.raises(api.CertPluginError, match="already issued; to withdraw it, revoke it"):
+        api.reject(learner, course.course_key, by=staff, reason="Changed my mind")
+
+    assert Approval.objects.get(user=learner, course_key=course.course_key).decision == Approval.APPROVED
