@@ -150,7 +150,7 @@ def test_staff_answers_and_errors_answer_as_documented(lms, schema):
     course = lms.course()
     api.configure_course(course.course_key)
     owner = lms.learner(course)
-    lms.learner(course, name="Kenji Watanabe")
+    other = lms.learner(course, name="Kenji Watanabe")
     certificate = api.issue(owner, course.course_key, reason="test")
     staff = lms.staff(course)
     client = APIClient()
@@ -160,8 +160,11 @@ def test_staff_answers_and_errors_answer_as_documented(lms, schema):
     _check(schema, "LearnerPage", client.get(reverse("cert_plugin:api-course-learners", args=[key])).json())
     job = client.post(reverse("cert_plugin:api-course-jobs", args=[key]), {"kind": "backfill"}, format="json")
     _check(schema, "Job", job.json())
-    rejected = client.post(reverse("cert_plugin:api-learner-reject", args=[key, owner.pk]), {}, format="json")
+    rejected = client.post(reverse("cert_plugin:api-learner-reject", args=[key, other.pk]), {}, format="json")
     _check(schema, "CourseProgress", rejected.json())
+    too_late = client.post(reverse("cert_plugin:api-learner-reject", args=[key, owner.pk]), {}, format="json")
+    assert too_late.status_code == 400  # issued already: revoke it instead
+    _check(schema, "Error", too_late.json())
     revoked = client.post(reverse("cert_plugin:api-certificate-revoke", args=[certificate.formatted_code]),
                           {"reason": "Plagiarism"}, format="json")
     _check(schema, "Certificate", revoked.json())
