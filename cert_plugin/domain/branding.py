@@ -23,7 +23,13 @@ from cert_plugin.models import (
 if TYPE_CHECKING:
     pass
 from cert_plugin.domain.shared import BrandingError, TemplateError, get_host, is_site_staff
-from cert_plugin.domain.template_inputs import AssetInput, clean_color, clean_template_options, merge_assets
+from cert_plugin.domain.template_inputs import (
+    AssetInput,
+    clean_color,
+    clean_template_options,
+    merge_assets,
+    refuse_unstorable,
+)
 
 BRANDING_LOGO = "logo"  # the asset name of an organization's logo, in its branding and templates
 
@@ -61,6 +67,8 @@ def set_branding(org: str, *, display_name: str | None = None, primary_color: st
     org = (org or "").strip()
     if not org:
         raise BrandingError("Name the organization the branding belongs to.")
+    refuse_unstorable(org, label="The organization's name", max_length=_column_length("org"),
+                      error=BrandingError)
     current = branding(org)
     try:
         files = merge_assets(_branding_files(current), assets)
@@ -76,9 +84,11 @@ def set_branding(org: str, *, display_name: str | None = None, primary_color: st
     except TemplateError as exc:
         raise BrandingError(str(exc)) from None
     name = (current.display_name if display_name is None and current else (display_name or "")).strip()
+    refuse_unstorable(name, label="The display name", max_length=_column_length("display_name"),
+                      error=BrandingError)
     with transaction.atomic():
         brand, _ = OrganizationBranding.objects.select_for_update().get_or_create(org=org)
-        brand.display_name = name[:255]
+        brand.display_name = name
         brand.primary_color, brand.accent_color = primary, accent
         brand.signatories = people
         brand.updated_by = by if getattr(by, "pk", None) else None
@@ -88,6 +98,12 @@ def set_branding(org: str, *, display_name: str | None = None, primary_color: st
             BrandingAsset(branding=brand, name=asset_name, content=content, mime=mime, size=len(content))
             for asset_name, (content, mime) in sorted(files.items()))
     return branding(org) or brand
+
+
+def _column_length(field: str) -> int | None:
+    """The branding column's max_length: a longer value is an error on PostgreSQL and MariaDB."""
+    length: int | None = getattr(OrganizationBranding._meta.get_field(field), "max_length", None)
+    return length
 
 
 def inherit_branding(org: str, assets: Mapping[str, AssetInput] | None,

@@ -19,6 +19,7 @@ from PIL import Image
 
 from cert_plugin.models import CertificateTemplateVersion
 from cert_plugin.rendering.base import Asset
+from cert_plugin.text import storable_problem
 
 if TYPE_CHECKING:
     pass
@@ -40,6 +41,19 @@ _SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": 
 
 
 AssetInput = bytes | tuple[bytes, str] | None  # content (type read from it), (content, mime); None removes
+
+
+def refuse_unstorable(value: str, *, label: str, max_length: int | None = None,
+                      error: type[Exception] = TemplateError) -> None:
+    """Raise ``error`` when ``value`` cannot be stored on every database (NUL, longer than its column).
+
+    Called before anything is written, so a refused save leaves nothing half-written and never
+    reaches the database as a 500 (PostgreSQL refuses NUL in text and jsonb; PostgreSQL and
+    MariaDB refuse a value longer than its column).
+    """
+    problem = storable_problem(value, label=label, max_length=max_length)
+    if problem:
+        raise error(problem)
 
 
 def version_assets(version: CertificateTemplateVersion | None) -> dict[str, tuple[bytes, str]]:
@@ -180,18 +194,22 @@ def clean_template_options(options: Mapping[str, Any] | None, asset_names: Itera
         if image and image not in names:
             raise TemplateError(f"Signatory {position} uses the signature image {image!r}, "
                                 "which is not uploaded.")
-        signatories.append({"name": str(item["name"]).strip(), "title": str(item.get("title", "")).strip(),
-                            "signature": image})
+        person = {"name": str(item["name"]).strip(), "title": str(item.get("title", "")).strip(),
+                  "signature": image}
+        refuse_unstorable(person["name"], label=f"Signatory {position}'s name")
+        refuse_unstorable(person["title"], label=f"Signatory {position}'s title")
+        signatories.append(person)
     if signatories:
         clean["signatories"] = signatories
     honors = []
-    for rule in options.get("honors") or []:
+    for position, rule in enumerate(options.get("honors") or [], 1):
         try:
             minimum, text = float(rule[0]), str(rule[1]).strip()
         except (TypeError, ValueError, IndexError, KeyError):
             raise TemplateError(_HONORS_RULE) from None
         if not (0 < minimum <= 1) or not text:
             raise TemplateError(_HONORS_RULE)
+        refuse_unstorable(text, label=f"Honors rule {position}'s text")
         honors.append([minimum, text])
     if honors:
         clean["honors"] = sorted(honors, reverse=True)

@@ -47,6 +47,7 @@ from cert_plugin.domain.template_inputs import (
     clean_template_options,
     merge_assets,
     pdf_assets,
+    refuse_unstorable,
     version_assets,
 )
 
@@ -106,6 +107,8 @@ def create_template(name: str, *, html: str, css: str = "", orientation: str = "
     if not name:
         raise TemplateError("Give the template a name.")
     org = (org or "").strip()
+    refuse_unstorable(name, label="The template's name", max_length=_column_length("name"))
+    refuse_unstorable(org, label="The organization's name", max_length=_column_length("org"))
     if CertificateTemplate.objects.filter(org=org, name=name).exists():
         raise TemplateError(f"There is already a template named {name!r}{' for ' + org if org else ''}.")
     assets, options = inherit_branding(org, assets, options)  # defined in the branding section
@@ -116,6 +119,12 @@ def create_template(name: str, *, html: str, css: str = "", orientation: str = "
         _create_version(template, html=html, css=css, orientation=orientation, options=clean_options,
                         assets=files, by=by)
     return template
+
+
+def _column_length(field: str) -> int | None:
+    """The template column's max_length: a longer value is an error on PostgreSQL and MariaDB."""
+    length: int | None = getattr(CertificateTemplate._meta.get_field(field), "max_length", None)
+    return length
 
 
 def update_template(template: CertificateTemplate, *, html: str | None = None, css: str | None = None,
@@ -180,6 +189,8 @@ def _validate_template(html_source: str, css: str, orientation: str, files: Mapp
         raise TemplateError("Orientation must be 'landscape' or 'portrait'.")
     if not (html_source or "").strip():
         raise TemplateError("The template has no HTML.")
+    refuse_unstorable(html_source, label="The template's HTML")
+    refuse_unstorable(css or "", label="The template's CSS")
     if len(html_source) > MAX_TEMPLATE_HTML_CHARS or len(css or "") > MAX_TEMPLATE_CSS_CHARS:
         raise TemplateError(f"The template is too long: at most {MAX_TEMPLATE_HTML_CHARS // 1000:,} thousand "
                             f"characters of HTML and {MAX_TEMPLATE_CSS_CHARS // 1000:,} thousand of CSS "

@@ -193,6 +193,10 @@ class Problem:
             return cls(message, line=line, field_name="html")
         if match := _CSS_LINE.match(message):
             return cls(message, line=int(match.group(1)), field_name="css")
+        if message.startswith(("The template's HTML", "The template's CSS")):  # e.g. a NUL in it
+            return cls(message, field_name="css" if message.startswith("The template's CSS") else "html")
+        if message.startswith("The organization's name"):
+            return cls(message, field_name="org")
         if message.startswith("Asset ") or "not a PNG" in message:
             return cls(message, field_name="asset")
         if message.startswith("Signatory"):
