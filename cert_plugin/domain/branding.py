@@ -8,20 +8,11 @@ certificate already issued. Writes: OrganizationBranding, BrandingAsset.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
-from cert_plugin.models import (
-    BrandingAsset,
-    CertificateTemplate,
-    CourseCertificateConfig,
-    OrganizationBranding,
-)
-
-if TYPE_CHECKING:
-    pass
 from cert_plugin.domain.shared import BrandingError, TemplateError, get_host, is_site_staff
 from cert_plugin.domain.template_inputs import (
     AssetInput,
@@ -29,6 +20,12 @@ from cert_plugin.domain.template_inputs import (
     clean_template_options,
     merge_assets,
     refuse_unstorable,
+)
+from cert_plugin.models import (
+    BrandingAsset,
+    CertificateTemplate,
+    CourseCertificateConfig,
+    OrganizationBranding,
 )
 
 BRANDING_LOGO = "logo"  # the asset name of an organization's logo, in its branding and templates

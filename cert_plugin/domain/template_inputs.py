@@ -12,18 +12,15 @@ import io
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.etree import ElementTree
 
 from PIL import Image
 
+from cert_plugin.domain.shared import BrandingError, TemplateError
 from cert_plugin.models import CertificateTemplateVersion
 from cert_plugin.rendering.base import Asset
 from cert_plugin.text import storable_problem
-
-if TYPE_CHECKING:
-    pass
-from cert_plugin.domain.shared import BrandingError, TemplateError
 
 MAX_ASSET_BYTES = 2 * 1024 * 1024  # per uploaded file; a certificate PDF must stay under 2 MB
 

@@ -12,24 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from opaque_keys.edx.keys import CourseKey
 
-from cert_plugin.models import (
-    CertificateTemplate,
-    CertificateTemplateVersion,
-    CourseCertificateConfig,
-    TemplateAsset,
-)
-from cert_plugin.rendering import builtin, limits
-from cert_plugin.rendering import context as page_context
-from cert_plugin.rendering import html as sandbox
-from cert_plugin.rendering.base import RenderError
-
-if TYPE_CHECKING:
-    pass
 from cert_plugin.domain.branding import can_edit_org, editable_orgs, inherit_branding
 from cert_plugin.domain.configuration import configure_course
 from cert_plugin.domain.shared import (
@@ -39,17 +26,26 @@ from cert_plugin.domain.shared import (
     get_host,
     is_site_staff,
     parse_course_key,
-    pdf_module,
     png_module,
 )
+from cert_plugin.domain.staff_render import render_limited
 from cert_plugin.domain.template_inputs import (
     AssetInput,
     clean_template_options,
     merge_assets,
-    pdf_assets,
     refuse_unstorable,
     version_assets,
 )
+from cert_plugin.models import (
+    CertificateTemplate,
+    CertificateTemplateVersion,
+    CourseCertificateConfig,
+    TemplateAsset,
+)
+from cert_plugin.rendering import builtin
+from cert_plugin.rendering import context as page_context
+from cert_plugin.rendering import html as sandbox
+from cert_plugin.rendering.base import RenderError
 
 MAX_TEMPLATE_HTML_CHARS = 100_000  # a certificate's HTML; the built-in ones are under 5,000
 MAX_TEMPLATE_CSS_CHARS = 200_000
@@ -215,13 +211,14 @@ def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str,
     """
     sample = page_context.sample_context(asset_names=files, options=options)
     try:
-        answer = limits.run_limited(_sample_render, html_source, css or "", sample, orientation,
-                                    dict(files), options.get("colors"),
-                                    seconds=PREVIEW_SECONDS, memory_mb=PREVIEW_MEMORY_MB)
+        answer = render_limited(html_source, css or "", sample, orientation=orientation, files=files,
+                                colors=options.get("colors"), seconds=PREVIEW_SECONDS,
+                                memory_mb=PREVIEW_MEMORY_MB, pdf_variant=None, title="Preview",
+                                author=sample.get("issuer_name", ""))
+    except sandbox.TemplateProblem as exc:
+        raise TemplateError(str(exc), line=exc.line) from None
     except RenderError as exc:
         raise TemplateError(f"The template could not be rendered: {exc}") from None
-    if isinstance(answer, tuple):  # the sandbox's problem, with its line
-        raise TemplateError(answer[0], line=answer[1]) from None
     pages = png_module().page_count(answer)
     if pages != 1:
         raise TemplateError(f"With sample data the certificate runs over {pages} pages; "
@@ -231,20 +228,6 @@ def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str,
 
 PREVIEW_SECONDS = 20.0  # a preview or a save's trial render; the built-in templates take ~0.2 s
 PREVIEW_MEMORY_MB = 1024  # on top of what the forked process inherits
-
-
-def _sample_render(html_source: str, css: str, sample: Mapping[str, Any], orientation: str,
-                   files: Mapping[str, tuple[bytes, str]],
-                   colors: Mapping[str, str] | None) -> bytes | tuple[str, int | None]:
-    """In the child process: the PDF, or the sandbox's (reason, line)."""
-    try:
-        document = sandbox.render_document(html_source, css, sample, orientation=orientation,
-                                           title="Preview", author=sample.get("issuer_name", ""),
-                                           colors=colors)
-    except sandbox.TemplateProblem as exc:
-        return str(exc), exc.line
-    content: bytes = pdf_module().render_pdf(document, assets=pdf_assets(files), pdf_variant=None)
-    return content
 
 
 def _create_version(template: CertificateTemplate, *, html: str, css: str, orientation: str,
