@@ -89,3 +89,25 @@ def captured(logger_name: str = "cert_plugin.rendering") -> Iterator[list[str]]:
 @pytest.fixture(scope="module")
 def landscape_pdf() -> bytes:
     return render()
+
+
+def hold_up_weasyprint(monkeypatch: pytest.MonkeyPatch, started_file: Any, *, slow: str, huge: str) -> None:
+    """WeasyPrint held up on purpose, so limit tests do not depend on the machine's speed.
+
+    A document holding ``slow`` writes ``started_file`` and sleeps two minutes in the layout; one
+    holding ``huge`` allocates 1.5 GB first. Others render as usual.
+    """
+    import time
+
+    real = pdf._write  # WeasyPrint's layout and writing, inside the process's render lock
+
+    def render(document: str, *args: Any, **kwargs: Any) -> bytes:
+        if slow in document:
+            started_file.write_text("started")
+            time.sleep(120)
+        if huge in document:
+            hoard = [bytearray(64 * 1024 * 1024) for _ in range(24)]
+            del hoard
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(pdf, "_write", render)

@@ -16,22 +16,11 @@ import time
 
 from cert_plugin import api
 from cert_plugin.domain import templates as template_room
-from cert_plugin.rendering import pdf as pdf_module
+from tests.rendering.conftest import hold_up_weasyprint
 
 
 def _heavy_weasyprint(monkeypatch, started_file):
-    real = pdf_module._write  # WeasyPrint's layout and writing, inside the process's render lock
-
-    def render(document, *args, **kwargs):
-        if "SLOW-LAYOUT" in document:
-            started_file.write_text("started")
-            time.sleep(60)
-        if "HUGE-LAYOUT" in document:
-            hoard = [bytearray(64 * 1024 * 1024) for _ in range(24)]  # 1.5 GB
-            del hoard
-        return real(document, *args, **kwargs)
-
-    monkeypatch.setattr(pdf_module, "_write", render)
+    hold_up_weasyprint(monkeypatch, started_file, slow="SLOW-LAYOUT", huge="HUGE-LAYOUT")
 
 
 def test_a_stalling_preview_is_stopped_and_another_preview_goes_on_meanwhile(db, monkeypatch, tmp_path):

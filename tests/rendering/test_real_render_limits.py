@@ -14,7 +14,7 @@ import time
 
 from cert_plugin import api
 from cert_plugin.models import Certificate, RenderedFile
-from tests.rendering.conftest import text_of
+from tests.rendering.conftest import hold_up_weasyprint, text_of
 
 # One page for short names (the sample's "Jane Smith"-like ones); a page per letter for long ones.
 BRANCHING = ("<h1>{{ learner_name }}</h1>{% if learner_name|length > 24 %}{% for letter in learner_name %}"
@@ -50,20 +50,7 @@ def test_a_template_that_overruns_for_a_real_learner_is_reported_and_the_last_go
 
 
 def _held_up_weasyprint(monkeypatch, started_file):
-    from cert_plugin.rendering import pdf as pdf_module
-
-    real = pdf_module._write
-
-    def render(document, *args, **kwargs):
-        if "Slowpoke" in document:
-            started_file.write_text("started")
-            time.sleep(120)
-        if "Hoarder" in document:
-            hoard = [bytearray(64 * 1024 * 1024) for _ in range(24)]  # 1.5 GB
-            del hoard
-        return real(document, *args, **kwargs)
-
-    monkeypatch.setattr(pdf_module, "_write", render)
+    hold_up_weasyprint(monkeypatch, started_file, slow="Slowpoke", huge="Hoarder")
 
 
 def _staff_certificate(lms, name):

@@ -235,17 +235,27 @@ def test_simultaneous_job_starts_on_a_course_without_settings_make_no_job(lms, k
     assert not Job.objects.filter(course_key=course.course_key).exists()
 
 
+def _awaiting_learner(lms, course):
+    learner = lms.learner(course)
+    lms.complete_all(learner, course)
+    lms.pass_all_quizzes(learner, course)
+    return learner
+
+
+def _awaiting_approval(lms):
+    """A course that issues after staff approval, its staff, and a learner who met everything else."""
+    course = lms.course()
+    api.configure_course(course.course_key, requires_approval=True)
+    return course, lms.staff(course), _awaiting_learner(lms, course)
+
+
 def test_approve_and_refuse_clicked_at_once_end_as_the_decision_that_stands(lms):
     """Two staff decide at once: a certificate exists exactly when the decision that stands is "approved"."""
     from cert_plugin.models import Approval
 
-    course = lms.course()
-    api.configure_course(course.course_key, requires_approval=True)
-    staff = lms.staff(course)
+    course, staff, _first = _awaiting_approval(lms)
     for round_ in range(4):
-        learner = lms.learner(course)
-        lms.complete_all(learner, course)
-        lms.pass_all_quizzes(learner, course)
+        learner = _awaiting_learner(lms, course)
         decisions = [lambda who=learner: api.approve(who, course.course_key, by=staff),
                      lambda who=learner: api.reject(who, course.course_key, by=staff, reason="Attendance")]
         if round_ % 2:
@@ -263,12 +273,7 @@ def test_a_refusal_recorded_while_an_approval_is_evaluated_issues_nothing(lms, m
     from cert_plugin.domain import issuing
     from cert_plugin.models import Approval
 
-    course = lms.course()
-    api.configure_course(course.course_key, requires_approval=True)
-    staff = lms.staff(course)
-    learner = lms.learner(course)
-    lms.complete_all(learner, course)
-    lms.pass_all_quizzes(learner, course)
+    course, staff, learner = _awaiting_approval(lms)
     real = issuing._mark_awaiting
     refused: list[bool] = []
 
@@ -289,12 +294,7 @@ def test_a_refusal_recorded_while_an_approval_is_evaluated_issues_nothing(lms, m
 def test_a_refusal_after_the_certificate_is_issued_says_to_revoke_it(lms):
     from cert_plugin.models import Approval
 
-    course = lms.course()
-    api.configure_course(course.course_key, requires_approval=True)
-    staff = lms.staff(course)
-    learner = lms.learner(course)
-    lms.complete_all(learner, course)
-    lms.pass_all_quizzes(learner, course)
+    course, staff, learner = _awaiting_approval(lms)
     api.approve(learner, course.course_key, by=staff)
 
     with pytest.raises(api.CertPluginError, match="already issued; to withdraw it, revoke it"):
