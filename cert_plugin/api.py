@@ -19,7 +19,11 @@ from cert_plugin.data import (
     LearnerPage,
     LearnerRow,
     Progress,
+    Refusal,
     Verification,
+)
+from cert_plugin.domain.approvals import (
+    request_review,
 )
 from cert_plugin.domain.branding import (
     BRANDING_LOGO,
@@ -27,10 +31,12 @@ from cert_plugin.domain.branding import (
     branding_asset,
     can_edit_org,
     editable_orgs,
+    issuer_name_for,
     org_courses,
     set_branding,
 )
 from cert_plugin.domain.configuration import (
+    configuration_problems,
     configure_course,
 )
 from cert_plugin.domain.course_jobs import (
@@ -43,9 +49,13 @@ from cert_plugin.domain.course_jobs import (
     run_job,
     start_job,
 )
+from cert_plugin.domain.deliveries import DeliveryReport
 from cert_plugin.domain.files import (
+    PNG_DPIS,
+    THUMBNAIL_WIDTHS,
     cached_file,
     download,
+    file_etag,
     record_render_failure,
     render_files,
     render_pdf,
@@ -79,6 +89,9 @@ from cert_plugin.domain.lifecycle import (
 from cert_plugin.domain.notifications import (
     announce,
     notify_backend,
+    reminder_report,
+    retry_deliveries,
+    retry_notifications,
     send_expiry_reminders,
 )
 from cert_plugin.domain.open_badges import (
@@ -119,6 +132,24 @@ from cert_plugin.domain.staff import (
     course_learners,
     enrolled_count,
     export_rows,
+    review_requests,
+)
+from cert_plugin.domain.staff_courses import (
+    StaffIndex,
+    TaughtCourse,
+    staff_index,
+    taught_courses,
+    teaches_courses,
+)
+from cert_plugin.domain.template_catalog import (
+    TemplateRow,
+    archive_template,
+    archived_count,
+    delete_template,
+    template_events,
+    template_rows,
+    template_usage,
+    unarchive_template,
 )
 
 # A type the template editor's views annotate with; re-exported, not part of __all__ (as before).
@@ -138,7 +169,9 @@ from cert_plugin.domain.templates import (
     set_course_template,
     template_asset,
     template_by_id,
+    template_notices,
     template_sample_data,
+    template_thumbnail,
     template_variables,
     template_versions,
     templates,
@@ -151,30 +184,49 @@ from cert_plugin.domain.verification import (
     signature_payload,
     signature_valid,
     signing_keys,
+    signs_certificates,
+    unsigned_count,
     verify,
 )
 
 # Today's names, kept importable from here with the same behaviour (integrators depend on them).
 __all__ = [
-    "BRANDING_LOGO", "LEARNER_STATUSES", "STATUS_LIST_SIZE", "BackfillReport", "BrandingError",
-    "CertPluginError", "ChecklistItem", "CourseStatus", "Download", "InvalidCourseKey", "LearnerPage",
-    "LearnerRow", "OutboxReport", "Progress", "RenderFailed", "RequirementsError", "TemplateError",
+    "BRANDING_LOGO", "LEARNER_STATUSES", "PNG_DPIS", "STATUS_LIST_SIZE", "THUMBNAIL_WIDTHS", "BackfillReport",
+    "BrandingError",
+    "CertPluginError", "ChecklistItem", "CourseStatus", "DeliveryReport", "Download", "InvalidCourseKey",
+    "LearnerPage",
+    "LearnerRow", "OutboxReport", "Progress", "Refusal", "RenderFailed", "RequirementsError",
+    "TemplateError",
     "UnknownCourse", "Verification", "active_certificate", "announce", "approve", "attachable_courses",
     "audit_events", "audit_trail", "awaiting_approval", "backfill", "branding", "branding_asset",
     "builtin_templates", "cached_file", "can_edit_org", "can_edit_template", "can_use_template_editor",
     "can_view", "certificate_by_code", "certificates_for", "configure_course", "course_learner",
     "course_learners", "courses_using", "create_template", "credential_json", "credential_jwt",
     "decide_reissue_request", "download", "duplicate_template", "editable_orgs", "editor_templates",
-    "enrolled_count", "evaluate", "evaluate_ids", "export_rows", "get_config", "get_host", "get_progress",
-    "issue", "issuer_jwks", "issuer_profile", "job", "learner_overview", "mark_requirement_met",
+    "enrolled_count", "evaluate", "evaluate_ids", "export_rows", "file_etag", "get_config", "get_host",
+    "get_progress",
+    "issue", "issuer_jwks", "issuer_name_for", "issuer_profile", "job", "learner_overview",
+    "mark_requirement_met",
     "notify_backend", "org_courses", "outbox_failed", "outbox_record", "outbox_record_all", "outbox_sent",
     "parse_course_key", "preview_template", "preview_template_version", "public_certificates",
     "queue_backfill", "recent_jobs", "record_render_failure", "reissue", "reissue_all",
-    "reissue_requests", "reject", "relay_outbox", "render_files", "render_pdf", "render_png",
-    "request_reissue", "requirements_summary", "restore_template_version", "revoke",
+    "reissue_requests", "reject", "relay_outbox", "reminder_report", "render_files", "render_pdf",
+    "render_png",
+    "request_reissue", "request_review", "requirements_summary", "restore_template_version",
+    "retry_deliveries",
+    "retry_notifications", "review_requests", "revoke",
     "revoked_status_indexes", "run_job", "send_expiry_reminders", "set_branding", "set_course_template",
-    "set_public", "signature_payload", "signature_valid", "signing_keys", "start_job",
-    "status_list_credential", "status_list_jwt", "template_asset", "template_by_id",
-    "template_sample_data", "template_variables", "template_versions", "templates", "update_template",
-    "verify", "verify_url",
+    "set_public", "signature_payload", "signature_valid", "signing_keys", "signs_certificates", "start_job",
+    "status_list_credential", "status_list_jwt", "template_asset", "template_by_id", "template_notices",
+    "template_sample_data", "template_variables", "template_versions", "templates", "unsigned_count",
+    "update_template", "verify", "verify_url",
 ]
+# The template list (issue 14, point 11): what it shows, each version's picture, archive and delete.
+__all__ += [
+    "TemplateRow", "archive_template", "archived_count", "delete_template", "template_events",
+    "template_rows", "template_thumbnail", "template_usage", "unarchive_template",
+]
+# The staff pages (issue 14): every problem of the course settings at once; the index of the courses a
+# user teaches.
+__all__ += ["StaffIndex", "TaughtCourse", "configuration_problems", "staff_index", "taught_courses",
+            "teaches_courses"]

@@ -2,7 +2,9 @@
 
 Every key is optional. A malformed value fails at start-up
 (:func:`validate`, called from ``AppConfig.ready``) and in ``manage.py check``
-with a message naming the key and how to fix it.
+with a message naming the key and how to fix it. No ``SIGNING_KEY`` is allowed
+(certificates are then issued unsigned) but ``manage.py check`` warns about it
+(``cert_plugin.W001``).
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ class PluginSettings:
 
     HOST: str  # dotted path of a cert_plugin.host.base.Host implementation
     BASE_URL: str  # absolute site root used in QR codes and emails; default settings.LMS_ROOT_URL
-    ISSUER_NAME: str  # institution printed on certificates; default settings.PLATFORM_NAME, else course org
+    # Institution printed on certificates of organizations whose branding has no display name (ADR 0010);
+    # default settings.PLATFORM_NAME, else the course org.
+    ISSUER_NAME: str
     SIGNING_KEY: str | None  # Ed25519 private key, PEM
     PDF_SIGNING: dict[str, str] | None  # {"PKCS12": path, "PASSPHRASE": ...}
     STORAGE: str  # alias in settings.STORAGES for rendered files
@@ -177,7 +181,30 @@ def _host_text(name: str) -> str:
     return str(value)
 
 
+def _signing_key_left_out() -> bool:
+    try:
+        return _raw().get("SIGNING_KEY") is None
+    except ImproperlyConfigured:  # reported as an error
+        return False
+
+
+UNSIGNED_WARNING = (
+    'CERT_PLUGIN["SIGNING_KEY"] is not set: certificates are issued without a digital signature, so '
+    "nobody can check a copy (the PDF, the credential) without asking this site, and the verify page "
+    "says so."
+)
+UNSIGNED_HINT = (
+    "Generate an Ed25519 key (`openssl genpkey -algorithm ed25519`) and put the PEM in "
+    'CERT_PLUGIN["SIGNING_KEY"] from your secrets store; then reissue the certificates issued meanwhile '
+    "(staff dashboard: Reissue all) to sign them."
+)
+
+
 @checks.register("cert_plugin")
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Django system check: report every malformed CERT_PLUGIN key."""
-    return [checks.Error(msg, id=f"cert_plugin.E{i:03d}") for i, msg in enumerate(problems(), 1)]
+    """Django system check: report every malformed CERT_PLUGIN key, and warn when nothing is signed."""
+    found: list[checks.CheckMessage] = [
+        checks.Error(msg, id=f"cert_plugin.E{i:03d}") for i, msg in enumerate(problems(), 1)]
+    if _signing_key_left_out():  # (a malformed one, even "", is an error above)
+        found.append(checks.Warning(UNSIGNED_WARNING, hint=UNSIGNED_HINT, id="cert_plugin.W001"))
+    return found

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from cert_plugin.models import Certificate, ReissueRequest
 
-__all__ = ["ChecklistItem", "CourseStatus", "Download", "LearnerPage", "LearnerRow", "Progress",
+__all__ = ["ChecklistItem", "CourseStatus", "Download", "LearnerPage", "LearnerRow", "Progress", "Refusal",
            "Verification"]
 
 
@@ -25,14 +25,28 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Staff's refusal to approve a learner's certificate, as it stands, and the learner's answer to it."""
+
+    reason: str  # staff's words, shown to the learner as written ("" when staff gave none)
+    decided_at: datetime | None  # when staff refused
+    review_requested_at: datetime | None = None  # when the learner asked staff to reconsider (once)
+    review_message: str = ""  # what the learner added to that request
+
+
+@dataclass(frozen=True)
 class Progress:
     """A learner's certification progress in one course."""
 
     status: str  # "not_offered" | "in_progress" | "pending_approval" | "issued"
     eligible: bool  # every requirement met (approval included)
     items: tuple[ChecklistItem, ...] = ()
-    certificate: Certificate | None = None  # the active certificate when issued
+    certificate: Certificate | None = None  # the active certificate when issued (the revoked one if revoked)
     message: str = ""  # one plain sentence summing up what is next
+    refusal: Refusal | None = None  # staff refused approval and that stands (status stays "in_progress")
+    # The learner's expired certificate, which a recertification replaces: ``items`` are then what the
+    # course asks now, approval included (an approval given for the expired certificate does not count).
+    expired: Certificate | None = None
 
     @property
     def met_count(self) -> int:
@@ -79,7 +93,7 @@ class CourseStatus:
 
     course_key: str
     course_title: str
-    status: str  # "issued" | "expired" | "revoked" | "pending_approval" | "in_progress"
+    status: str  # "issued" | "expired" | "revoked" | "not_approved" | "pending_approval" | "in_progress"
     progress: Progress  # the checklist (empty once issued)
     certificate: Certificate | None = None  # the newest certificate of the course, if any
     profile_name: str = ""  # the profile name when it differs from the printed one (else "")
@@ -93,7 +107,7 @@ class LearnerRow:
 
     user: Any
     name: str  # the name printed on their certificate, else their username
-    status: str  # "issued" | "expired" | "revoked" | "pending_approval" | "in_progress"
+    status: str  # "issued" | "expired" | "revoked" | "not_approved" | "pending_approval" | "in_progress"
     certificate: Certificate | None = None
     progress: Progress | None = None  # computed for the rows shown only
 

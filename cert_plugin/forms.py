@@ -24,6 +24,7 @@ __all__ = [
     "ReasonForm",
     "RevokeForm",
     "SettingsForm",
+    "additional_problems",
     "format_additional",
     "parse_additional",
 ]
@@ -32,7 +33,8 @@ _SEPARATOR = re.compile(r"\s*\|\s*")
 
 
 def parse_additional(text: str) -> list[dict[str, str]]:
-    """"key | label" lines (a line without "|" is a label; its key is made from it)."""
+    """"key | label" lines as ``[{"key", "label"}]`` (blank lines skipped; a line without "|" is a
+    label whose key is made from it: :func:`additional_problems` reports such a line first)."""
     items = []
     for line in (text or "").splitlines():
         line = line.strip()
@@ -41,9 +43,51 @@ def parse_additional(text: str) -> list[dict[str, str]]:
         if "|" in line:
             key, label = _SEPARATOR.split(line, maxsplit=1)
         else:
-            key, label = slugify(line).replace("-", "_")[:100] or line, line
+            key, label = _key_for(line), line
         items.append({"key": key.strip(), "label": label.strip()})
     return items
+
+
+_KEY_LENGTH = 100  # RequirementRecord.key's column
+_CHECKLIST_PREFIX = "req:"  # what the learner's checklist puts before each key (the api refuses it)
+
+
+def _key_for(label: str) -> str:
+    return slugify(label).replace("-", "_")[:_KEY_LENGTH] or label
+
+
+def additional_problems(text: str) -> list[str]:
+    """Every problem of the "key | label" lines, each naming its line (1 is the first); [] if none."""
+    problems: list[str] = []
+    first_line: dict[str, int] = {}
+    for number, line in enumerate((text or "").splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        if "|" not in line:
+            problems.append(str(_("Line %(line)s has no “|”: write it as “key | label”, for example "
+                                  "“%(key)s | %(label)s”.") % {"line": number, "key": _key_for(line),
+                                                                  "label": line}))
+            continue
+        key, label = (part.strip() for part in _SEPARATOR.split(line, maxsplit=1))
+        if not key:
+            problems.append(str(_("Line %(line)s has no key before the “|”.") % {"line": number}))
+        elif len(key) > _KEY_LENGTH:
+            problems.append(str(_("Line %(line)s: the key is longer than %(max)s characters.") % {
+                "line": number, "max": _KEY_LENGTH}))
+        elif key.startswith(_CHECKLIST_PREFIX):
+            problems.append(str(_("Line %(line)s: a key may not start with “%(prefix)s”.") % {
+                "line": number, "prefix": _CHECKLIST_PREFIX}))
+        elif key in first_line:
+            problems.append(str(_("Line %(line)s: the key “%(key)s” is already used on line %(first)s; each "
+                                  "requirement needs a key of its own.") % {
+                "line": number, "key": key, "first": first_line[key]}))
+        else:
+            first_line[key] = number
+        if not label:
+            problems.append(str(_("Line %(line)s has no label after the “|”: write what the learner must "
+                                  "do.") % {"line": number}))
+    return problems
 
 
 def format_additional(items: Iterable[Mapping[str, str]]) -> str:
@@ -94,7 +138,8 @@ class SettingsForm(forms.Form):
     requires_approval = forms.BooleanField(
         required=False, label=_("Course staff approve each certificate before it is issued"))
     additional_requirements = forms.CharField(
-        required=False, label=_("Additional requirements confirmed by staff"), widget=forms.Textarea(
+        required=False, strip=False,  # (unstripped: problems name the line staff see it on)
+        label=_("Additional requirements confirmed by staff"), widget=forms.Textarea(
             attrs={"rows": 3, "spellcheck": "false"}),
         help_text=_("One per line, written “key | label”, e.g. “project | Final project accepted”. "
                     "You mark them met for each learner in the learners table."))
@@ -118,19 +163,40 @@ class SettingsForm(forms.Form):
         quiz_field.choices = list(quizzes)
         self._describe()
 
-    # Words of the api's messages that name a field (its RequirementsError joins every problem).
+    # Words of the api's messages that name a field (configuration_problems gives one message per problem).
     _API_FIELDS = (("Validity", "validity_days"), ("Hours", "hours"), ("Required quiz", "required_quizzes"),
-                   ("Additional requirement", "additional_requirements"), ("min_grade", "min_grade"),
+                   ("Additional requirement", "additional_requirements"),
+                   ("additional_requirements", "additional_requirements"), ("min_grade", "min_grade"),
                    ("min_completion", "min_completion"), ("min_quiz_score", "min_quiz_score"),
                    ("template", "template"))
 
     def add_api_error(self, message: str) -> None:
-        """Show the api's refusal on the form and mark the fields it names as invalid."""
-        self.add_error(None, message)
-        for words, name in self._API_FIELDS:
-            if words in message:
-                self.fields[name].widget.attrs.update({"aria-invalid": "true"})
+        """Show the api's refusal on the form, under the field it names (else above the form)."""
+        self.add_api_problems([message])
+
+    def add_api_problems(self, problems: Iterable[str]) -> None:
+        """Show each of the api's problems under the field it names (else above the form)."""
+        for message in problems:
+            name = next((name for words, name in self._API_FIELDS if words in message), None)
+            self.add_error(name, message)
         self._describe()
+
+    def clean_additional_requirements(self) -> str:
+        text = self.cleaned_data.get("additional_requirements") or ""
+        problems = additional_problems(text)
+        if problems:
+            raise forms.ValidationError(problems)
+        return text
+
+    def problem_list(self) -> list[dict[str, str]]:
+        """Every problem of the form, in the order of the page, for the summary above it: the
+        message, and the label and element id of the field it belongs to ("" for the form's own)."""
+        found = [{"label": "", "id": "", "message": str(error)} for error in self.non_field_errors()]
+        for name, field in self.fields.items():
+            element = "st-quizzes" if name == "required_quizzes" else f"id_{name}"
+            found += [{"label": str(field.label), "id": element, "message": str(error)}
+                      for error in self.errors.get(name, ())]
+        return found
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -179,15 +245,23 @@ class SettingsForm(forms.Form):
         }
 
     def api_arguments(self) -> dict[str, Any]:
-        """The keyword arguments of ``api.configure_course`` (all but ``template``), from clean data."""
+        """The keyword arguments of ``api.configure_course`` (all but ``template``), from clean data.
+
+        A field the form refused is given the api's default, so that ``api.configuration_problems``
+        can still judge the others and every problem is shown at once.
+        """
         data = self.cleaned_data
-        min_grade = data.get("min_grade")
+
+        def share(name: str, default: float | None) -> float | None:
+            value = data.get(name)
+            return default if value is None else float(value) / 100
+
         return {
             "enabled": bool(data.get("enabled")),
-            "min_completion": float(data["min_completion"]) / 100,
-            "min_grade": None if min_grade is None else float(min_grade) / 100,
+            "min_completion": share("min_completion", 1.0),
+            "min_grade": share("min_grade", None),
             "required_quizzes": list(data.get("required_quizzes") or []),
-            "min_quiz_score": float(data["min_quiz_score"]) / 100,
+            "min_quiz_score": share("min_quiz_score", 0.7),
             "requires_approval": bool(data.get("requires_approval")),
             "additional_requirements": parse_additional(data.get("additional_requirements") or ""),
             "validity_days": data.get("validity_days"),

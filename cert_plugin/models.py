@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     # NOT NULL (as all of ours are); this annotation tells django-stubs what a read really gives.
     CourseKeyColumn: TypeAlias = models.Field[CourseKey | str, CourseKey]
 
-ORIENTATIONS = [("landscape", "A4 landscape"), ("portrait", "A4 portrait")]
+ORIENTATIONS = [("landscape", _("A4 landscape")), ("portrait", _("A4 portrait"))]
 
 
 class ImmutableModel(models.Model):
@@ -48,13 +49,16 @@ class CertificateTemplate(models.Model):
     """A named certificate design. Its content lives in immutable versions.
 
     Templates belong to an organization (institution branding) or, with
-    ``org`` empty, to the whole site; a course picks one in its config.
+    ``org`` empty, to the whole site; a course picks one in its config. An
+    archived template is out of the template list and the course pickers, and
+    still renders the certificates issued with its versions.
     """
 
     name = models.CharField(max_length=200)  # shown to staff in the template picker
     org = models.CharField(max_length=255, blank=True, default="")  # "" = site-wide
     is_builtin = models.BooleanField(default=False)  # shipped with the plugin, not staff-made
     created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)  # set: hidden from lists and pickers
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org", "name"], name="cert_template_org_name")]
@@ -128,6 +132,49 @@ class TemplateAsset(ImmutableModel):
         return f"{self.name} ({self.mime}, {self.size} bytes) of {self.version}"
 
 
+class TemplateThumbnail(models.Model):
+    """A small PNG of one template version filled with sample data: the template list's picture.
+
+    Made once per version (from the trial render of its save, or on first request for a version
+    saved before thumbnails existed) and kept: the version never changes, so neither does its
+    picture, and listing templates renders nothing.
+    """
+
+    version = models.OneToOneField(CertificateTemplateVersion, related_name="thumbnail",
+                                   on_delete=models.CASCADE)
+    png = models.BinaryField(blank=True)  # empty: the version did not render (the list shows a frame)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Thumbnail of {self.version}"
+
+
+class TemplateEvent(ImmutableModel):
+    """Append-only trail of what staff did to a template as a whole: archive, unarchive, delete.
+
+    Saving a version is recorded by the version itself (who and when); these changes leave no
+    version behind, so they are recorded here. A deleted template's events keep its name.
+    """
+
+    ARCHIVED, UNARCHIVED, DELETED = "archived", "unarchived", "deleted"
+    ACTIONS = [(ARCHIVED, _("Archived")), (UNARCHIVED, _("Unarchived")), (DELETED, _("Deleted"))]
+
+    action = models.CharField(max_length=20, choices=ACTIONS)
+    template = models.ForeignKey(CertificateTemplate, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="events")  # None once deleted
+    template_name = models.CharField(max_length=200)  # the template's name then
+    org = models.CharField(max_length=255, blank=True, default="")  # its organization ("" = site-wide)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.template_name}"
+
+
 class CourseCertificateConfig(models.Model):
     """Whether a course offers a certificate, and what earning it takes.
 
@@ -167,7 +214,7 @@ class Certificate(models.Model):
     """
 
     ISSUED, REVOKED, EXPIRED = "issued", "revoked", "expired"
-    STATUSES = [(ISSUED, "Issued"), (REVOKED, "Revoked"), (EXPIRED, "Expired")]
+    STATUSES = [(ISSUED, _("Issued")), (REVOKED, _("Revoked")), (EXPIRED, _("Expired"))]
 
     verification_code = models.CharField(max_length=16, unique=True)  # canonical, no hyphens
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -250,11 +297,18 @@ class Approval(models.Model):
     course_key: CourseKeyColumn = CourseKeyField(max_length=255)
     # "awaiting" is no decision: evaluation marks learners who met everything else, so staff can
     # list who waits for them without re-evaluating every learner of the course.
-    decision = models.CharField(max_length=10, choices=[(APPROVED, "Approved"), (REJECTED, "Rejected"),
-                                                        (AWAITING, "Awaiting a decision")])
+    decision = models.CharField(max_length=10, choices=[
+        (APPROVED, _("Approved")), (REJECTED, _("Rejected")), (AWAITING, _("Awaiting a decision"))])
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                            on_delete=models.SET_NULL, related_name="+")
-    reason = models.TextField(blank=True, default="")
+    reason = models.TextField(blank=True, default="")  # staff's words; the learner reads a refusal's
+    # When staff decided, in whole seconds like Certificate.issued_at (None while awaiting). A
+    # decision not later than the issue of the learner's expired certificate belonged to that
+    # certification: a recertification asks staff again.
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The learner asked staff to reconsider a refusal (once); staff's next decision answers it.
+    review_requested_at = models.DateTimeField(null=True, blank=True)
+    review_message = models.TextField(blank=True, default="")  # what the learner added to that request
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -273,10 +327,12 @@ class AuditEvent(ImmutableModel):
     CONFIGURED = "configured"
     PUBLISHED, UNPUBLISHED = "published", "unpublished"
     REISSUE_REQUESTED, REISSUE_DECLINED = "reissue_requested", "reissue_declined"
+    REVIEW_REQUESTED = "review_requested"  # the learner asked staff to reconsider a refusal
     ACTIONS = [(a, a.replace("_", " ")) for a in (ISSUED, REISSUED, REVOKED, EXPIRED, APPROVED,
                                                     REJECTED, REQUIREMENT_MET, REQUIREMENT_UNMET,
                                                     CONFIGURED, PUBLISHED, UNPUBLISHED,
-                                                    REISSUE_REQUESTED, REISSUE_DECLINED)]
+                                                    REISSUE_REQUESTED, REISSUE_DECLINED,
+                                                    REVIEW_REQUESTED)]
 
     action = models.CharField(max_length=20, choices=ACTIONS)
     course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
@@ -322,7 +378,7 @@ class RenderedFile(models.Model):
     """
 
     PDF, PNG, PNG_PRINT = "pdf", "png", "png300"
-    KINDS = [(PDF, "PDF"), (PNG, "PNG 150 dpi"), (PNG_PRINT, "PNG 300 dpi")]
+    KINDS = [(PDF, _("PDF")), (PNG, _("PNG 150 dpi")), (PNG_PRINT, _("PNG 300 dpi"))]
 
     certificate = models.ForeignKey(Certificate, related_name="rendered_files", on_delete=models.CASCADE)
     revision = models.PositiveIntegerField()  # the certificate revision it shows
@@ -349,7 +405,7 @@ class ReissueRequest(models.Model):
     """
 
     PENDING, GRANTED, DECLINED = "pending", "granted", "declined"
-    STATUSES = [(PENDING, "Pending"), (GRANTED, "Granted"), (DECLINED, "Declined")]
+    STATUSES = [(PENDING, _("Pending")), (GRANTED, _("Granted")), (DECLINED, _("Declined"))]
 
     certificate = models.ForeignKey(Certificate, related_name="reissue_requests", on_delete=models.CASCADE)
     current_name = models.CharField(max_length=255)  # the name printed when the learner asked
@@ -374,10 +430,10 @@ class Job(models.Model):
     """A long course-wide operation (backfill, reissue all) that staff watch progress of."""
 
     BACKFILL, REISSUE_ALL = "backfill", "reissue_all"
-    KINDS = [(BACKFILL, "Issue to qualified learners"),
-             (REISSUE_ALL, "Reissue all with the current template")]
+    KINDS = [(BACKFILL, _("Issue to qualified learners")),
+             (REISSUE_ALL, _("Reissue all with the current template"))]
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-    STATES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+    STATES = [(QUEUED, _("Queued")), (RUNNING, _("Running")), (DONE, _("Done")), (FAILED, _("Failed"))]
 
     kind = models.CharField(max_length=20, choices=KINDS)
     course_key: CourseKeyColumn = CourseKeyField(max_length=255, db_index=True)
@@ -473,3 +529,44 @@ class OutboxTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}{tuple(self.args)!r}"
+
+
+class NotificationDelivery(models.Model):
+    """One notification to one learner through one backend: sent, or why not yet.
+
+    Written before the first send and updated after each attempt, so a delivery
+    that fails stays visible (Django admin, *Notification deliveries*: attempts
+    and last error) and is tried again later, with or without a broker
+    (``retry_notifications``, run by ``cert_send_reminders`` and the reminders
+    task). ``key`` names what the message is about (``"issued:r1"``,
+    ``"expiring:2027-01-10:30"``); it is unique per certificate and backend, so a
+    repeated announcement or a concurrent reminder run never sends twice.
+    """
+
+    PENDING, SENDING, SENT, FAILED, SKIPPED = "pending", "sending", "sent", "failed", "skipped"
+    STATES = [(PENDING, _("Waiting")), (SENDING, _("Sending")), (SENT, _("Sent")), (FAILED, _("Failed")),
+              (SKIPPED, _("Not needed any more"))]
+
+    certificate = models.ForeignKey(Certificate, related_name="deliveries", on_delete=models.CASCADE)
+    event = models.CharField(max_length=20)  # "issued" | "reissued" | "revoked" | "expiring"
+    key = models.CharField(max_length=60)  # what the message is about; unique per certificate and backend
+    backend_index = models.PositiveIntegerField()  # position in NOTIFY["BACKENDS"] when it was queued
+    backend = models.CharField(max_length=255)  # that backend's dotted path (never its options: secrets)
+    state = models.CharField(max_length=10, choices=STATES, default=PENDING)
+    attempts = models.PositiveIntegerField(default=0)  # sends tried so far
+    last_error = models.TextField(blank=True, default="")  # why the last send failed (or was skipped)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a failed delivery is tried again (a sending one: when its sender is taken for dead);
+    # None once sent, skipped, or given up after too many attempts.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["certificate", "key", "backend_index"],
+                                               name="cert_one_delivery")]
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "notification deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.certificate_id} via {self.backend}: {self.state}"

@@ -1,6 +1,6 @@
 """The eligibility engine: (course requirements, learner progress) -> checklist.
 
-Pure code on plain values: no Django, no database, no host calls. The api
+Pure code on plain values: no database, no host calls. The api
 gathers a :class:`Snapshot` of the learner's progress from the host, then
 :func:`evaluate` turns it into the checklist the learner reads ("12 of 14
 lessons completed", "Quiz 2: 55% (needs 70%)") and the eligibility decision.
@@ -8,7 +8,9 @@ lessons completed", "Quiz 2: 55% (needs 70%)") and the eligibility decision.
 Shares (completion, grades, scores, thresholds) are fractions 0..1. They are
 compared with a small tolerance so that a float such as ``0.1 * 7`` meets a
 70% threshold, and shown as whole percentages rounded down, so a learner never
-reads "70% (needs 70%)" on a requirement that is not met.
+reads "70% (needs 70%)" on a requirement that is not met. Every sentence goes
+through Django's gettext, so it reads in the language active when it is built
+(the learner's page, the staff dashboard); a worker with none writes English.
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from cert_plugin.data import ChecklistItem
 
 __all__ = [
+    "ADDITIONAL_PREFIX",
     "APPROVED",
     "REJECTED",
     "Outcome",
@@ -34,6 +40,7 @@ __all__ = [
 
 APPROVED = "approved"  # Snapshot.approval once staff approved
 REJECTED = "rejected"  # Snapshot.approval once staff refused
+ADDITIONAL_PREFIX = "req:"  # an additional requirement's checklist key is this + its configured key
 _APPROVAL_DECISIONS = (None, APPROVED, REJECTED)
 
 _EPSILON = 1e-9  # tolerance when comparing shares, absorbs float noise such as 0.1 * 7
@@ -89,9 +96,15 @@ class Snapshot:
     block_titles: Mapping[str, str]  # usage key string -> title, for quiz labels
     met_requirements: frozenset[str]  # keys of additional requirements staff marked met
     approval: str | None = None  # None (not decided) | "approved" | "rejected"
+    approval_reason: str = ""  # staff's reason for a refusal, which the learner reads
+    # The learner's certificate expired: staff approve the recertification and confirm additional
+    # requirements anew (``met_requirements`` and ``approval`` hold only what they gave since).
+    recertifying: bool = False
     # usage key strings of blocks the learner's own version of the course leaves out (another cohort's
     # unit, an item bank question not drawn for them): a required quiz among them is not asked of them
     unavailable: frozenset[str] = frozenset()
+    # the host's grade cutoff, 0..1 ("Pass the course" states it); None when the host cannot tell
+    passing_grade: float | None = None
 
     def __post_init__(self) -> None:
         if self.approval not in _APPROVAL_DECISIONS:
@@ -103,6 +116,8 @@ class Snapshot:
         _set(self, "block_titles", {str(key): str(title) for key, title in self.block_titles.items()})
         _set(self, "met_requirements", frozenset(str(key) for key in self.met_requirements))
         _set(self, "unavailable", frozenset(str(key) for key in self.unavailable))
+        _set(self, "passing_grade", _cutoff(self.passing_grade))
+        _set(self, "approval_reason", str(self.approval_reason or ""))
 
 
 @dataclass(frozen=True)
@@ -140,12 +155,15 @@ def evaluate(requirements: Requirements, snapshot: Snapshot) -> Outcome:
     )
 
 
-def summarize(requirements: Requirements, *, block_titles: Mapping[str, str] | None = None) -> list[str]:
+def summarize(requirements: Requirements, *, block_titles: Mapping[str, str] | None = None,
+              passing_grade: float | None = None) -> list[str]:
     """Describe ``requirements`` in plain sentences, for course pages and staff.
 
     ``block_titles`` (usage key string -> title) names the required quizzes;
-    without it they are named by their usage keys. Raises ``ValueError`` for
-    requirements that :func:`validate_requirements` rejects.
+    without it they are named by their usage keys. ``passing_grade`` is the
+    host's grade cutoff (0..1), stated with "Pass the course" when known.
+    Raises ``ValueError`` for requirements that :func:`validate_requirements`
+    rejects.
     """
     _check(requirements)
     titles = block_titles or {}
@@ -153,14 +171,18 @@ def summarize(requirements: Requirements, *, block_titles: Mapping[str, str] | N
     if requirements.min_completion > 0:
         sentences.append(_lessons_label(requirements.min_completion))
     if requirements.min_grade != 0:
-        sentences.append(_grade_label(requirements.min_grade))
+        sentences.append(_grade_label(requirements.min_grade, _cutoff(passing_grade)))
     needed = _threshold(requirements.min_quiz_score)
     sentences += [
-        f"Score at least {needed} on {_title(titles, key)}" for key in requirements.required_quizzes
+        _("Score at least {needed} on {quiz}").format(needed=needed, quiz=_title(titles, key))
+        for key in requirements.required_quizzes
     ]
-    sentences += [f"{label} (confirmed by course staff)" for _, label in requirements.additional_requirements]
+    sentences += [
+        _("{requirement} (confirmed by course staff)").format(requirement=label)
+        for _key, label in requirements.additional_requirements
+    ]
     if requirements.requires_approval:
-        sentences.append("Get approval from the course staff")
+        sentences.append(_("Get approval from the course staff"))
     return sentences
 
 
@@ -174,7 +196,8 @@ def validate_requirements(
     course's graded blocks) is given, required quizzes the course does not have.
     """
     problems = [
-        f"{name} must be between 0 and 1 (a share, e.g. 0.8 for 80%); got {value:g}."
+        _("{name} must be between 0 and 1 (a share, e.g. 0.8 for 80%); got {value}.").format(
+            name=name, value=f"{value:g}")
         for name, value in (
             ("min_grade", requirements.min_grade),
             ("min_completion", requirements.min_completion),
@@ -184,21 +207,23 @@ def validate_requirements(
     ]
     quizzes = requirements.required_quizzes
     if any(not key.strip() for key in quizzes):
-        problems.append("A required quiz has an empty usage key.")
-    problems += [f"Required quiz {key} is listed more than once." for key in _duplicates(quizzes)]
+        problems.append(_("A required quiz has an empty usage key."))
+    problems += [_("Required quiz {key} is listed more than once.").format(key=key)
+                 for key in _duplicates(quizzes)]
     if graded_keys is not None:
         known = {str(key) for key in graded_keys}
         problems += [
-            f"Required quiz {key} is not a graded block of this course."
+            _("Required quiz {key} is not a graded block of this course.").format(key=key)
             for key in dict.fromkeys(quizzes)
             if key.strip() and key not in known
         ]
     keys = [key for key, _ in requirements.additional_requirements]
     if any(not key.strip() for key in keys):
-        problems.append("An additional requirement has an empty key.")
-    problems += [f"Additional requirement key {key!r} is used more than once." for key in _duplicates(keys)]
+        problems.append(_("An additional requirement has an empty key."))
+    problems += [_("Additional requirement key {key} is used more than once.").format(key=repr(key))
+                 for key in _duplicates(keys)]
     problems += [
-        f"Additional requirement {key!r} has no label."
+        _("Additional requirement {key} has no label.").format(key=repr(key))
         for key, label in requirements.additional_requirements
         if key.strip() and not label.strip()
     ]
@@ -214,59 +239,82 @@ def _lessons_item(requirements: Requirements, snapshot: Snapshot) -> list[Checkl
         return []
     label = _lessons_label(requirements.min_completion)
     if total == 0:
-        return [ChecklistItem("lessons", label, True, "This course has no lessons to complete")]
-    done = sum(1 for key, _ in snapshot.lessons if key in snapshot.completed)
+        return [ChecklistItem("lessons", label, True, _("This course has no lessons to complete"))]
+    done = sum(1 for key, _title in snapshot.lessons if key in snapshot.completed)
     needed = math.ceil(requirements.min_completion * total - _EPSILON)
-    noun = "lesson" if total == 1 else "lessons"
-    return [ChecklistItem("lessons", label, done >= needed, f"{done} of {total} {noun} completed")]
+    detail = ngettext("{done} of {total} lesson completed", "{done} of {total} lessons completed",
+                      total).format(done=done, total=total)
+    return [ChecklistItem("lessons", label, done >= needed, detail)]
 
 
 def _grade_item(requirements: Requirements, snapshot: Snapshot) -> list[ChecklistItem]:
     minimum = requirements.min_grade
     if minimum == 0:
         return []
-    current = f"Current grade {_shown(snapshot.grade_percent, minimum or None)}"
-    if minimum is None:
+    cutoff = snapshot.passing_grade
+    if minimum is None:  # the host's own decision, against its cutoff when it tells it
         met = snapshot.grade_passed
-        detail = f"{current} (passing)" if met else f"{current} (not passing yet)"
+        grade = _shown(snapshot.grade_percent, None if met else cutoff)
+        if met:
+            detail = _("Current grade {grade} (passing)").format(grade=grade)
+        elif cutoff is not None:
+            detail = _("Current grade {grade} (needs {needed} to pass)").format(
+                grade=grade, needed=_threshold(cutoff))
+        else:
+            detail = _("Current grade {grade} (not passing yet)").format(grade=grade)
     else:
         met = _reaches(snapshot.grade_percent, minimum)
-        detail = current if met else f"{current} (needs {_threshold(minimum)})"
-    return [ChecklistItem("grade", _grade_label(minimum), met, detail)]
+        grade = _shown(snapshot.grade_percent, minimum or None)
+        detail = (_("Current grade {grade}").format(grade=grade) if met
+                  else _("Current grade {grade} (needs {needed})").format(grade=grade,
+                                                                          needed=_threshold(minimum)))
+    return [ChecklistItem("grade", _grade_label(minimum, cutoff), met, detail)]
 
 
 def _quiz_item(requirements: Requirements, snapshot: Snapshot, key: str) -> ChecklistItem:
     title = _title(snapshot.block_titles, key)
+    label = _("Pass {quiz}").format(quiz=title)
     if key in snapshot.unavailable and key not in snapshot.scores:
-        detail = f"{title}: not part of your course content"
-        return ChecklistItem(f"quiz:{key}", f"Pass {title}", True, detail)
+        detail = _("{quiz}: not part of your course content").format(quiz=title)
+        return ChecklistItem(f"quiz:{key}", label, True, detail)
     score = snapshot.scores.get(key)
-    needs = f"(needs {_threshold(requirements.min_quiz_score)})"
+    needed = _threshold(requirements.min_quiz_score)
     met = score is not None and _reaches(score, requirements.min_quiz_score)
     if score is None:
-        detail = f"{title}: not attempted yet {needs}"
+        detail = _("{quiz}: not attempted yet (needs {needed})").format(quiz=title, needed=needed)
     else:
         shown = _shown(score, requirements.min_quiz_score)
-        detail = f"{title}: {shown}" if met else f"{title}: {shown} {needs}"
-    return ChecklistItem(f"quiz:{key}", f"Pass {title}", met, detail)
+        detail = (_("{quiz}: {score}").format(quiz=title, score=shown) if met
+                  else _("{quiz}: {score} (needs {needed})").format(quiz=title, score=shown, needed=needed))
+    return ChecklistItem(f"quiz:{key}", label, met, detail)
 
 
 def _additional_item(snapshot: Snapshot, key: str, label: str) -> ChecklistItem:
     met = key in snapshot.met_requirements
-    detail = "Confirmed by course staff" if met else "Not yet confirmed by course staff"
-    return ChecklistItem(f"req:{key}", label, met, detail)
+    if met:
+        detail = _("Confirmed by course staff")
+    elif snapshot.recertifying:
+        detail = _("Staff confirm it again for each recertification")
+    else:
+        detail = _("Not yet confirmed by course staff")
+    return ChecklistItem(f"{ADDITIONAL_PREFIX}{key}", label, met, detail)
 
 
 def _approval_item(snapshot: Snapshot, others_met: bool) -> ChecklistItem:
+    reason = snapshot.approval_reason.strip()
     if snapshot.approval == APPROVED:
-        detail = "Approved"
+        detail = _("Approved")
     elif snapshot.approval == REJECTED:
-        detail = "Not approved: contact the course staff"
+        detail = (_("Not approved: {reason}").format(reason=reason) if reason
+                  else _("Not approved: contact the course staff"))
+    elif snapshot.recertifying:
+        detail = (_("Waiting for the course staff to approve your recertification") if others_met
+                  else _("Staff approve each recertification again, once the other requirements are met"))
     elif others_met:
-        detail = "Waiting for the course staff to approve"
+        detail = _("Waiting for the course staff to approve")
     else:
-        detail = "Staff approve once the other requirements are met"
-    return ChecklistItem("approval", "Approval by the course staff", snapshot.approval == APPROVED, detail)
+        detail = _("Staff approve once the other requirements are met")
+    return ChecklistItem("approval", _("Approval by the course staff"), snapshot.approval == APPROVED, detail)
 
 
 # Wording and numbers -----------------------------------------------------------------------------
@@ -274,14 +322,24 @@ def _approval_item(snapshot: Snapshot, others_met: bool) -> ChecklistItem:
 
 def _lessons_label(min_completion: float) -> str:
     if _reaches(min_completion, 1.0):
-        return "Complete all lessons"
-    return f"Complete at least {_threshold(min_completion)} of lessons"
+        return _("Complete all lessons")
+    return _("Complete at least {needed} of lessons").format(needed=_threshold(min_completion))
 
 
-def _grade_label(min_grade: float | None) -> str:
+def _grade_label(min_grade: float | None, passing_grade: float | None = None) -> str:
     if min_grade is None:
-        return "Pass the course"
-    return f"Reach a course grade of at least {_threshold(min_grade)}"
+        return _("Pass the course") if passing_grade is None else (
+            _("Pass the course (passing grade: {cutoff})").format(cutoff=_threshold(passing_grade)))
+    return _("Reach a course grade of at least {needed}").format(needed=_threshold(min_grade))
+
+
+def _cutoff(value: Any) -> float | None:
+    """The host's grade cutoff as a share 0..1, or None when it is unknown or not a share."""
+    try:
+        share = None if value is None or isinstance(value, bool) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return share if share is not None and 0 <= share <= 1 else None
 
 
 def _title(titles: Mapping[str, str], key: str) -> str:

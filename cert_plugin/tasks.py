@@ -7,6 +7,7 @@ after commit and in-process when the host has no broker.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
@@ -75,22 +76,46 @@ def run_job(job_id: int) -> str | None:
 
 @shared_task(name="cert_plugin.tasks.announce", autoretry_for=(DatabaseError,), retry_backoff=True,
              max_retries=5)
-def announce(certificate_id: int, event: str) -> None:
-    """Notify the learner and emit events for an issued, reissued or revoked certificate."""
-    api.announce(certificate_id, event)
+def announce(certificate_id: int, event: str, key: str = "") -> None:
+    """Notify the learner and emit events for an issued, reissued, revoked or expiring certificate."""
+    api.announce(certificate_id, event, key)
 
 
-@shared_task(name="cert_plugin.tasks.notify_backend", autoretry_for=(Exception,), retry_backoff=60,
-             retry_backoff_max=3600, max_retries=5)
-def notify_backend(certificate_id: int, event: str, backend_index: int) -> bool:
-    """Send one notification through one backend; a failure retries this backend alone, with backoff."""
-    return api.notify_backend(certificate_id, event, backend_index)
+# A worker retries a failed delivery itself after 1, 2, 4... minutes (at most an hour), five times;
+# then, and in process (no broker), it waits on its record for api.retry_notifications.
+NOTIFY_MAX_RETRIES = 5
+
+
+@shared_task(bind=True, name="cert_plugin.tasks.notify_backend", max_retries=NOTIFY_MAX_RETRIES)
+def notify_backend(self: Any, certificate_id: int, event: str, backend_index: int,
+                   delivery_id: int | None = None) -> bool:
+    """Send one notification through one backend; a failure retries this backend alone, with backoff.
+
+    Every attempt is recorded on the delivery (attempts, last error), so a
+    failure stays visible in Django admin. In process there is no point in
+    retrying at once (the mail server that refused a moment ago refuses again):
+    the delivery waits for ``api.retry_notifications`` (``cert_send_reminders``).
+    """
+    retries = self.request.retries or 0
+    retry_in = None
+    if not self.request.is_eager and retries < NOTIFY_MAX_RETRIES:
+        retry_in = timedelta(seconds=min(3600, 60 * 2 ** retries))
+    try:
+        return api.notify_backend(certificate_id, event, backend_index, delivery_id, retry_in=retry_in)
+    except Exception as exc:  # recorded on the delivery and logged by the api
+        if retry_in is None:
+            return False
+        raise self.retry(exc=exc, countdown=retry_in.total_seconds()) from exc
 
 
 @shared_task(name="cert_plugin.tasks.send_expiry_reminders", autoretry_for=(DatabaseError,),
              retry_backoff=True, max_retries=3)
 def send_expiry_reminders() -> int:
-    """Queue "expires soon" reminders (run daily from celery beat); returns how many were queued."""
+    """Retry failed notifications, then queue "expires soon" reminders (run daily from celery beat).
+
+    Returns how many reminders were queued.
+    """
+    api.retry_notifications()
     return api.send_expiry_reminders()
 
 

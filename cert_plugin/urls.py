@@ -30,6 +30,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("certs/issuer/", credentials.issuer_profile, name="issuer"),
     path("certs/issuer/keys.json", credentials.issuer_keys, name="issuer-keys"),
     path("certs/status/revocation.json", credentials.status_list, name="status-list"),
+    path("certs/courses/<str:course_key>/review/", learner.ask_for_review, name="ask-for-review"),
+    path("certs/courses/<str:course_key>/recertify/", learner.recertify, name="recertify"),
     path("certs/u/<str:username>/", learner.public_profile, name="public-profile"),
     path("certs/sw.js", learner.service_worker, name="service-worker"),
     path("certs/api/v1/", include("cert_plugin.rest_api.v1.urls")),

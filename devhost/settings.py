@@ -9,6 +9,9 @@ that variable is set; otherwise tasks run in-process after commit.
 import os
 from pathlib import Path
 
+from devhost.base_url import DEFAULT as BASE_URL_DEFAULT
+from devhost.base_url import RequestBaseUrl
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DEVHOST_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -56,6 +59,8 @@ MIDDLEWARE = [
     # What cert_plugin's plugin_settings appends in Open edX: a 503 page (or JSON) when the
     # database connection is lost inside one of the plugin's views.
     "cert_plugin.middleware.DatabaseUnavailableMiddleware",
+    # Without DEVHOST_BASE_URL, links and QR codes use the address the demo is browsed at.
+    "devhost.base_url.middleware",
 ]
 
 ROOT_URLCONF = "devhost.urls"
@@ -114,8 +119,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = []
 LANGUAGE_CODE = "en"
 # The languages the demo offers; LocaleMiddleware picks one from the browser's Accept-Language.
-# Brazilian Portuguese has a complete plugin catalogue; Arabic and Hebrew show the right-to-left layout.
-LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)"), ("ar", "العربية"), ("he", "עברית")]
+# Only languages the plugin has a complete catalogue for (tests/integration/test_i18n.py checks it):
+# a page in a language the plugin cannot speak would be English sentences laid out for another
+# script. Arabic is the right-to-left one.
+LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)"), ("ar", "العربية")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -135,6 +142,10 @@ WAFFLE_SWITCH_DEFAULT = True
 # edx-completion writes a tracking log per completion, as in Open edX; the demo keeps them in memory.
 EVENT_TRACKING_ENABLED = True
 EVENT_TRACKING_BACKENDS = {}
+
+# No mail server in the demo: emails go to the Mailbox page (/mailbox/) and a line on the console.
+EMAIL_BACKEND = os.environ.get("DEVHOST_EMAIL_BACKEND", "devhost.lms.mail.MailboxBackend")
+DEFAULT_FROM_EMAIL = "Northwind Learning <no-reply@northwind.example>"
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -166,17 +177,21 @@ def _demo_keys() -> tuple[str, dict[str, str]]:
 
 _SIGNING_KEY, _PDF_SIGNING = _demo_keys()
 
-CERT_PLUGIN = {
+# The demo's address in QR codes, emails and links: DEVHOST_BASE_URL when set; otherwise the address
+# of each request, and http://127.0.0.1:8000 (make demo's) outside a request (devhost/base_url.py).
+_BASE_URL = os.environ.get("DEVHOST_BASE_URL", "").rstrip("/")
+CERT_PLUGIN = (dict if _BASE_URL else RequestBaseUrl)({
     "HOST": "devhost.lms.host.DevHost",
-    "BASE_URL": os.environ.get("DEVHOST_BASE_URL", "http://127.0.0.1:8000"),
+    "BASE_URL": _BASE_URL or BASE_URL_DEFAULT,
     "ISSUER_NAME": "Northwind Institute of Technology",
     "SIGNING_KEY": _SIGNING_KEY,
     "PDF_SIGNING": _PDF_SIGNING,
-}
+})
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"cert_plugin": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {"cert_plugin": {"handlers": ["console"], "level": "INFO"},
+                "devhost.mail": {"handlers": ["console"], "level": "INFO"}},
 }

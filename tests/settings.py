@@ -4,6 +4,9 @@ import os
 import tempfile
 
 os.environ.setdefault("DEVHOST_VAR_DIR", tempfile.mkdtemp(prefix="cert-plugin-test-"))
+# One fixed address, so what a test computes outside a request matches the pages it requests; the
+# demo's own behaviour without it (the address of each request) is tested in tests/devhost.
+os.environ.setdefault("DEVHOST_BASE_URL", "http://127.0.0.1:8000")
 
 from devhost.settings import *  # noqa: F403
 from devhost.settings import _DB, DATABASES

@@ -1,8 +1,9 @@
-"""An organization's branding (logo, colours, signatories) and who may edit which organization.
+"""An organization's branding (display name, logo, colours, signatories) and who may edit which organization.
 
-Templates created for an organization inherit its branding: it is copied into
-the template's first version, so a later branding change never alters a
-certificate already issued. Writes: OrganizationBranding, BrandingAsset.
+The display name is the issuer its courses' certificates name (:func:`issuer_name_for`), read when
+each certificate is issued. Templates created for an organization inherit the rest of its
+branding: it is copied into the template's first version. Either way a later branding change never
+alters a certificate already issued (a snapshot). Writes: OrganizationBranding, BrandingAsset.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from opaque_keys.edx.keys import CourseKey
 
+from cert_plugin import conf
 from cert_plugin.domain.shared import BrandingError, TemplateError, get_host, is_site_staff
 from cert_plugin.domain.template_inputs import (
     AssetInput,
@@ -37,6 +39,20 @@ def branding(org: str) -> OrganizationBranding | None:
     if not org:
         return None
     return OrganizationBranding.objects.filter(org=org).prefetch_related("assets").first()
+
+
+def issuer_name_for(org: str) -> str:
+    """The issuer named on the certificates of ``org``'s courses, and in their previews.
+
+    The organization's display name (its branding) when set; else ``CERT_PLUGIN["ISSUER_NAME"]``
+    (whose default is the platform's ``PLATFORM_NAME``); else the organization's code itself. The
+    most specific name wins: the setting names the platform, the display name the institution that
+    teaches the course (docs/decisions/0010-issuer-name.rst).
+    """
+    org = (org or "").strip()
+    names = OrganizationBranding.objects.filter(org=org).values_list("display_name", flat=True)
+    display_name = names.first() if org else None
+    return (display_name or "").strip() or conf.get().ISSUER_NAME or org
 
 
 def branding_asset(org: str, name: str) -> BrandingAsset | None:

@@ -60,27 +60,10 @@ def configure_course(
     course = host.course(key)
     if course is None:
         raise UnknownCourse(f"The LMS has no course {key}.")
-    # Values of any type are checked here, so that a bad one is a RequirementsError, never another
-    # exception, and nothing is saved (the database would refuse some only at save time).
-    problems: list[str] = []
-    shares = {name: _share(name, value, problems, optional=name == "min_grade") for name, value in (
-        ("min_grade", min_grade), ("min_completion", min_completion), ("min_quiz_score", min_quiz_score))}
-    quizzes = _usage_keys(required_quizzes, problems)
-    extra = _normalize_additional(additional_requirements, problems)
-    validity = _validity_days(validity_days, problems)
-    hours_value = _hours(hours, problems)
-    if problems:
-        raise RequirementsError(" ".join(problems))
-    rules = requirements.Requirements(
-        min_grade=shares["min_grade"],
-        min_completion=shares["min_completion"],  # type: ignore[arg-type]  # None only with a problem
-        required_quizzes=quizzes,
-        min_quiz_score=shares["min_quiz_score"],  # type: ignore[arg-type]
-        requires_approval=bool(requires_approval),
-        additional_requirements=tuple((item["key"], item["label"]) for item in extra),
-    )
-    graded = {str(block.usage_key) for block in host.outline(key) if block.graded}
-    problems = requirements.validate_requirements(rules, graded_keys=graded)
+    rules, settings, problems = _checked(
+        key, host, min_grade=min_grade, min_completion=min_completion, required_quizzes=required_quizzes,
+        min_quiz_score=min_quiz_score, requires_approval=requires_approval,
+        additional_requirements=additional_requirements, validity_days=validity_days, hours=hours)
     if problems:
         raise RequirementsError(" ".join(problems))
     template_obj = _resolve_template(template, org=course.org)
@@ -92,11 +75,71 @@ def configure_course(
         "required_quizzes": list(rules.required_quizzes),
         "min_quiz_score": rules.min_quiz_score,
         "requires_approval": rules.requires_approval,
-        "additional_requirements": extra,
-        "validity_days": validity,
-        "hours": hours_value,
+        "additional_requirements": settings["additional_requirements"],
+        "validity_days": settings["validity_days"],
+        "hours": settings["hours"],
     }
     return _save_config(key, values, by=by, backfill=backfill)
+
+
+def configuration_problems(
+    course_key: CourseKey | str,
+    *,
+    enabled: bool = True,
+    min_grade: float | None = None,
+    min_completion: float = 1.0,
+    required_quizzes: Sequence[str] = (),
+    min_quiz_score: float = 0.7,
+    requires_approval: bool = False,
+    additional_requirements: Sequence[Mapping[str, str]] = (),
+    validity_days: int | None = None,
+    hours: Decimal | float | str | None = None,
+) -> list[str]:
+    """Every problem :func:`configure_course` would refuse these settings for, one message each;
+    empty when they are sound. Saves nothing (the staff settings form shows them all at once).
+    ``enabled`` is accepted (any value is sound) so the same arguments can be passed to both."""
+    key = parse_course_key(course_key)
+    host = get_host()
+    if host.course(key) is None:
+        raise UnknownCourse(f"The LMS has no course {key}.")
+    return _checked(key, host, min_grade=min_grade, min_completion=min_completion,
+                    required_quizzes=required_quizzes, min_quiz_score=min_quiz_score,
+                    requires_approval=requires_approval, additional_requirements=additional_requirements,
+                    validity_days=validity_days, hours=hours)[2]
+
+
+_DEFAULT_SHARES = {"min_grade": None, "min_completion": 1.0, "min_quiz_score": 0.7}
+
+
+def _checked(key: CourseKey, host: Any, *, min_grade: Any, min_completion: Any, required_quizzes: Any,
+             min_quiz_score: Any, requires_approval: Any, additional_requirements: Any, validity_days: Any,
+             hours: Any) -> tuple[requirements.Requirements, dict[str, Any], list[str]]:
+    """The requirements, the other settings as stored, and every problem with them.
+
+    Values of any type are checked here, so that a bad one is a problem, never another exception,
+    and nothing is saved (the database would refuse some only at save time). A value with a problem
+    is replaced by its default while the rest are judged, so one call reports every problem.
+    """
+    problems: list[str] = []
+    shares = {name: _share(name, value, problems, optional=name == "min_grade") for name, value in (
+        ("min_grade", min_grade), ("min_completion", min_completion), ("min_quiz_score", min_quiz_score))}
+    shares = {name: _DEFAULT_SHARES[name] if value is None and name != "min_grade" else value
+              for name, value in shares.items()}
+    quizzes = _usage_keys(required_quizzes, problems)
+    extra = _normalize_additional(additional_requirements, problems)
+    settings = {"additional_requirements": extra, "validity_days": _validity_days(validity_days, problems),
+                "hours": _hours(hours, problems)}
+    rules = requirements.Requirements(
+        min_grade=shares["min_grade"],
+        min_completion=shares["min_completion"],  # type: ignore[arg-type]  # never None (defaults above)
+        required_quizzes=quizzes,
+        min_quiz_score=shares["min_quiz_score"],  # type: ignore[arg-type]
+        requires_approval=bool(requires_approval),
+        additional_requirements=tuple((item["key"], item["label"]) for item in extra),
+    )
+    graded = {str(block.usage_key) for block in host.outline(key) if block.graded}
+    problems += requirements.validate_requirements(rules, graded_keys=graded)
+    return rules, settings, problems
 
 
 def _save_config(key: CourseKey, values: dict[str, Any], *, by: Any,
@@ -118,6 +161,7 @@ def _save_config_once(key: CourseKey, values: dict[str, Any], *, by: Any,
         was_enabled = bool(config and config.enabled)
         if config is None:
             config = CourseCertificateConfig(course_key=key)
+        _refuse_archived(values.get("template"), current=config.template_id)
         changes = {
             field: _jsonable(value)
             for field, value in values.items()
@@ -131,6 +175,20 @@ def _save_config_once(key: CourseKey, values: dict[str, Any], *, by: Any,
         if backfill and config.enabled and not was_enabled:
             scheduling.enqueue("cert_plugin.tasks.backfill_course", str(key))
     return config
+
+
+def _refuse_archived(template: CertificateTemplate | None, *, current: int | None) -> None:
+    """A course may keep the template it has, never take up an archived one.
+
+    The template's row is locked, as ``archive_template`` locks it before it looks for courses
+    using it: a course cannot take the template up while it is being archived.
+    """
+    if template is None or template.pk == current:
+        return
+    locked = CertificateTemplate.objects.select_for_update().filter(pk=template.pk).first()
+    if locked is not None and locked.archived_at is not None:
+        raise TemplateError(f"The template {locked.name!r} is archived: unarchive it before a course "
+                            "uses it.")
 
 
 _MAX_VALIDITY_DAYS = 36500  # 100 years: any longer and an expiry date would leave the calendar
@@ -223,6 +281,10 @@ def _normalize_additional(items: Any, problems: list[str] | None = None) -> list
         label = str(item.get("label", "") or key).strip()
         if len(key) > longest:
             problems.append(f"Additional requirement key {_short(key)} is longer than {longest} characters.")
+        prefix = requirements.ADDITIONAL_PREFIX
+        if key.startswith(prefix):
+            problems.append(f'Additional requirement key {_short(key)} starts with "{prefix}", which the '
+                            "learner's checklist puts before every key; leave it out.")
         if "\x00" in key + label:
             problems.append(f"Additional requirement {_short(key)} contains a NUL character.")
         result.append({"key": key, "label": label})

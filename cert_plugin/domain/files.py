@@ -1,9 +1,14 @@
 """Rendered files: a certificate's PDF and PNG, rendered once, stored and served.
 
 Owns ``render_pdf``/``render_png``, ``render_files`` (the ``render_certificate``
-task), ``download`` and ``cached_file`` (the download views), the lock that
-makes concurrent first downloads render once, storage, and the render error
-shown to staff. Writes: RenderedFile, Certificate.render_error.
+task), ``download``, ``cached_file`` and ``file_etag`` (the download views), the
+lock that makes concurrent first downloads render once, storage, and the render
+error shown to staff. Writes: RenderedFile, Certificate.render_error.
+
+Two PNG resolutions are kept (``PNG_DPIS``: 150 dpi for screens, 300 for
+print). The small copies that lists show (``THUMBNAIL_WIDTHS``) are scaled from
+the stored screen PNG when asked for, not stored: their ETag derives from that
+PNG's, so a browser that has one revalidates it without anything being read.
 """
 
 from __future__ import annotations
@@ -44,7 +49,9 @@ _MIME = {RenderedFile.PDF: "application/pdf", RenderedFile.PNG: "image/png",
          RenderedFile.PNG_PRINT: "image/png"}
 
 
-_DPI = {RenderedFile.PNG: 150, RenderedFile.PNG_PRINT: 300}
+PNG_DPIS = {150: RenderedFile.PNG, 300: RenderedFile.PNG_PRINT}  # the PNG resolutions kept: dpi -> kind
+_DPI = {kind: dpi for dpi, kind in PNG_DPIS.items()}
+THUMBNAIL_WIDTHS = (600, 1200)  # widths (px) of the screen PNG's small copies; the pages show 600
 
 
 MAX_PDF_BYTES = 20 * 1024 * 1024  # a certificate's PDF; assets are at most 2 MB each
@@ -63,7 +70,7 @@ def render_pdf(certificate: Certificate) -> bytes:
 
 def render_png(certificate: Certificate, *, dpi: int = 150) -> bytes:
     """The certificate as a PNG (150 dpi for screens, 300 for print are kept; other sizes are not)."""
-    kind = {150: RenderedFile.PNG, 300: RenderedFile.PNG_PRINT}.get(dpi)
+    kind = PNG_DPIS.get(dpi)
     if kind is None:
         return png_module().pdf_to_png(render_pdf(certificate), dpi=dpi)
     return _rendered(certificate, kind)[0]
@@ -84,19 +91,31 @@ def cached_file(certificate: Certificate, kind: str) -> RenderedFile | None:
                                        kind=kind).first()
 
 
-def download(certificate: Certificate, kind: str, *, stored: RenderedFile | None = None) -> Download:
+def file_etag(stored: RenderedFile, *, width: int | None = None) -> str:
+    """The ETag of a stored file, or of its copy ``width`` pixels wide (known without reading either)."""
+    return stored.sha256 if width is None else f"{stored.sha256}-w{width}"
+
+
+def download(certificate: Certificate, kind: str, *, stored: RenderedFile | None = None,
+             width: int | None = None) -> Download:
     """A rendered file of the certificate, from storage or rendered now (RenderFailed if it cannot be).
 
-    ``stored`` is the caller's :func:`cached_file` answer, when it already asked.
+    ``stored`` is the caller's :func:`cached_file` answer, when it already asked. ``width`` (one
+    of ``THUMBNAIL_WIDTHS``, screen PNG only) asks for the PNG scaled down to that many pixels.
     """
     if kind not in _MIME:
         raise ValueError(f"Unknown kind {kind!r}")
+    if width is not None and (kind != RenderedFile.PNG or width not in THUMBNAIL_WIDTHS):
+        raise ValueError(f"Only the screen PNG has smaller copies, {THUMBNAIL_WIDTHS} pixels wide")
     content, stored = _rendered(certificate, kind, stored=stored)
+    if width is not None:
+        content = png_module().thumbnail(content, width=width)
     course = getattr(certificate.course_key, "course", "") or "course"
     extension = "pdf" if kind == RenderedFile.PDF else "png"
+    size = f"-{width}px" if width is not None else "-300dpi" if kind == RenderedFile.PNG_PRINT else ""
     return Download(content=content, mime=_MIME[kind],
-                    filename=f"certificate-{course}-{certificate.formatted_code}.{extension}",
-                    etag=stored.sha256 if stored else hashlib.sha256(content).hexdigest(),
+                    filename=f"certificate-{course}-{certificate.formatted_code}{size}.{extension}",
+                    etag=file_etag(stored, width=width) if stored else hashlib.sha256(content).hexdigest(),
                     modified_at=stored.created_at if stored else timezone.now())
 
 

@@ -3,8 +3,12 @@
 Owns the read of a course and a learner (``CourseFacts``, ``LearnerFacts``),
 the requirements snapshot, ``get_progress``, ``evaluate`` (what the
 ``evaluate_learner`` task runs on each grade event), ``issue``, staff
-decisions (approve, reject, mark a requirement met) and the status list
-index. Writes: Certificate, Approval, RequirementRecord (and AuditEvent).
+decisions that may issue (approve, reject, mark a requirement met; which
+decision stands is ``domain/approvals.py``'s) and the status list index. A
+recertification asks what the course asks now: staff approve it, and confirm
+additional requirements, again.
+Writes: Certificate, Approval (the "awaiting" marker), RequirementRecord (and
+AuditEvent).
 """
 
 from __future__ import annotations
@@ -21,10 +25,15 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from opaque_keys.edx.keys import CourseKey
 
-from cert_plugin import codes, conf, requirements, text
-from cert_plugin.data import Progress
+from cert_plugin import codes, requirements, text
+from cert_plugin.data import Progress, Refusal
+from cert_plugin.dates import local_date
+from cert_plugin.domain.approvals import decide, refusal_of, standing_decision, still_approved
+from cert_plugin.domain.branding import issuer_name_for
 from cert_plugin.domain.notifications import render_and_announce
 from cert_plugin.domain.shared import (
     CertPluginError,
@@ -62,9 +71,12 @@ def requirements_summary(course_key: CourseKey | str) -> list[str]:
     config = get_config(key)
     if config is None:
         return []
-    titles = {str(block.usage_key): block.title for block in get_host().outline(key)}
+    host = get_host()
+    titles = {str(block.usage_key): block.title for block in host.outline(key)}
+    info = host.course(key)
     try:
-        return requirements.summarize(_requirements_of(config), block_titles=titles)
+        return requirements.summarize(_requirements_of(config), block_titles=titles,
+                                      passing_grade=info.passing_grade if info is not None else None)
     except ValueError as exc:
         raise RequirementsError(str(exc)) from None
 
@@ -156,6 +168,11 @@ class CourseFacts:
     def template_version(self) -> CertificateTemplateVersion:
         return issuing_version(self.config)
 
+    @cached_property
+    def issuer_name(self) -> str:
+        """The issuer its certificates name: the organization's display name (branding) first."""
+        return issuer_name_for(self.require_info().org)
+
 
 @dataclass
 class LearnerFacts:
@@ -185,8 +202,10 @@ def _standing(user: Any, key: CourseKey, *, with_template: bool = True) -> _Stan
     return _Standing(active=active, last_revoked=revoked)
 
 
-def _snapshot(user: Any, course: CourseFacts, facts: LearnerFacts) -> requirements.Snapshot:
-    """The learner's progress as the requirements engine reads it; fills ``facts`` with what it read."""
+def _snapshot(user: Any, course: CourseFacts, facts: LearnerFacts,
+              since: Any = None) -> tuple[requirements.Snapshot, Approval | None]:
+    """The learner's progress as the requirements engine reads it, and staff's decision that counts
+    (``since``: see ``standing_decision``); fills ``facts`` with what it read."""
     host, key, rules = course.host, course.key, course.rules
     if facts.grade is None:
         facts.grade = host.grade(user, key)
@@ -203,12 +222,11 @@ def _snapshot(user: Any, course: CourseFacts, facts: LearnerFacts) -> requiremen
     met: Iterable[str] = ()
     if rules.additional_requirements:  # records only matter for a course that has such requirements
         records = RequirementRecord.objects.filter(user=user, course_key=key, met=True)
-        met = records.values_list("key", flat=True)
-    approval = None
-    if rules.requires_approval:
-        decisions = Approval.objects.filter(user=user, course_key=key).values_list("decision", flat=True)
-        decision = decisions.first()
-        approval = decision if decision in (Approval.APPROVED, Approval.REJECTED) else None
+        # For a recertification, staff confirm again: a record from before the expired certificate's
+        # issue (whole seconds, as issued_at) was for that certificate.
+        met = [requirement for requirement, when in records.values_list("key", "modified_at")
+               if since is None or when.replace(microsecond=0) > since]
+    decision = standing_decision(user, key, since) if rules.requires_approval else None
     grade = facts.grade
     return requirements.Snapshot(
         lessons=lessons,
@@ -218,9 +236,12 @@ def _snapshot(user: Any, course: CourseFacts, facts: LearnerFacts) -> requiremen
         scores=dict(grade.scores),
         block_titles=course.block_titles,
         met_requirements=frozenset(met),
-        approval=approval,
+        approval=decision.decision if decision is not None else None,
+        approval_reason=decision.reason if decision is not None else "",
+        recertifying=since is not None,
         unavailable=unavailable,
-    )
+        passing_grade=course.info.passing_grade if course.info is not None else None,
+    ), decision
 
 
 def _is_current(certificate: Certificate | None) -> TypeGuard[Certificate]:
@@ -237,31 +258,75 @@ def _progress(user: Any, course: CourseFacts, standing: _Standing, facts: Learne
     current = standing.active
     if _is_current(current):
         return Progress(status="issued", eligible=True, certificate=current,
-                        message="Your certificate is ready to download.")
+                        message=_("Your certificate is ready to download."))
     if not course.offered:
         return Progress(status="not_offered", eligible=False,
-                        message="This course does not offer a certificate.")
+                        message=_("This course does not offer a certificate."))
     course.require_info()
-    outcome = requirements.evaluate(course.rules, _snapshot(user, course, facts))
+    expired = current  # active but not current: expired, and replaced by a recertification
+    snapshot, decision = _snapshot(user, course, facts, since=expired.issued_at if expired else None)
+    outcome = requirements.evaluate(course.rules, snapshot)
     revoked = standing.last_revoked
     if revoked is not None:
         return Progress(status="in_progress", eligible=outcome.eligible, items=outcome.items,
                         certificate=revoked,
-                        message=f"Your certificate was revoked on {revoked.revoked_at:%Y-%m-%d}. "
-                                "Contact the course staff.")
+                        message=_("Your certificate was revoked on {date}. Contact the course staff.").format(
+                            date=local_date(revoked.revoked_at)))
     if outcome.awaiting_approval:
-        return Progress(status="pending_approval", eligible=False, items=outcome.items,
-                        message="All other requirements are met. The course staff will review your work and "
-                                "approve your certificate.")
+        message = _("All other requirements are met. The course staff will review your work and "
+                    "approve your certificate.")
+        if expired is not None:
+            message = _("Your certificate expired on {date}. You meet the other requirements again; the "
+                        "course staff will review your work and approve your recertification.").format(
+                date=local_date(expired.expires_at))
+        return Progress(status="pending_approval", eligible=False, items=outcome.items, message=message,
+                        expired=expired)
     missing = [item for item in outcome.items if not item.met]
-    message = "" if outcome.eligible else (
-        f"{len(missing)} requirement{'s' if len(missing) != 1 else ''} left: "
-        + "; ".join(item.label for item in missing) + "."
-    )
-    if current is not None and current.status == Certificate.EXPIRED:
-        message = (f"Your certificate expired on {current.expires_at:%Y-%m-%d}. "
-                   "Meet the requirements again to recertify. " + message).strip()
-    return Progress(status="in_progress", eligible=outcome.eligible, items=outcome.items, message=message)
+    message = "" if outcome.eligible else ngettext(
+        "{count} requirement left: {requirements}.", "{count} requirements left: {requirements}.",
+        len(missing)).format(count=len(missing), requirements="; ".join(item.label for item in missing))
+    refusal = refusal_of(decision)
+    if refusal is not None:
+        message = _refusal_message(refusal)
+    if expired is not None:
+        message = _recertification_message(expired, outcome.items, refusal)
+    return Progress(status="in_progress", eligible=outcome.eligible, items=outcome.items, message=message,
+                    refusal=refusal, expired=expired)
+
+
+def _refusal_message(refusal: Refusal) -> str:
+    reason = refusal.reason.strip().rstrip(".")
+    if refusal.review_requested_at is not None:
+        then = _("You asked them to reconsider on {date}.").format(
+            date=local_date(refusal.review_requested_at))
+    else:
+        then = _("You can ask them to reconsider.")
+    if reason:
+        return _("The course staff did not approve your certificate: {reason}. {then}").format(
+            reason=reason, then=then)
+    return _("The course staff did not approve your certificate. {then}").format(then=then)
+
+
+# Said with every recertification checklist that counts grades or lessons: the host reports a
+# learner's scores and completions, not when they were earned, so none can be asked to be recent.
+_ATTEMPTS_COUNT = gettext_lazy("Grades and lessons you completed before count too: the LMS does not tell "
+                               "when they were earned.")
+
+
+def _recertification_message(expired: Certificate, items: Iterable[Any], refusal: Refusal | None) -> str:
+    """Exactly what remains before a recertification replaces the expired certificate."""
+    items = list(items)
+    missing = [item.label for item in items if not item.met]
+    sentences = [_("Your certificate expired on {date}.").format(date=local_date(expired.expires_at))]
+    if refusal is not None:
+        sentences.append(_refusal_message(refusal))
+    elif missing:
+        sentences.append(_("To recertify: {requirements}.").format(requirements="; ".join(missing)))
+    else:
+        sentences.append(_("You meet every requirement again: recertify to get a new certificate."))
+    if any(item.key in ("lessons", "grade") or item.key.startswith("quiz:") for item in items):
+        sentences.append(str(_ATTEMPTS_COUNT))
+    return " ".join(sentences)
 
 
 def evaluate(user: Any, course_key: CourseKey | str) -> Certificate | None:
@@ -301,17 +366,28 @@ def evaluate_with_progress(user: Any, course: CourseFacts, facts: LearnerFacts |
 
 
 def _mark_awaiting(user: Any, key: CourseKey, progress: Progress) -> None:
-    """Keep the "awaiting approval" marker in step with the learner's progress."""
+    """Keep the "awaiting approval" marker in step with the learner's progress.
+
+    A recertification awaiting approval replaces the decision given for the expired certificate,
+    so staff see the learner among those awaiting them again (the audit trail keeps the old one).
+    """
     awaiting = progress.status == "pending_approval"
     if not awaiting and not any(item.key == "approval" for item in progress.items):
         return  # the course needs no approval, so there is no marker to clear
     if awaiting:
         try:
             with transaction.atomic():
-                Approval.objects.get_or_create(user=user, course_key=key,
-                                               defaults={"decision": Approval.AWAITING})
+                row, created = Approval.objects.get_or_create(user=user, course_key=key,
+                                                              defaults={"decision": Approval.AWAITING})
         except IntegrityError:
-            pass  # marked concurrently
+            return  # marked concurrently
+        if created or row.decision == Approval.AWAITING or progress.expired is None:
+            return
+        if row.decided_at is None or row.decided_at <= progress.expired.issued_at:
+            # Only if unchanged since read: a decision staff make meanwhile stands.
+            Approval.objects.filter(pk=row.pk, decision=row.decision, decided_at=row.decided_at).update(
+                decision=Approval.AWAITING, by=None, reason="", decided_at=None, review_requested_at=None,
+                review_message="", modified_at=timezone.now())
     else:
         Approval.objects.filter(user=user, course_key=key, decision=Approval.AWAITING).delete()
 
@@ -369,7 +445,7 @@ def _issue(user: Any, course_facts: CourseFacts, *, actor: Any, reason: str, gra
     for _attempt in range(_ISSUE_ATTEMPTS):
         try:
             with transaction.atomic():
-                if automatic and needs_approval and not _still_approved(user, key):
+                if automatic and needs_approval and not still_approved(user, key):
                     raise RevokedMeanwhile  # refused since the evaluation read the approval
                 if retire:
                     _retire_expired(user, key, now, automatic=automatic)
@@ -380,7 +456,7 @@ def _issue(user: Any, course_facts: CourseFacts, *, actor: Any, reason: str, gra
                     learner_name=name,
                     course_title=course.title,
                     org=course.org,
-                    issuer_name=conf.get().ISSUER_NAME or course.org,
+                    issuer_name=course_facts.issuer_name,
                     hours=(config.hours if config is not None and config.hours is not None else course.hours),
                     grade=round(float(grade.percent), 4),
                     issued_at=now,
@@ -440,54 +516,40 @@ class RevokedMeanwhile(Exception):  # a signal within this module, not an error 
 def approve(user: Any, course_key: CourseKey | str, *, by: Any, reason: str = "") -> Certificate | None:
     """Record staff approval; issues the certificate when everything else is met too."""
     key = parse_course_key(course_key)
-    _decide(user, key, Approval.APPROVED, by=by, reason=reason)
+    decide(user, key, Approval.APPROVED, by=by, reason=reason)
     return evaluate(user, key)
 
 
 def reject(user: Any, course_key: CourseKey | str, *, by: Any, reason: str = "") -> Progress:
-    """Record that staff do not approve the learner's certificate (the learner sees it)."""
-    key = parse_course_key(course_key)
-    _decide(user, key, Approval.REJECTED, by=by, reason=reason)
-    return get_progress(user, key)
+    """Record that staff do not approve the learner's certificate: the learner reads the reason on their
+    card, the course page and the progress JSON, and may ask staff to reconsider (``request_review``).
 
-
-def _decide(user: Any, key: CourseKey, decision: str, *, by: Any, reason: str) -> None:
-    """Record the decision under the lock issuing reads it with (see :func:`_still_approved`).
-
-    A refusal once the certificate is issued changes nothing and says so: the
-    certificate is revoked instead. So a certificate exists exactly when the
-    decision that stands is "approved", however two staff's clicks interleave.
+    Also answers a learner's review request (the refusal stands, with this reason), and refuses a
+    recertification (the expired certificate stays as it is).
     """
-    with transaction.atomic():
-        Approval.objects.select_for_update().filter(user=user, course_key=key).first()
-        if decision == Approval.REJECTED and Certificate.objects.select_for_update().filter(
-                user=user, course_key=key, active=True).exists():
-            raise CertPluginError("The learner's certificate is already issued; to withdraw it, revoke it.")
-        Approval.objects.update_or_create(user=user, course_key=key,
-                                          defaults={"decision": decision, "by": by, "reason": reason})
-        record_audit(decision, key, user=user, actor=by, reason=reason)
-
-
-def _still_approved(user: Any, key: CourseKey) -> bool:
-    """Whether staff's approval stands, read under the lock a refusal writes with."""
-    return Approval.objects.select_for_update().filter(user=user, course_key=key,
-                                                       decision=Approval.APPROVED).exists()
+    key = parse_course_key(course_key)
+    decide(user, key, Approval.REJECTED, by=by, reason=reason)
+    return get_progress(user, key)
 
 
 def mark_requirement_met(user: Any, course_key: CourseKey | str, key: str, *, by: Any,
                          met: bool = True, reason: str = "") -> Progress:
     """Record staff's word on an additional requirement (attendance, project...).
 
-    Issues the certificate when this was the last unmet requirement.
+    ``key`` is the requirement's key as configured, or its checklist item's key
+    (``"req:<key>"``, what ``get_progress(...).items`` hands out). Issues the
+    certificate when this was the last unmet requirement.
     """
     course = parse_course_key(course_key)
     config = get_config(course)
     known = {item["key"]: item["label"] for item in (config.additional_requirements if config else [])}
-    if key not in known:
+    found = _requirement_key(key, known)
+    if found is None:
         raise RequirementsError(
             f"{course} has no additional requirement {key!r}; "
             f"known: {', '.join(sorted(known)) or 'none'}."
         )
+    key = found
     with transaction.atomic():
         RequirementRecord.objects.update_or_create(user=user, course_key=course, key=key,
                                                    defaults={"met": met, "by": by})
@@ -496,3 +558,13 @@ def mark_requirement_met(user: Any, course_key: CourseKey | str, key: str, *, by
     if met:
         evaluate(user, course)
     return get_progress(user, course)
+
+
+def _requirement_key(key: str, known: dict[str, str]) -> str | None:
+    """The configured key that ``key`` names: itself, or the key inside its checklist form "req:<key>"
+    (configure_course refuses keys that start with "req:", so the two forms never name two requirements)."""
+    if key in known:
+        return key
+    text = str(key)
+    inner = text.removeprefix(requirements.ADDITIONAL_PREFIX)
+    return inner if inner != text and inner in known else None

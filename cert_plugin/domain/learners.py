@@ -30,7 +30,9 @@ def certificates_for(user: Any) -> list[Certificate]:
     return list(Certificate.objects.filter(user=user).order_by("-issued_at", "-id"))
 
 
-LEARNER_STATUSES = ("issued", "expired", "revoked", "pending_approval", "in_progress")
+# A learner's standing in a course, in the order "My certificates" lists them. "not_approved": staff
+# refused to approve the certificate (the learner may ask them to reconsider).
+LEARNER_STATUSES = ("issued", "expired", "revoked", "not_approved", "pending_approval", "in_progress")
 
 
 def learner_overview(user: Any) -> list[CourseStatus]:
@@ -80,7 +82,11 @@ def _learner_status(user: Any, key: CourseKey, certificate: Certificate | None) 
         progress = get_progress(user, key)
     except UnknownCourse:
         progress = Progress(status="not_offered", eligible=False)
-    if certificate is not None and progress.status == "in_progress" and certificate.status in (
-            Certificate.EXPIRED, Certificate.REVOKED):
-        return certificate.status, progress
+    revoked = certificate is not None and certificate.status == Certificate.REVOKED
+    if revoked and progress.status == "in_progress":
+        return "revoked", progress
+    if progress.expired is not None:  # recertifying: what remains is on the expired certificate's card
+        return "expired", progress
+    if progress.refusal is not None:
+        return "not_approved", progress
     return progress.status, progress

@@ -47,9 +47,10 @@ class RequirementsError(CertPluginError, ValueError):
 class TemplateError(CertPluginError, ValueError):
     """A certificate template is not valid (the message names the line and reason)."""
 
-    def __init__(self, message: str, *, line: int | None = None) -> None:
+    def __init__(self, message: str, *, line: int | None = None, css_line: int | None = None) -> None:
         super().__init__(message)
         self.line = line  # 1-based line of the HTML it concerns, when known
+        self.css_line = css_line  # 1-based line of the CSS it concerns, when known
 
 
 class RenderFailed(CertPluginError):

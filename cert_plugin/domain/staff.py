@@ -2,8 +2,8 @@
 
 Owns the paged learners table of the staff dashboard (``course_learners``,
 ``course_learner``), the CSV export (cells safe from spreadsheet formulas),
-who awaits approval, the audit trail and the enrolment count. Reads only;
-writes nothing.
+who awaits approval, who asks staff to reconsider a refusal, the audit trail
+and the enrolment count. Reads only; writes nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
@@ -70,17 +70,8 @@ def course_learners(course_key: CourseKey | str, *, search: str = "", status: st
         raise CertPluginError(f"Unknown status filter {status!r}; use one of {', '.join(LEARNER_STATUSES)}.")
     learners = _learners_queryset(host, key)
     now = timezone.now()
-    certificates = Certificate.objects.filter(course_key=key)
-    by_status = {
-        "issued": certificates.filter(active=True, state=Certificate.ISSUED).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)),
-        "expired": certificates.filter(active=True, state=Certificate.ISSUED, expires_at__lte=now),
-        "revoked": certificates.filter(state=Certificate.REVOKED).exclude(
-            user_id__in=certificates.filter(active=True).values("user_id")),
-    }
-    awaiting = Approval.objects.filter(course_key=key, decision=Approval.AWAITING)
-    sets: dict[str, Any] = {name: query.values("user_id") for name, query in by_status.items()}
-    sets["pending_approval"] = awaiting.values("user_id")
+    sets = _status_sets(key, now)
+    awaiting, refused = _decisions(key)
     counts = {name: learners.filter(pk__in=ids).count() for name, ids in sets.items()}
     counts["all"] = learners.count()
     counts["in_progress"] = max(0, counts["all"] - sum(counts[name] for name in sets))
@@ -90,7 +81,8 @@ def course_learners(course_key: CourseKey | str, *, search: str = "", status: st
         selected = selected.filter(
             Q(username__icontains=term) | Q(email__icontains=term) | Q(first_name__icontains=term)
             | Q(last_name__icontains=term)
-            | Q(pk__in=certificates.filter(learner_name__icontains=term).values("user_id")))
+            | Q(pk__in=Certificate.objects.filter(course_key=key, learner_name__icontains=term)
+                 .values("user_id")))
     if status == "in_progress":
         for ids in sets.values():
             selected = selected.exclude(pk__in=ids)
@@ -103,17 +95,47 @@ def course_learners(course_key: CourseKey | str, *, search: str = "", status: st
     users = list(selected.order_by("pk")[(page - 1) * per_page: page * per_page])
     newest = _newest_certificates(key, users)
     waiting = set(awaiting.filter(user__in=users).values_list("user_id", flat=True))
+    not_approved = set(refused.filter(user__in=users).values_list("user_id", flat=True))
     rows = []
     for user in users:
         certificate = newest.get(user.pk)
-        row_status = _row_status(certificate, user.pk in waiting, now)
+        row_status = _row_status(certificate, now, awaiting=user.pk in waiting,
+                                 refused=user.pk in not_approved)
         progress = None
-        if with_progress and row_status in ("in_progress", "pending_approval", "expired"):
+        if with_progress and row_status in ("in_progress", "not_approved", "pending_approval", "expired"):
             progress = get_progress(user, key)
         rows.append(LearnerRow(user=user, name=certificate.learner_name if certificate else
                                (user.get_full_name() or user.username), status=row_status,
                                certificate=certificate, progress=progress))
     return LearnerPage(rows=tuple(rows), total=total, page=page, pages=pages, counts=counts)
+
+
+def _decisions(key: CourseKey) -> tuple[QuerySet[Approval], QuerySet[Approval]]:
+    """The course's learners awaiting approval, and those whose refusal stands: a refusal made before
+    the learner's active certificate was issued (staff issued it anyway, or it expired since and is
+    up for recertification) was for that certificate, and no longer stands."""
+    decisions = Approval.objects.filter(course_key=key)
+    later_certificate = Certificate.objects.filter(course_key=key, user_id=OuterRef("user_id"), active=True,
+                                                   issued_at__gte=OuterRef("decided_at"))
+    refused = decisions.filter(decision=Approval.REJECTED).exclude(Exists(later_certificate))
+    return decisions.filter(decision=Approval.AWAITING), refused
+
+
+def _status_sets(key: CourseKey, now: Any) -> dict[str, Any]:
+    """Each status's learners (user id subqueries, disjoint): a decision staff owe or made comes first
+    (a recertification awaiting approval is "pending_approval", not "expired")."""
+    certificates = Certificate.objects.filter(course_key=key)
+    active = certificates.filter(active=True)
+    current = active.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), state=Certificate.ISSUED)
+    revoked = certificates.filter(state=Certificate.REVOKED).exclude(user_id__in=active.values("user_id"))
+    settled = Q(user_id__in=current.values("user_id")) | Q(user_id__in=revoked.values("user_id"))
+    awaiting, refused = _decisions(key)
+    awaiting, refused = awaiting.exclude(settled), refused.exclude(settled)
+    expired = active.filter(state=Certificate.ISSUED, expires_at__lte=now).exclude(
+        Q(user_id__in=awaiting.values("user_id")) | Q(user_id__in=refused.values("user_id")))
+    return {"issued": current.values("user_id"), "expired": expired.values("user_id"),
+            "revoked": revoked.values("user_id"), "not_approved": refused.values("user_id"),
+            "pending_approval": awaiting.values("user_id")}
 
 
 def _newest_certificates(key: CourseKey, users: list[Any]) -> dict[int, Certificate]:
@@ -141,14 +163,21 @@ def _learners_queryset(host: Host, key: CourseKey) -> Any:
     return get_user_model().objects.filter(pk__in=ids)
 
 
-def _row_status(certificate: Certificate | None, awaiting: bool, now: Any) -> str:
+def _row_status(certificate: Certificate | None, now: Any, *, awaiting: bool, refused: bool) -> str:
+    """As :func:`_status_sets` decides (``awaiting`` and ``refused`` from :func:`_decisions`)."""
+    expired = False
     if certificate is not None:
         if certificate.state == Certificate.REVOKED:
             return "revoked"
         if certificate.active and certificate.state == Certificate.ISSUED:
             expired = certificate.expires_at is not None and certificate.expires_at <= now
-            return "expired" if expired else "issued"
-    return "pending_approval" if awaiting else "in_progress"
+            if not expired:
+                return "issued"
+    if awaiting:
+        return "pending_approval"
+    if refused:
+        return "not_approved"
+    return "expired" if expired else "in_progress"
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
@@ -171,8 +200,9 @@ def export_rows(course_key: CourseKey | str) -> Iterable[list[str]]:
     now = timezone.now()
     yield ["username", "email", "name_on_certificate", "status", "verification_code", "issued_at",
            "expires_at", "grade", "revoked_at", "revoke_reason"]
-    awaiting = set(Approval.objects.filter(course_key=key, decision=Approval.AWAITING)
-                   .values_list("user_id", flat=True))
+    awaiting_rows, refused_rows = _decisions(key)
+    awaiting = set(awaiting_rows.values_list("user_id", flat=True))
+    refused = set(refused_rows.values_list("user_id", flat=True))
     batch = 2000
     last_pk = 0
     while True:
@@ -182,7 +212,7 @@ def export_rows(course_key: CourseKey | str) -> Iterable[list[str]]:
         newest = _newest_certificates(key, users)
         for user in users:
             certificate = newest.get(user.pk)
-            status = _row_status(certificate, user.pk in awaiting, now)
+            status = _row_status(certificate, now, awaiting=user.pk in awaiting, refused=user.pk in refused)
             # no control or bidi characters: a U+202E would reorder what the next cells show
             yield [_spreadsheet_text(text.strip_controls(str(cell))) for cell in (
                 user.username, user.email, certificate.learner_name if certificate else "", status,
@@ -200,3 +230,12 @@ def awaiting_approval(course_key: CourseKey | str) -> list[Any]:
     key = parse_course_key(course_key)
     rows = Approval.objects.filter(course_key=key, decision=Approval.AWAITING).select_related("user")
     return [row.user for row in rows.order_by("modified_at", "id")]
+
+
+def review_requests(course_key: CourseKey | str) -> list[Approval]:
+    """Refused learners who asked staff to reconsider, longest waiting first (each Approval row has
+    the refusal's ``reason`` and the learner's ``review_message``; ``user`` is joined)."""
+    key = parse_course_key(course_key)
+    _awaiting, refused = _decisions(key)
+    rows = refused.filter(review_requested_at__isnull=False).select_related("user")
+    return list(rows.order_by("review_requested_at", "id"))

@@ -4,20 +4,25 @@ Owns the templates and their immutable versions (HTML, CSS, options, assets),
 the built-in templates, trial renders that validate a template before it is
 saved, ``issuing_version`` (the version a course issues with) and the reads
 and permissions of the template editor. Writes: CertificateTemplate,
-CertificateTemplateVersion, TemplateAsset (and a course's template through
-``configure_course``).
+CertificateTemplateVersion, TemplateAsset, TemplateThumbnail (a version's
+picture in the template list, made once) and a course's template through
+``configure_course``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from opaque_keys.edx.keys import CourseKey
+from PIL import Image
 
-from cert_plugin.domain.branding import can_edit_org, editable_orgs, inherit_branding
+from cert_plugin.domain.branding import can_edit_org, editable_orgs, inherit_branding, issuer_name_for
 from cert_plugin.domain.configuration import configure_course
 from cert_plugin.domain.shared import (
     TemplateError,
@@ -41,6 +46,7 @@ from cert_plugin.models import (
     CertificateTemplateVersion,
     CourseCertificateConfig,
     TemplateAsset,
+    TemplateThumbnail,
 )
 from cert_plugin.rendering import builtin
 from cert_plugin.rendering import context as page_context
@@ -79,10 +85,24 @@ def _builtin_version(source: builtin.BuiltinTemplate) -> CertificateTemplateVers
 
 
 def templates(*, org: str | None = None) -> list[CertificateTemplate]:
-    """Templates a course may pick: site-wide ones and, given ``org``, that organization's own."""
+    """Templates a course may pick: site-wide ones and, given ``org``, that organization's own.
+
+    Archived templates are left out.
+    """
     builtin_templates()
-    found = CertificateTemplate.objects.filter(org__in=["", org] if org else [""])
+    found = CertificateTemplate.objects.filter(org__in=["", org] if org else [""], archived_at__isnull=True)
     return list(found.order_by("-is_builtin", "org", "name"))
+
+
+def template_notices(html: str, css: str = "") -> list[sandbox.TemplateNotice]:
+    """What the editor tells staff about a template without refusing it, each with its line.
+
+    Every address the renderer will never fetch (a remote ``<img>``, a ``<link>`` stylesheet,
+    ``@import``, ``url(https://…)``): certificates are rendered without network access, so these
+    would be dropped without a word. ``str(notice)`` is the sentence to show; ``notice.line`` or
+    ``notice.css_line`` says where.
+    """
+    return sandbox.template_notices(html or "", css or "")
 
 
 def template_variables() -> dict[str, str]:
@@ -109,11 +129,11 @@ def create_template(name: str, *, html: str, css: str = "", orientation: str = "
         raise TemplateError(f"There is already a template named {name!r}{' for ' + org if org else ''}.")
     assets, options = inherit_branding(org, assets, options)  # defined in the branding section
     files = merge_assets({}, assets)
-    clean_options = _validate_template(html, css, orientation, files, options)
+    clean_options, trial = _validate_template(html, css, orientation, files, options, org=org)
     with transaction.atomic():
         template = CertificateTemplate.objects.create(name=name, org=org)
         _create_version(template, html=html, css=css, orientation=orientation, options=clean_options,
-                        assets=files, by=by)
+                        assets=files, by=by, trial=trial)
     return template
 
 
@@ -140,11 +160,12 @@ def update_template(template: CertificateTemplate, *, html: str | None = None, c
     new_html = current.html if html is None else html
     new_css = current.css if css is None else css
     new_orientation = current.orientation if orientation is None else orientation
-    clean_options = _validate_template(new_html, new_css, new_orientation, files,
-                                       current.options if options is None else options)
+    clean_options, trial = _validate_template(new_html, new_css, new_orientation, files,
+                                              current.options if options is None else options,
+                                              org=template.org)
     with transaction.atomic():
         _create_version(template, html=new_html, css=new_css, orientation=new_orientation,
-                        options=clean_options, assets=files, by=by)
+                        options=clean_options, assets=files, by=by, trial=trial)
     return template
 
 
@@ -169,8 +190,9 @@ def preview_template(*, html: str, css: str = "", orientation: str = "landscape"
     """
     base = version_assets(template.current_version) if template is not None else {}
     files = merge_assets(base, assets)
-    clean_options = _validate_template(html, css, orientation, files, options, render=False)
-    return png_module().pdf_to_png(_trial_pdf(html, css, orientation, files, clean_options), dpi=dpi)
+    clean_options, _none = _validate_template(html, css, orientation, files, options, render=False)
+    org = template.org if template is not None else ""
+    return png_module().pdf_to_png(_trial_pdf(html, css, orientation, files, clean_options, org=org), dpi=dpi)
 
 
 def builtin_templates() -> list[CertificateTemplate]:
@@ -179,8 +201,10 @@ def builtin_templates() -> list[CertificateTemplate]:
 
 
 def _validate_template(html_source: str, css: str, orientation: str, files: Mapping[str, tuple[bytes, str]],
-                       options: Mapping[str, Any] | None, *, render: bool = True) -> dict[str, Any]:
-    """Everything a template must pass before it is saved; returns its cleaned options."""
+                       options: Mapping[str, Any] | None, *, render: bool = True,
+                       org: str = "") -> tuple[dict[str, Any], bytes | None]:
+    """Everything a template must pass before it is saved: its cleaned options and (``render``) the PDF
+    of its trial render, which gives the version its thumbnail."""
     if orientation not in {"landscape", "portrait"}:
         raise TemplateError("Orientation must be 'landscape' or 'portrait'.")
     if not (html_source or "").strip():
@@ -195,28 +219,30 @@ def _validate_template(html_source: str, css: str, orientation: str, files: Mapp
     try:
         sandbox.check_template(html_source, css or "", asset_names=files)
     except sandbox.TemplateProblem as exc:
-        raise TemplateError(str(exc), line=exc.line) from None
-    if render:
-        _trial_pdf(html_source, css, orientation, files, clean_options)
-    return clean_options
+        raise TemplateError(str(exc), line=exc.line, css_line=exc.css_line) from None
+    trial = _trial_pdf(html_source, css, orientation, files, clean_options, org=org) if render else None
+    return clean_options, trial
 
 
 def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str, tuple[bytes, str]],
-               options: Mapping[str, Any]) -> bytes:
+               options: Mapping[str, Any], *, org: str = "") -> bytes:
     """Render the template with sample data; TemplateError when it fails or spills over one page.
+
+    The sample names the issuer that ``org``'s certificates will name (``issuer_name_for``), so the
+    preview and the real certificate agree.
 
     The render runs in a child process with a time and a memory limit
     (``rendering/limits.py``): a template that would stall or grow the web
     process is stopped there, and other users' renders go on meanwhile.
     """
-    sample = page_context.sample_context(asset_names=files, options=options)
+    sample = _sample(org, asset_names=files, options=options)
     try:
         answer = render_limited(html_source, css or "", sample, orientation=orientation, files=files,
                                 colors=options.get("colors"), seconds=PREVIEW_SECONDS,
                                 memory_mb=PREVIEW_MEMORY_MB, pdf_variant=None, title="Preview",
                                 author=sample.get("issuer_name", ""))
     except sandbox.TemplateProblem as exc:
-        raise TemplateError(str(exc), line=exc.line) from None
+        raise TemplateError(str(exc), line=exc.line, css_line=exc.css_line) from None
     except RenderError as exc:
         raise TemplateError(f"The template could not be rendered: {exc}") from None
     pages = png_module().page_count(answer)
@@ -232,7 +258,7 @@ PREVIEW_MEMORY_MB = 1024  # on top of what the forked process inherits
 
 def _create_version(template: CertificateTemplate, *, html: str, css: str, orientation: str,
                     options: dict[str, Any], assets: Mapping[str, tuple[bytes, str]],
-                    by: Any = None) -> CertificateTemplateVersion:
+                    by: Any = None, trial: bytes | None = None) -> CertificateTemplateVersion:
     hashes = {name: hashlib.sha256(content).hexdigest() for name, (content, _) in assets.items()}
     current = (CertificateTemplateVersion.objects.select_for_update().filter(template=template)
                .order_by("-number").first())
@@ -246,7 +272,60 @@ def _create_version(template: CertificateTemplate, *, html: str, css: str, orien
                       size=len(content))
         for name, (content, mime) in sorted(assets.items())
     )
+    if trial is not None:  # the save's trial render is the version's picture: no second render
+        TemplateThumbnail.objects.create(version=version, png=_thumbnail_of(trial))
     return version
+
+
+THUMBNAIL_WIDTH = 320  # pixels: the template list shows it 7 rem wide, sharp on a screen of 2x density
+
+
+def _thumbnail_of(pdf: bytes) -> bytes:
+    """The PDF's page as a PNG ``THUMBNAIL_WIDTH`` pixels wide (rasterized at 72 dpi, then scaled down)."""
+    png = png_module()
+    with Image.open(io.BytesIO(png.pdf_to_png(pdf, dpi=png.MIN_DPI))) as page:
+        picture = page.convert("RGB")
+    picture.thumbnail((THUMBNAIL_WIDTH, 2 * THUMBNAIL_WIDTH), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def template_thumbnail(template: CertificateTemplate, number: int) -> bytes | None:
+    """A small PNG of version ``number`` with sample data (None: no such version; b"": it does not render).
+
+    Made once per version and kept (``TemplateThumbnail``): from the trial render of its save, or
+    here on first request for versions saved before thumbnails existed and for the built-ins. A
+    process makes one such picture at a time (a fresh list asks for all of them at once), and a
+    render that fails is not kept, so a busy moment never leaves a version without its picture.
+    """
+    version = template.versions.filter(number=number).select_related("thumbnail").first()
+    if version is None:
+        return None
+    stored = getattr(version, "thumbnail", None)
+    if stored is not None:
+        return bytes(stored.png)
+    with _THUMBNAIL_LOCK:
+        made = TemplateThumbnail.objects.filter(version=version).values_list("png", flat=True).first()
+        if made is not None:  # another request of this process made it meanwhile
+            return bytes(made)
+        try:
+            picture = _thumbnail_of(_trial_pdf(version.html, version.css, version.orientation,
+                                               version_assets(version), dict(version.options or {}),
+                                               org=template.org))
+        except TemplateError as exc:  # the list keeps its plain frame, and the next request tries again
+            log.warning("cert_plugin: no picture of template %s version %s: %s", template.pk, number, exc)
+            return b""
+        try:
+            with transaction.atomic():
+                TemplateThumbnail.objects.create(version=version, png=picture)
+        except IntegrityError:  # made concurrently by another process: the same picture
+            pass
+    return picture
+
+
+_THUMBNAIL_LOCK = threading.Lock()
+log = logging.getLogger("cert_plugin.api")  # the name operators' logging configuration knows
 
 
 def can_edit_template(user: Any, template: CertificateTemplate) -> bool:
@@ -259,13 +338,15 @@ def can_use_template_editor(user: Any) -> bool:
     return is_site_staff(user) or bool(editable_orgs(user))
 
 
-def editor_templates(user: Any) -> list[CertificateTemplate]:
-    """What the template list shows ``user``: built-ins and site-wide templates, then their orgs' own."""
+def editor_templates(user: Any, *, archived: bool = False) -> list[CertificateTemplate]:
+    """What the template list shows ``user``: built-ins and site-wide templates, then their orgs' own.
+
+    Archived templates are left out (``archived=True``: only they, for the list of archived ones).
+    """
     builtin_templates()
-    if is_site_staff(user):
-        found = CertificateTemplate.objects.all()
-    else:
-        found = CertificateTemplate.objects.filter(org__in=["", *editable_orgs(user)])
+    found = CertificateTemplate.objects.filter(archived_at__isnull=not archived)
+    if not is_site_staff(user):
+        found = found.filter(org__in=["", *editable_orgs(user)])
     return list(found.order_by("-is_builtin", "org", "name"))
 
 
@@ -288,9 +369,14 @@ def template_asset(template: CertificateTemplate, name: str, *,
     return version.assets.filter(name=name).first()
 
 
-def template_sample_data() -> dict[str, str]:
+def _sample(org: str, **values: Any) -> dict[str, Any]:
+    """The sample context of a template of ``org`` ("" for a site-wide one): its real issuer's name."""
+    return page_context.sample_context(issuer_name=issuer_name_for(org), org=org, **values)
+
+
+def template_sample_data(template: CertificateTemplate | None = None) -> dict[str, str]:
     """The sample values the editor's preview fills in, by variable (text values only)."""
-    sample = page_context.sample_context()
+    sample = _sample(template.org if template is not None else "")
     return {name: value for name, value in sample.items() if isinstance(value, str) and name != "qr_svg"}
 
 
@@ -301,7 +387,7 @@ def preview_template_version(template: CertificateTemplate, number: int, *, dpi:
         raise TemplateError(f"Template {template} has no version {number}.")
     files = version_assets(version)
     options = dict(version.options or {})
-    content = _trial_pdf(version.html, version.css, version.orientation, files, options)
+    content = _trial_pdf(version.html, version.css, version.orientation, files, options, org=template.org)
     return png_module().pdf_to_png(content, dpi=dpi)
 
 
@@ -348,6 +434,9 @@ def set_course_template(course_key: CourseKey | str, template: CertificateTempla
     course = get_host().course(key)
     if course is None:
         raise UnknownCourse(f"The LMS has no course {key}.")
+    if template is not None and template.archived_at is not None:
+        raise TemplateError(f"The template {template.name!r} is archived: unarchive it before a course "
+                            "uses it.")
     if template is not None and template.org and template.org != course.org:
         raise TemplateError(f"The template {template.name!r} belongs to {template.org}; "
                             f"the course {key} is offered by {course.org}.")

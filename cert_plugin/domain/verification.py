@@ -2,7 +2,8 @@
 
 Owns ``verify`` (the public verify page and REST), ``certificate_by_code``,
 ``can_view``, ``public_certificates``, the signed snapshot
-(``signature_payload``, ``sign_certificate``, ``signature_valid``), the
+(``signature_payload``, ``sign_certificate``, ``signature_valid``), whether
+the site signs at all (``signs_certificates``, ``unsigned_count``), the
 signing keys and ``verify_url``. Writes: SigningKey (and the signature
 fields of a Certificate being issued, through ``sign_certificate``).
 """
@@ -15,11 +16,12 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import codes, conf
 from cert_plugin.credentials import signing
 from cert_plugin.data import Verification
-from cert_plugin.domain.shared import get_host
+from cert_plugin.domain.shared import get_host, parse_course_key
 from cert_plugin.models import (
     Certificate,
     SigningKey,
@@ -99,6 +101,19 @@ def signature_valid(certificate: Certificate) -> bool | None:
     if key is None:
         return False
     return signing.verify(signature_payload(certificate), certificate.signature, key.public_key_pem)
+
+
+def signs_certificates() -> bool:
+    """Whether certificates issued now carry a digital signature (``CERT_PLUGIN["SIGNING_KEY"]`` is set;
+    without it ``manage.py check`` warns, cert_plugin.W001)."""
+    return bool(conf.get().SIGNING_KEY)
+
+
+def unsigned_count(course_key: CourseKey | str) -> int:
+    """How many of the course's current certificates (active, not revoked) carry no signature: issued
+    while the site had no signing key; a reissue signs them."""
+    return Certificate.objects.filter(course_key=parse_course_key(course_key), active=True,
+                                      state=Certificate.ISSUED, signature="").count()
 
 
 def signing_keys() -> list[SigningKey]:

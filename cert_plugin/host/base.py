@@ -20,7 +20,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 
 __all__ = [
     "BlockInfo", "CourseInfo", "EnrollmentModes", "GradeInfo", "Host", "HostQueries", "LearnerInfo",
-    "LearnerOutlines",
+    "LearnerOutlines", "SiteLinks", "StaffCourses",
 ]
 
 
@@ -34,6 +34,9 @@ class CourseInfo:
     hours: Decimal | None  # the course's total hours, when the host knows them (Open edX: None); a
     # course's certificate settings (CourseCertificateConfig.hours) take precedence
     language: str = "en"
+    # The grade cutoff, 0..1: the lowest grade that passes the course (Open edX: the grading policy's
+    # lowest cutoff). None when the host cannot tell; "Pass the course" then states no number.
+    passing_grade: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,21 @@ class HostQueries(Protocol):
 
 
 @runtime_checkable
+class StaffCourses(Protocol):
+    """Optional: the courses a user is course staff of, for the staff index (``/certs/staff/``).
+
+    Exactly the courses ``is_course_staff(user, key)`` is true for, each as its
+    ``course(key)`` would be, read in bulk (a query or two, not one per course).
+    A host without it: the index lists the courses that have certificate settings
+    and asks ``is_course_staff`` and ``course`` for each of them.
+    """
+
+    def staff_courses(self, user: Any) -> Iterable[CourseInfo]:
+        """Every course the user may open the certificates dashboard of (in any order)."""
+        ...
+
+
+@runtime_checkable
 class LearnerOutlines(Protocol):
     """Optional: a course whose content differs from learner to learner.
 
@@ -153,4 +171,21 @@ class EnrollmentModes(Protocol):
 
     def enrollment_mode(self, user: Any, course_key: CourseKey) -> str:
         """The learner's enrollment mode slug in the course ("audit", "verified", "honor"...)."""
+        ...
+
+
+@runtime_checkable
+class SiteLinks(Protocol):
+    """Optional: pages of the LMS that the plugin's pages link to, so a learner is never stuck there.
+
+    A host without them gets a link to the site's root ("/") for the courses and no
+    link for the profile (the help then names "Edit profile" in words only).
+    """
+
+    def home_url(self) -> str:
+        """The learner's home in the LMS: their courses (absolute, or a path on this site)."""
+        ...
+
+    def account_url(self) -> str:
+        """Where a learner edits their profile, the full name certificates print ("Edit profile")."""
         ...

@@ -8,7 +8,8 @@ saying so and how to choose another host adapter.
 Where each fact comes from (edx-platform master, the Sumac/Teak/Ulmo line):
 
 - ``course``: ``openedx.core.djangoapps.content.course_overviews.models.CourseOverview``
-  (``hours`` is None: ``effort`` is Studio's hours *per week*; total hours are a certificate setting)
+  (``hours`` is None: ``effort`` is Studio's hours *per week*; total hours are a certificate setting;
+  ``passing_grade`` is its ``lowest_passing_grade``, the grading policy's lowest cutoff)
 - ``outline``: ``openedx.core.djangoapps.content.block_structure.api.get_course_in_cache``,
   ``lms.djangoapps.course_blocks.transformers.visibility.VisibilityTransformer`` and
   ``lms.djangoapps.grades.transformer.GradesTransformer`` (graded subsections and graded problems)
@@ -27,6 +28,8 @@ Where each fact comes from (edx-platform master, the Sumac/Teak/Ulmo line):
 - ``enrolled_learners``: ``common.djangoapps.student.models.CourseEnrollment.objects.users_enrolled_in``
 - ``is_course_staff``: ``common.djangoapps.student.roles``, the same checks as
   ``lms.djangoapps.courseware.access.administrative_accesses_to_course_for_user``
+- ``staff_courses``: the rows of ``common.djangoapps.student.models.CourseAccessRole`` those roles
+  read, and ``CourseOverview.get_all_courses``
 """
 
 from __future__ import annotations
@@ -44,6 +47,17 @@ __all__ = ["EdxPlatformUnavailable", "OpenEdxHost", "course_tab_base"]
 _DEFAULT_LANGUAGE = "en"
 _DEFAULT_MODE = "honor"  # GeneratedCertificate.mode's default, for a learner without an enrollment row
 _ENROLLMENT_PAGE_SIZE = 1000  # users fetched per query by enrolled_learners()
+_STAFF_ROLES = ("staff", "instructor")  # CourseAccessRole.role of the roles is_course_staff checks
+
+
+def _setting_url(name: str) -> str:
+    """An absolute URL from the LMS settings (a Django setting, no edx-platform import), or ""."""
+    from django.conf import settings  # the adapter imports without Django (tests/host checks it)
+
+    value = getattr(settings, name, None)
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        return value.rstrip("/") + "/"
+    return ""
 
 
 class EdxPlatformUnavailable(ImportError):
@@ -238,15 +252,33 @@ def _outline_of(structure: Any) -> list[BlockInfo]:
     return outline
 
 
+def _course_info(overview: Any, course_key: CourseKey) -> CourseInfo:
+    """A CourseOverview as the plugin reads a course (see :meth:`OpenEdxHost.course`)."""
+    cutoff = overview.lowest_passing_grade  # a Decimal 0..1 (null: a course saved before the field)
+    return CourseInfo(
+        course_key=course_key,
+        title=overview.display_name or overview.display_name_with_default or str(course_key),
+        org=overview.display_org_with_default or overview.org,
+        # CourseOverview.effort is Studio's "Hours of effort per week", a weekly estimate: never the
+        # course's total. Total hours come from the course's certificate settings.
+        hours=None,
+        language=overview.language or _DEFAULT_LANGUAGE,
+        passing_grade=float(cutoff) if cutoff is not None else None,
+    )
+
+
 class OpenEdxHost:
     """:class:`cert_plugin.host.base.Host` for the Open edX LMS (edx-platform)."""
 
     def course(self, course_key: CourseKey) -> CourseInfo | None:
-        """The course's title, org and language from its CourseOverview; None if no such course.
+        """The course's title, org, language and grade cutoff from its CourseOverview; None if no such course.
 
         ``hours`` is None: the overview has no total workload (its ``effort`` is
         Studio's weekly estimate), so the hours printed are the ones course staff
         enter in the certificate settings (``api.configure_course(hours=...)``).
+        ``passing_grade`` is the overview's ``lowest_passing_grade``: the lowest
+        cutoff of the course's grading policy (``grade_cutoffs``), what
+        ``CourseGrade.passed`` compares the grade with.
         """
         with _edx_platform("course"):
             from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
@@ -256,15 +288,7 @@ class OpenEdxHost:
             overview = CourseOverview.get_from_id(course_key)
         except CourseOverview.DoesNotExist:
             return None
-        return CourseInfo(
-            course_key=course_key,
-            title=overview.display_name or overview.display_name_with_default or str(course_key),
-            org=overview.display_org_with_default or overview.org,
-            # CourseOverview.effort is Studio's "Hours of effort per week", a weekly estimate: never the
-            # course's total. Total hours come from the course's certificate settings.
-            hours=None,
-            language=overview.language or _DEFAULT_LANGUAGE,
-        )
+        return _course_info(overview, course_key)
 
     def outline(self, course_key: CourseKey) -> list[BlockInfo]:
         """The course's graded subsections, graded problems and completable leaf blocks, in course order.
@@ -468,6 +492,16 @@ class OpenEdxHost:
 
         return [enrollment.course_id for enrollment in CourseEnrollment.enrollments_for_user(user)]
 
+    def home_url(self) -> str:
+        """The learner home: ``LEARNER_HOME_MICROFRONTEND_URL`` when the site runs that MFE, else
+        ``/dashboard`` (which redirects to it on sites that do)."""
+        return _setting_url("LEARNER_HOME_MICROFRONTEND_URL") or "/dashboard"
+
+    def account_url(self) -> str:
+        """The account settings, where the full name is edited: ``ACCOUNT_MICROFRONTEND_URL``, else
+        ``/account/settings`` (edx-platform's ``account_settings``, which redirects to the MFE)."""
+        return _setting_url("ACCOUNT_MICROFRONTEND_URL") or "/account/settings"
+
     def enrollment_mode(self, user: Any, course_key: CourseKey) -> str:
         """The learner's enrollment mode slug, from ``CourseEnrollment.enrollment_mode_for_user`` (as
         ``GeneratedCertificate.invalidate`` reads it); "honor" (GeneratedCertificate's default mode) when
@@ -477,6 +511,40 @@ class OpenEdxHost:
 
         mode, _is_active = CourseEnrollment.enrollment_mode_for_user(user, _as_course_key(course_key))
         return mode or _DEFAULT_MODE
+
+    def staff_courses(self, user: Any) -> list[CourseInfo]:
+        """The courses :meth:`is_course_staff` lets the user into, from the roles it checks, in bulk.
+
+        Global staff: every course (``CourseOverview.get_all_courses()``). Others:
+        the courses of their ``staff`` and ``instructor`` rows of
+        ``common.djangoapps.student.models.CourseAccessRole`` (what
+        ``CourseStaffRole``, ``CourseInstructorRole``, ``OrgStaffRole`` and
+        ``OrgInstructorRole`` read): a row with a ``course_id`` names one course,
+        a row with only an ``org`` every course of that organization
+        (``get_all_courses(orgs=...)``, which matches organizations in any case,
+        as the roles do). An inactive user has none, as the roles' ``has_user``
+        checks. One query for the roles and at most two for the overviews.
+        """
+        with _edx_platform("staff_courses"):
+            from common.djangoapps.student.models import CourseAccessRole
+            from common.djangoapps.student.roles import GlobalStaff
+            from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+        if user is None or not getattr(user, "is_authenticated", False):
+            return []
+        if GlobalStaff().has_user(user):
+            overviews = list(CourseOverview.get_all_courses())
+        elif not getattr(user, "is_active", True):
+            return []
+        else:
+            roles = list(CourseAccessRole.objects.filter(user=user, role__in=_STAFF_ROLES))
+            keys = sorted({str(role.course_id) for role in roles if role.course_id})
+            orgs = sorted({role.org for role in roles if not role.course_id and role.org})
+            overviews = [
+                *(CourseOverview.get_all_courses(filter_={"id__in": keys}) if keys else ()),
+                *(CourseOverview.get_all_courses(orgs=orgs) if orgs else ()),
+            ]
+        return [_course_info(overview, overview.id) for overview in overviews]
 
     def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
         """Global staff, or staff/instructor of the course or of its organization."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import formats, timezone, translation
 
+from cert_plugin.dates import lower_month_names
 from cert_plugin.rendering.qr import qr_svg
 from cert_plugin.text import clean_name, strip_controls
 
@@ -70,11 +71,13 @@ def build_context(*, learner_name: str, course_title: str, course_key: str, org:
 
 
 def sample_context(*, asset_names: Iterable[str] = (), options: Mapping[str, Any] | None = None,
-                   language: str = "en") -> dict[str, Any]:
+                   language: str = "en", issuer_name: str = "", org: str = "") -> dict[str, Any]:
     """Realistic values for previews and validation, every optional field filled.
 
     The template's own signatories and honors rules are used when it has them; otherwise a
     sample signatory and honors text stand in, so a preview shows every part of the layout.
+    ``issuer_name`` and ``org`` are what the template's real certificates will print (the api
+    passes its organization's); without them a sample institution stands in.
     """
     options = dict(options or {})
     if not options.get("signatories"):
@@ -86,15 +89,15 @@ def sample_context(*, asset_names: Iterable[str] = (), options: Mapping[str, Any
     return build_context(
         learner_name="María José García López",
         course_title="Python for Data Analysis",
-        course_key="course-v1:Northwind+PY101+2026",
-        org="Northwind",
+        course_key=f"course-v1:{org or 'Northwind'}+PY101+2026",
+        org=org or "Northwind",
         hours=Decimal("12"),
         grade=0.92,
         issued_at=issued,
         expires_at=issued + timedelta(days=730),
         verification_code=code,
         verify_url=f"https://learning.example.com/certs/verify/{code}/",
-        issuer_name="Northwind Academy",
+        issuer_name=issuer_name or "Northwind Academy",
         assets=asset_names,
         options=options,
         language=language,
@@ -128,7 +131,7 @@ def _long_date(value: datetime | date, language: str) -> str:
     pattern = _LONG_DATE_FORMATS.get(base)
     if pattern is None:
         pattern = _ABBREVIATED_MONTH.sub("F", str(formats.get_format("DATE_FORMAT", lang=language)))
-    return formats.date_format(value, pattern)
+    return lower_month_names(formats.date_format(value, pattern), value, language)
 
 
 def _honors(rules: Any, grade: float | None) -> str:

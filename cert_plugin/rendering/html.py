@@ -19,7 +19,9 @@ deliberately small subset of Django's:
 * Django already refuses attribute lookups starting with an underscore, and the context holds
   no objects with methods to call.
 * URLs in a template are not an error: the PDF renderer never fetches them (see
-  :mod:`cert_plugin.rendering.pdf`). Only ``data:`` URIs and ``asset:<name>`` resolve.
+  :mod:`cert_plugin.rendering.pdf`). Only ``data:`` URIs and ``asset:<name>`` resolve;
+  :func:`template_notices` tells staff about every other address, with its line, so nothing is
+  dropped without a word.
 
 :func:`check_template` runs when a template is saved, so mistakes are reported to the author
 (line number and a plain reason) instead of surfacing when a learner downloads a certificate.
@@ -36,8 +38,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-import tinycss2
-import tinycss2.ast
 from django.template import (
     Context,
     Engine,
@@ -59,14 +59,20 @@ from django.template.defaulttags import (
     WithNode,
 )
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from cert_plugin.rendering import source_checks
+from cert_plugin.rendering.source_checks import TemplateNotice
 
 __all__ = [
     "ALLOWED_FILTERS",
     "ALLOWED_TAGS",
     "TEMPLATE_VARIABLES",
+    "TemplateNotice",
     "TemplateProblem",
     "check_template",
     "render_document",
+    "template_notices",
 ]
 
 TEMPLATE_VARIABLES: dict[str, str] = {
@@ -313,10 +319,12 @@ def _syntax_problem(exc: TemplateSyntaxError) -> TemplateProblem:
 def check_template(html: str, css: str = "", *, asset_names: Iterable[str] = ()) -> None:
     """Refuse a template the sandbox cannot render as its author intends.
 
-    Raises :class:`TemplateProblem` for the first problem found: a syntax error, a tag or filter
-    outside the sandbox, an unknown variable, a reference to an asset that was not uploaded, or
-    a stylesheet that does not parse.
+    Raises :class:`TemplateProblem` for the first problem found: a Django tag left open (it would
+    print as typed), a syntax error, a tag or filter outside the sandbox, an unknown variable, a
+    reference to an asset that was not uploaded, or a CSS syntax error (with its CSS line).
     """
+    if unclosed := source_checks.unclosed_tag(html):
+        raise TemplateProblem(unclosed.reason, unclosed.line)
     template = _compile(html)
     assets = frozenset(asset_names)
     for name, lookups, line, guards in _variables(template.nodelist, frozenset()):
@@ -331,6 +339,15 @@ def check_template(html: str, css: str = "", *, asset_names: Iterable[str] = ())
                 known = "this template has no uploaded assets"
             raise TemplateProblem(f"there is no uploaded asset named '{lookups[0]}' ({known})", line)
     _check_css(css)
+
+
+def template_notices(html: str, css: str = "") -> list[TemplateNotice]:
+    """What staff should know about a template that does not stop a save, each with its line.
+
+    Today: every address the renderer will never fetch (remote or relative images, stylesheets,
+    ``@import``, ``url(…)``): only ``data:`` URIs and the template's own assets are loaded.
+    """
+    return source_checks.url_notices(html or "", css or "")
 
 
 _DICT_VIEWS = frozenset({"items", "keys", "values"})  # {% for name, url in assets.items %}
@@ -435,44 +452,9 @@ def _expression_refs(expression: Any, bound: frozenset[str],
 
 
 def _check_css(css: str) -> None:
-    if not css.strip():
-        return
-    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-    for error in _css_errors(rules):
-        raise TemplateProblem(f"CSS line {error.source_line}: {_css_message(error)}",
-                              css_line=error.source_line)
-
-
-def _css_errors(nodes: Iterable[Any]) -> Iterator[tinycss2.ast.ParseError]:
-    for node in nodes:
-        if isinstance(node, tinycss2.ast.ParseError):
-            yield node
-        elif isinstance(node, tinycss2.ast.Declaration):
-            yield from _css_errors(node.value)
-        elif isinstance(node, tinycss2.ast.FunctionBlock | tinycss2.ast.ParenthesesBlock
-                        | tinycss2.ast.SquareBracketsBlock):
-            yield from _css_errors(node.arguments if isinstance(node, tinycss2.ast.FunctionBlock)
-                                   else node.content)
-        elif isinstance(node, tinycss2.ast.QualifiedRule):
-            yield from _css_errors(tinycss2.parse_blocks_contents(
-                node.content, skip_comments=True, skip_whitespace=True))
-        elif isinstance(node, tinycss2.ast.AtRule) and node.content is not None:
-            if node.lower_at_keyword in {"media", "supports", "layer", "container", "document"}:
-                yield from _css_errors(tinycss2.parse_rule_list(
-                    node.content, skip_comments=True, skip_whitespace=True))
-            else:  # @page, @font-face and other declaration blocks
-                yield from _css_errors(tinycss2.parse_blocks_contents(
-                    node.content, skip_comments=True, skip_whitespace=True))
-
-
-def _css_message(error: tinycss2.ast.ParseError) -> str:
-    messages = {
-        "invalid": "this declaration is not valid CSS (is a ':' or ';' missing?)",
-        "eof-in-string": "a quoted string is never closed",
-        "bad-string": "a quoted string is broken across lines",
-        "bad-url": "a url(...) is malformed",
-    }
-    return messages.get(error.kind, str(error.message))
+    if found := source_checks.css_problem(css):
+        reason = _("CSS line %(line)s: %(reason)s") % {"line": found.css_line, "reason": found.reason}
+        raise TemplateProblem(reason, css_line=found.css_line)
 
 
 # ------------------------------------------------------------------------------ rendering

@@ -3,6 +3,11 @@
 The PNG is the PDF's first page drawn by pdfium, so it looks exactly like the PDF. PNG
 encoding costs more than rasterizing; zlib level 3 gives files within a few percent of the
 default level's size in about half the time.
+
+Every PNG says its resolution (a ``pHYs`` chunk), so an image editor or a print dialog prints
+it at A4 size rather than guessing 72 or 96 dpi. :func:`thumbnail` scales a PNG down for the
+pages that show certificates small, in 256 colours (a fifth of the bytes of full colour at that
+size, and no visible difference on a certificate); its ``pHYs`` keeps the page's physical size.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ import io
 import threading
 
 import pypdfium2
+from PIL import Image
 
-__all__ = ["page_count", "pdf_to_png"]
+__all__ = ["page_count", "pdf_to_png", "thumbnail"]
 
 MIN_DPI = 72
 MAX_DPI = 600
@@ -40,8 +46,29 @@ def pdf_to_png(pdf: bytes, *, dpi: int = 150) -> bytes:
             document.close()
     if image.mode not in {"RGB", "L"}:
         image = image.convert("RGB")
+    return _encode(image, dpi)
+
+
+def thumbnail(png: bytes, *, width: int) -> bytes:
+    """``png`` scaled down to ``width`` pixels wide (its proportions kept; never scaled up)."""
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ValueError(f"width must be a whole number of pixels, not {width!r}")
+    with Image.open(io.BytesIO(png)) as source:
+        original = source.size[0]
+        dpi = float(source.info.get("dpi", (150, 150))[0]) or 150.0
+        image = source.convert("RGB") if source.mode not in {"RGB", "L"} else source.copy()
+    if width < original:
+        height = max(1, round(image.size[1] * width / original))
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
+        dpi = dpi * width / original
+    if image.mode == "RGB":
+        image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
+    return _encode(image, dpi)
+
+
+def _encode(image: Image.Image, dpi: float) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False, compress_level=_COMPRESS_LEVEL)
+    image.save(buffer, format="PNG", optimize=False, compress_level=_COMPRESS_LEVEL, dpi=(dpi, dpi))
     return buffer.getvalue()
 
 

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -31,18 +31,20 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cert_plugin import __version__, api
+from cert_plugin.dates import local_date
 from cert_plugin.models import Certificate
 from cert_plugin.views.csp import content_security_policy
+from cert_plugin.views.not_found import certificate_not_found, visible_certificate
 from cert_plugin.views.statuses import STATUS_BADGES, status_label
 
-__all__ = ["certificate_page", "dashboard", "linkedin_add_url", "public_profile", "publish",
-           "request_reissue", "service_worker"]
+__all__ = ["ask_for_review", "certificate_page", "dashboard", "linkedin_add_url", "public_profile", "publish",
+           "recertify", "request_reissue", "service_worker"]
 
 _STATIC = Path(__file__).resolve().parent.parent / "static" / "cert_plugin"
 _LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
@@ -59,6 +61,19 @@ def _visible_certificate(request: HttpRequest, code: str) -> Certificate:
     if certificate is None or not api.can_view(request.user, certificate):
         raise Http404("No certificate with this code is available to you.")
     return certificate
+
+
+def _images(code: str) -> dict[str, str]:
+    """The certificate's image URLs besides the screen PNG: the print PNG, and the small copy that
+    lists show (one size, so that the copy kept for offline use is the one the page asks for)."""
+    url = reverse("cert_plugin:download-png", args=[code])
+    return {"png_print_url": f"{url}?dpi={max(api.PNG_DPIS)}",
+            "thumb_url": f"{url}?width={min(api.THUMBNAIL_WIDTHS)}"}
+
+
+def _badge_url(code: str) -> str:
+    """The Open Badges 3.0 credential to download: the signed VC-JWT (the JSON-LD form is unsigned)."""
+    return reverse("cert_plugin:credential", args=[code]) + "?format=jwt"
 
 
 def _is_owner(request: HttpRequest, certificate: Certificate) -> bool:
@@ -120,7 +135,7 @@ def _status(certificate: Certificate) -> _Status:
 
 
 def _date(value: datetime | None) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value is not None else ""
+    return local_date(value)
 
 
 def _service_worker_scope() -> str:
@@ -134,7 +149,9 @@ def _service_worker_scope() -> str:
 @require_safe
 def certificate_page(request: HttpRequest, code: str) -> HttpResponse:
     """``/certs/<code>/``: the certificate, its downloads, sharing and (for the owner) publishing."""
-    certificate = _visible_certificate(request, code)
+    certificate = visible_certificate(request, code)
+    if certificate is None:  # as for an unknown code, with "Sign in" for someone signed out
+        return certificate_not_found(request)
     if code != certificate.formatted_code:  # typed in lower case or without hyphens: one URL per page
         return HttpResponsePermanentRedirect(reverse("cert_plugin:certificate",
                                                      args=[certificate.formatted_code]))
@@ -163,6 +180,8 @@ def _render_certificate(request: HttpRequest, certificate: Certificate, *, error
         "page_url": reverse("cert_plugin:certificate", args=[code]),
         "pdf_url": reverse("cert_plugin:download-pdf", args=[code]),
         "png_url": reverse("cert_plugin:download-png", args=[code]),
+        **_images(code),
+        "credential_url": _badge_url(code),
         "png_width": width,
         "png_height": height,
         "verify_url": api.verify_url(certificate.verification_code),
@@ -227,7 +246,7 @@ def public_profile(request: HttpRequest, username: str) -> HttpResponse:
             "certificate": certificate,
             "status": _status(certificate),
             "page_url": reverse("cert_plugin:certificate", args=[certificate.formatted_code]),
-            "png_url": reverse("cert_plugin:download-png", args=[certificate.formatted_code]),
+            **_images(certificate.formatted_code),
             "hours": _hours(certificate.hours),
             "issuer": certificate.issuer_name or certificate.org,
         }
@@ -254,7 +273,8 @@ def _read_service_worker() -> tuple[str, str]:
     """sw.js with its cache version: a hash of the worker and the page assets it caches."""
     source = (_STATIC / "sw.js").read_text(encoding="utf-8")
     digest = hashlib.sha256(source.encode())
-    for name in ("certificate.js", "certificate.css", "cert_plugin.css"):
+    for name in ("certificate.js", "certificate.css", "cert_plugin.css", "offline.js", "learner.js",
+                 "learner.css"):
         path = _STATIC / name
         if path.exists():
             digest.update(path.read_bytes())
@@ -278,25 +298,48 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- "My certificates"
 
 
+# Cards of courses where the learner can do nothing more themselves: no meter, next step or course link.
+_STOPPED = ("revoked", "not_approved")
+
+
 def _course_row(row: api.CourseStatus) -> dict[str, Any]:
-    """What one course's card shows: the status, the certificate's links, the checklist."""
+    """What one course's card shows: the status, the certificate's links, the checklist, and for a
+    refusal or an expired certificate what the learner can do about it."""
     certificate = row.certificate
     progress = row.progress
     badge, icon = STATUS_BADGES[row.status]
+    stopped = row.status in _STOPPED
+    course_actions = {"course_key": row.course_key}
     item: dict[str, Any] = {
         "row": row,
         "label": status_label(row.status),
         "badge": badge,
         "icon": icon,
         "earned": row.status == "issued",
-        "items": progress.items,
+        "stopped": stopped,
+        "items": progress.items if row.status != "revoked" else (),
         "met": progress.met_count,
         "total": len(progress.items),
         "percent": progress.percent,
-        "next_step": progress.missing[0] if progress.missing and row.status != "pending_approval" else None,
+        # (an expired card lists everything that remains instead)
+        "next_step": (progress.missing[0] if progress.missing and row.status == "in_progress"
+                      and progress.refusal is None else None),
         "profile_name": row.profile_name,
         "reissue_request": row.reissue_request,
+        "refusal": progress.refusal if row.status != "revoked" else None,
+        "review_url": reverse("cert_plugin:ask-for-review", kwargs=course_actions),
+        "remaining": progress.missing,
+        # Nothing left but the new certificate itself (no event has re-evaluated the learner yet).
+        "recertify_url": (reverse("cert_plugin:recertify", kwargs=course_actions)
+                          if progress.expired is not None and progress.eligible else ""),
+        "earlier_work_counts": progress.expired is not None and any(
+            entry.key in ("lessons", "grade") or entry.key.startswith("quiz:") for entry in progress.items),
+        "course_url": row.course_url if not stopped else "",
     }
+    # Only while there is something left to do in the course (not once it is all done, awaiting
+    # approval, revoked or refused): staff's approval is not done in the course.
+    item["continue_course"] = bool(row.course_url and row.status in ("in_progress", "expired")
+                                   and any(entry.key != "approval" for entry in progress.missing))
     if certificate is not None:
         code = certificate.formatted_code
         orientation = getattr(certificate.template_version, "orientation", "landscape")
@@ -307,6 +350,8 @@ def _course_row(row: api.CourseStatus) -> dict[str, Any]:
             "page_url": reverse("cert_plugin:certificate", args=[code]),
             "pdf_url": reverse("cert_plugin:download-pdf", args=[code]),
             "png_url": reverse("cert_plugin:download-png", args=[code]),
+            **_images(code),
+            "credential_url": _badge_url(code),
             "verify_page_url": reverse("cert_plugin:verify", args=[code]),
             "verify_url": api.verify_url(certificate.verification_code),
             "reissue_url": reverse("cert_plugin:request-reissue", args=[code]),
@@ -329,14 +374,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     rows = [_course_row(row) for row in api.learner_overview(request.user)]
     earned = [row for row in rows if row["earned"]]
-    in_progress = [row for row in rows if not row["earned"]]
+    stopped = [row for row in rows if row["stopped"]]
+    in_progress = [row for row in rows if not row["earned"] and not row["stopped"]]
     profile_url = ""
     if api.public_certificates(request.user):
         profile_url = reverse("cert_plugin:public-profile", args=[request.user.get_username()])
     response = render(request, "cert_plugin/learner_dashboard.html", {
         "earned": earned,
+        "stopped": stopped,
         "in_progress": in_progress,
         "profile_url": profile_url,
+        "sw_url": reverse("cert_plugin:service-worker"),
+        "sw_scope": _service_worker_scope(),
     })
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Cookie"])
@@ -367,3 +416,71 @@ def request_reissue(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponseRedirect(f"{reverse('cert_plugin:learner-dashboard')}#{certificate.course_key}")
     response.status_code = 303
     return response
+
+
+def _back_to_card(request: HttpRequest, course_key: str) -> HttpResponse:
+    """303 to the page the form was on (``next``, this site only), else to the course's card."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = f"{reverse('cert_plugin:learner-dashboard')}#{course_key}"
+    response = HttpResponseRedirect(target)
+    response.status_code = 303
+    return response
+
+
+def _own_course(view: Any) -> Any:
+    """For a learner's action on a course they are enrolled in: login first; a malformed key gets the
+    page saying what a course key looks like, a course the learner is not enrolled in a plain 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, course_key: str) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(reverse("cert_plugin:learner-dashboard"))
+        try:
+            key = api.parse_course_key(course_key)
+        except api.InvalidCourseKey:
+            return render(request, "cert_plugin/staff/not_found.html", {"typed": course_key}, status=404)
+        if api.course_learner(key, request.user.pk) is None:
+            raise Http404("No such course, or you are not enrolled in it.")
+        response: HttpResponse = view(request, key)
+        return response
+
+    return wrapper
+
+
+@content_security_policy
+@require_POST
+@_own_course
+def ask_for_review(request: HttpRequest, key: Any) -> HttpResponse:
+    """``/certs/courses/<course_key>/review/`` (POST, optional ``message``): a refused learner asks the
+    course staff to reconsider. Recorded once; asking again says when it was asked."""
+    try:
+        refusal = api.request_review(request.user, key, message=request.POST.get("message", ""))
+    except api.CertPluginError as exc:
+        messages.error(request, str(exc), fail_silently=True)
+    else:
+        messages.success(request, _("Review requested on %(date)s. The course staff will reconsider their "
+                                    "decision; the answer appears here.") % {
+            "date": _date(refusal.review_requested_at)}, fail_silently=True)
+    return _back_to_card(request, str(key))
+
+
+@content_security_policy
+@require_POST
+@_own_course
+def recertify(request: HttpRequest, key: Any) -> HttpResponse:
+    """``/certs/courses/<course_key>/recertify/`` (POST): a learner whose certificate expired and who
+    meets every requirement again gets the new certificate now (an evaluation, as a grade event runs)."""
+    held = api.active_certificate(request.user, key)
+    certificate = api.evaluate(request.user, key)
+    if certificate is not None and (held is None or certificate.pk != held.pk):
+        messages.success(request, _("Recertified: your new certificate is ready to download (code %(code)s).")
+                         % {"code": certificate.formatted_code}, fail_silently=True)
+    elif certificate is not None and certificate.status == Certificate.ISSUED:
+        messages.success(request, _("Your certificate is valid: there is nothing to recertify."),
+                         fail_silently=True)
+    else:
+        messages.error(request, _("You cannot recertify yet: the card below says what remains."),
+                       fail_silently=True)
+    return _back_to_card(request, str(key))

@@ -1,10 +1,12 @@
-"""Course staff pages, under ``/certs/staff/<course_key>/`` (namespace ``cert_plugin``)."""
+"""Course staff pages: the index of the courses one teaches at ``/certs/staff/``, and each course's pages
+under ``/certs/staff/<course_key>/`` (namespace ``cert_plugin``)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from cert_plugin.views import staff
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", staff.index, name="staff-index"),
     path("<str:course_key>/", staff.dashboard, name="staff-dashboard"),
     path("<str:course_key>/settings/", staff.settings_page, name="staff-settings"),
     path("<str:course_key>/audit/", staff.audit, name="staff-audit"),

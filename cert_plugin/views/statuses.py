@@ -11,6 +11,7 @@ STATUS_BADGES = {
     "issued": ("valid", "check"),
     "expired": ("expired", "clock"),
     "revoked": ("revoked", "cross"),
+    "not_approved": ("revoked", "cross"),
     "pending_approval": ("pending", "clock"),
     "in_progress": ("neutral", "info"),
 }
@@ -23,6 +24,7 @@ def status_label(status: str) -> str:
         "issued": _("Issued"),
         "expired": _("Expired"),
         "revoked": _("Revoked"),
+        "not_approved": _("Not approved"),
         "pending_approval": _("Awaiting approval"),
         "in_progress": _("In progress"),
     }[status]

@@ -16,4 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:template_id>/versions/<int:number>.png", views.template_version_preview,
          name="template-version-preview"),
     path("<int:template_id>/versions/<int:number>/restore/", views.template_restore, name="template-restore"),
+    path("<int:template_id>/versions/<int:number>/thumbnail.png", views.template_thumbnail,
+         name="template-thumbnail"),
+    path("<int:template_id>/archive/", views.template_archive, name="template-archive"),
 ]

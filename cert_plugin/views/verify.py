@@ -111,6 +111,8 @@ def _page_context(request: HttpRequest, verification: Verification,
         "reason": certificate.revoke_reason if certificate.revoke_reason_public else "",
         "files_visible": files_visible,
         "png_url": reverse("cert_plugin:download-png", args=[code]) if files_visible else "",
+        "png_print_url": (reverse("cert_plugin:download-png", args=[code]) + f"?dpi={max(api.PNG_DPIS)}"
+                          if files_visible else ""),
         "pdf_url": reverse("cert_plugin:download-pdf", args=[code]) if files_visible else "",
         "page_url": reverse("cert_plugin:certificate", args=[code]) if files_visible else "",
         "og_url": base + reverse("cert_plugin:verify", args=[code]),

@@ -174,6 +174,10 @@ class CertificateProgressBlock(XBlock):
         except api.UnknownCourse:  # the block sits in a course the LMS does not (or no longer) know
             return {**context, "state": "not_offered"}
         context.update(state=progress.status, progress=progress, course_title=self._course_title(key))
+        if progress.refusal is not None and progress.refusal.review_requested_at is None:
+            # "Ask for review" is a form on the learner's card (the block's page may be in another site)
+            card = _url("learner-dashboard")
+            context.update(review_url=f"{card}#{key}" if card else "")
         if progress.status == "issued" and progress.certificate is not None:
             context.update(self._certificate_links(progress.certificate))
         elif progress.status == "not_offered" and api.get_host().is_course_staff(user, key):

@@ -25,6 +25,11 @@ def _course(course_key: CourseKey | str) -> Course | None:
     return Course.objects.filter(course_key=_key(course_key)).first()
 
 
+def _info(course: Course) -> CourseInfo:
+    return CourseInfo(course_key=course.course_key, title=course.title, org=course.org, hours=course.hours,
+                      language=course.language, passing_grade=course.passing_grade)
+
+
 class DevHost:
     """Answers the plugin's questions from the demo LMS's tables (read-only)."""
 
@@ -32,8 +37,7 @@ class DevHost:
         course = _course(course_key)
         if course is None:
             return None
-        return CourseInfo(course_key=course.course_key, title=course.title, org=course.org,
-                          hours=course.hours, language=course.language)
+        return _info(course)
 
     def outline(self, course_key: CourseKey) -> list[BlockInfo]:
         course = _course(course_key)
@@ -101,8 +105,24 @@ class DevHost:
         """The course's page in the demo LMS (where learners complete lessons and quizzes)."""
         return reverse("lms:course", args=[str(course_key)])
 
+    def home_url(self) -> str:
+        """The learner's courses in the demo LMS."""
+        return reverse("lms:home")
+
+    def account_url(self) -> str:
+        """The demo LMS's "Edit profile" page, where the learner sets the name certificates print."""
+        return reverse("lms:profile")
+
     def is_course_staff(self, user: Any, course_key: CourseKey) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False
         return bool(user.is_staff) or CourseStaff.objects.filter(
             user=user, course__course_key=_key(course_key)).exists()
+
+    def staff_courses(self, user: Any) -> list[CourseInfo]:
+        """The courses :meth:`is_course_staff` lets the user into (every course for site staff), in one
+        query: the staff index's list."""
+        if not getattr(user, "is_authenticated", False):
+            return []
+        courses = Course.objects.all() if user.is_staff else Course.objects.filter(staff__user=user)
+        return [_info(course) for course in courses.order_by("title", "pk")]

@@ -139,3 +139,25 @@ class PersistentCourseGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.course.course_key}: {self.percent_grade:.0%}"
+
+
+class MailboxMessage(models.Model):
+    """An email the demo "sent": kept here instead of going to a mail server (devhost.lms.mail).
+
+    The demo has no mail server, so its email backend stores each message; the
+    Mailbox page lists them, with their links, so a demo user sees what
+    learners are told. Not part of the plugin.
+    """
+
+    to = models.TextField()  # the recipients, comma-separated
+    from_email = models.CharField(max_length=255, blank=True, default="")
+    subject = models.CharField(max_length=500)
+    body = models.TextField()  # the plain-text part
+    html = models.TextField(blank=True, default="")  # the HTML alternative, if any
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

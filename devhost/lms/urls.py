@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from devhost.lms import views
+from devhost.lms import mailbox, views
 
 app_name = "lms"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mailbox/", mailbox.mailbox, name="mailbox"),
+    path("profile/", views.profile, name="profile"),
     path("courses/<str:course_key>/", views.course_page, name="course"),
     path("courses/<str:course_key>/enroll/", views.enroll, name="enroll"),
     path("courses/<str:course_key>/lessons/<str:usage_key>/complete/", views.complete_lesson,

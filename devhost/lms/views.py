@@ -1,4 +1,4 @@
-"""The learner's pages of the demo LMS: my courses, a course, lesson and quiz actions.
+"""The learner's pages of the demo LMS: my courses, a course, lesson and quiz actions, edit profile.
 
 Completions go through edx-completion and quiz scores through
 :mod:`devhost.lms.grading`, like a learner's clicks in Open edX; the plugin
@@ -22,7 +22,7 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 from cert_plugin import api
 from devhost.lms.grading import compute_grade, record_quiz
 from devhost.lms.host import DevHost
-from devhost.lms.models import Block, Course, Enrollment, QuizSubmission
+from devhost.lms.models import Block, Course, Enrollment, Profile, QuizSubmission
 
 
 def _course_or_404(course_key: str) -> Course:
@@ -56,7 +56,7 @@ def _course_url(course: Course, anchor: str = "") -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """My courses, with lesson progress and current grade."""
+    """My courses, with lesson progress and current grade, and the courses the user teaches."""
     rows = []
     enrollments = Enrollment.objects.filter(user=request.user, is_active=True).select_related("course")
     for enrollment in enrollments:
@@ -71,7 +71,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "percent": round(100 * completed / len(lessons)) if lessons else 0,
             "grade": compute_grade(request.user, course),
         })
-    return render(request, "devhost_lms/home.html", {"rows": rows})
+    # Course staff (site staff: every course) reach each course's certificates dashboard from here.
+    teaching = DevHost().staff_courses(request.user)
+    return render(request, "devhost_lms/home.html", {"rows": rows, "teaching": teaching})
 
 
 @login_required
@@ -148,3 +150,24 @@ def submit_quiz(request: HttpRequest, course_key: str, usage_key: str) -> HttpRe
     submission = record_quiz(request.user, block, answers)
     messages.success(request, f"{block.title}: you scored {submission.score:.0%}.")
     return HttpResponseRedirect(_course_url(course, f"block-{block.pk}"))
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Edit profile: the full name certificates print (edx-platform: the account settings' "Full name")."""
+    record, _created = Profile.objects.get_or_create(user=request.user)
+    error = ""
+    if request.method == "POST":
+        name = " ".join(request.POST.get("full_name", "").split())
+        if not name:
+            error = "Enter your full name as it should appear on certificates."
+        elif len(name) > Profile._meta.get_field("full_name").max_length:
+            error = "That name is too long (at most 255 characters)."
+        else:
+            record.full_name = name
+            record.save(update_fields=["full_name"])
+            messages.success(request, "Profile saved. Certificates issued from now on print this name.")
+            return HttpResponseRedirect(reverse("lms:profile"))
+    value = request.POST.get("full_name", "") if error else record.full_name
+    return render(request, "devhost_lms/profile.html", {"full_name": value, "error": error},
+                  status=400 if error else 200)

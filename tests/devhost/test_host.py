@@ -27,6 +27,7 @@ def test_is_a_host():
 def test_course_facts(course):
     assert DevHost().course(COURSE_KEY) == CourseInfo(
         course_key=COURSE_KEY, title="Testing 101", org="Northwind", hours=Decimal("6.5"), language="en",
+        passing_grade=0.6,  # the course's grade cutoff, which "Pass the course" states
     )
     assert DevHost().course(KEY) is not None  # the string form works too
 
@@ -121,3 +122,25 @@ def test_course_staff(course, learner):
     assert not host.is_course_staff(teacher, CourseKey.from_string("course-v1:Other+X+1"))
     admin = get_user_model().objects.create_user("ops", is_staff=True)
     assert host.is_course_staff(admin, COURSE_KEY)
+
+
+
+def test_staff_courses_are_the_courses_is_course_staff_lets_in(course, learner):
+    """The staff index's list (issue 14, point 8): a teacher's courses, every course for site staff."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from cert_plugin.host.base import StaffCourses
+    from devhost.lms.models import Course
+
+    host = DevHost()
+    assert isinstance(host, StaffCourses)
+    other = Course.objects.create(course_key="course-v1:Contoso+X1+2026", title="Another", org="Contoso")
+    teacher = get_user_model().objects.create_user("teacher")
+    CourseStaff.objects.create(user=teacher, course=course)
+    admin = get_user_model().objects.create_user("ops", is_staff=True)
+
+    assert host.staff_courses(teacher) == [host.course(COURSE_KEY)]
+    assert [info.title for info in host.staff_courses(admin)] == ["Another", "Testing 101"]
+    assert host.staff_courses(admin)[0] == host.course(other.course_key)
+    assert host.staff_courses(learner) == []
+    assert host.staff_courses(AnonymousUser()) == []

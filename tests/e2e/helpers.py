@@ -7,8 +7,17 @@ from typing import Any
 
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from cert_plugin import api
+
+
+def in_language(language: str, text: str, **values: Any) -> str:
+    """``text`` (a msgid) as a page in ``language`` ("pt-br", or a browser locale such as "pt-BR") shows
+    it, its ``{name}`` placeholders filled with ``values``."""
+    with translation.override(language.lower()):
+        translated = translation.gettext(text)
+    return translated.format(**values) if values else translated
 
 
 def login(context: Any, site: str, user: Any) -> None:

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections import OrderedDict
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,7 +24,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin.host import openedx as openedx_host
-from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host, LearnerInfo
+from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host, LearnerInfo, SiteLinks
 from cert_plugin.host.openedx import EdxPlatformUnavailable, OpenEdxHost
 
 from .conftest import STUB_PACKAGES, STUBS_DIR
@@ -144,6 +145,16 @@ def test_course_falls_back_for_missing_metadata(edx, host):
     assert info.org == "DemoX"  # display_org_with_default is empty
     assert info.hours is None
     assert info.language == "en"
+
+
+def test_course_gives_the_grading_policys_cutoff_as_the_passing_grade(edx, host):
+    """Issue 14, point 9: "Pass the course" states the pass mark, the overview's lowest_passing_grade."""
+    edx.overviews.CourseOverview(id=COURSE, org="DemoX", display_name="C",
+                                 lowest_passing_grade=Decimal("0.65")).save()
+    assert host.course(COURSE).passing_grade == pytest.approx(0.65)
+
+    edx.overviews.CourseOverview(id=COURSE, org="DemoX", display_name="C").save()  # never computed
+    assert host.course(COURSE).passing_grade is None
 
 
 def test_unknown_course_is_none(edx, host):
@@ -496,3 +507,73 @@ def test_inactive_or_anonymous_users_are_not_staff(edx, host):
     assert host.is_course_staff(user, COURSE) is False
     assert host.is_course_staff(AnonymousUser(), COURSE) is False
     assert host.is_course_staff(None, COURSE) is False
+
+
+# --- staff_courses() ----------------------------------------------------------------------------
+
+THIRD_COURSE = CourseKey.from_string("course-v1:OtherX+Intro+2025")
+
+
+def _overviews(edx):
+    for key, title in ((COURSE, "Certificates 101"), (OTHER_COURSE, "Another DemoX course"),
+                       (THIRD_COURSE, "OtherX intro")):
+        edx.overviews.CourseOverview(id=key, org=key.org, display_name=title,
+                                     lowest_passing_grade=Decimal("0.5")).save()
+
+
+def _keys(infos) -> set[str]:
+    return {str(info.course_key) for info in infos}
+
+
+@pytest.mark.django_db
+def test_staff_courses_are_those_of_the_users_course_and_org_roles(edx, host):
+    """Issue 14, point 8: the staff index lists the courses is_course_staff lets the user into."""
+    _overviews(edx)
+    course_staff, instructor, org_staff, tester = make_user(), make_user(), make_user(), make_user()
+    edx.roles.CourseStaffRole(COURSE).add_users(course_staff)
+    edx.roles.CourseInstructorRole(OTHER_COURSE).add_users(instructor)
+    edx.roles.OrgInstructorRole("otherx").add_users(org_staff)  # organizations match in any case
+    edx.roles.CourseBetaTesterRole(COURSE).add_users(tester)
+
+    assert _keys(host.staff_courses(course_staff)) == {str(COURSE)}
+    assert _keys(host.staff_courses(instructor)) == {str(OTHER_COURSE)}
+    assert _keys(host.staff_courses(org_staff)) == {str(THIRD_COURSE)}
+    assert host.staff_courses(tester) == []
+    [info] = host.staff_courses(course_staff)
+    assert info == host.course(COURSE)  # the same CourseInfo as course() (title, org, passing grade)
+    for user in (course_staff, instructor, org_staff):
+        assert {str(k) for k in (COURSE, OTHER_COURSE, THIRD_COURSE)
+                if host.is_course_staff(user, k)} == _keys(host.staff_courses(user))
+
+
+@pytest.mark.django_db
+def test_global_staff_teach_every_course_and_others_none(edx, host):
+    from cert_plugin.host.base import StaffCourses  # the optional protocol the plugin checks for
+
+    assert isinstance(host, StaffCourses)
+    _overviews(edx)
+    assert _keys(host.staff_courses(make_user(is_staff=True))) == {str(COURSE), str(OTHER_COURSE),
+                                                                   str(THIRD_COURSE)}
+    inactive = make_user()
+    edx.roles.CourseStaffRole(COURSE).add_users(inactive)
+    inactive.is_active = False
+    assert host.staff_courses(inactive) == []
+    assert host.staff_courses(AnonymousUser()) == []
+    assert host.staff_courses(None) == []
+
+
+def test_site_links_are_the_lms_pages_or_its_micro_frontends(host, settings):
+    """Where "My courses" and the help's "Edit profile" lead in Open edX (no edx-platform import)."""
+    assert isinstance(host, SiteLinks)
+    for name in ("LEARNER_HOME_MICROFRONTEND_URL", "ACCOUNT_MICROFRONTEND_URL"):
+        if hasattr(settings, name):
+            delattr(settings, name)
+    assert (host.home_url(), host.account_url()) == ("/dashboard", "/account/settings")
+
+    settings.LEARNER_HOME_MICROFRONTEND_URL = "https://apps.example.org/learner-dashboard"
+    settings.ACCOUNT_MICROFRONTEND_URL = "https://apps.example.org/account/"
+    assert host.home_url() == "https://apps.example.org/learner-dashboard/"
+    assert host.account_url() == "https://apps.example.org/account/"
+
+    settings.ACCOUNT_MICROFRONTEND_URL = None  # set but empty, as Tutor leaves it when the MFE is off
+    assert host.account_url() == "/account/settings"

@@ -109,6 +109,37 @@ def test_unmet_manual_requirement_then_staff_confirm_issues(lms):
         api.mark_requirement_met(learner, course.course_key, "attendance", by=staff)
 
 
+def test_the_checklist_key_of_a_requirement_declared_as_a_plain_string_is_accepted_back(lms):
+    """Issue 14, point 14: what get_progress hands out ("req:Final project submitted") marks it met."""
+    course = lms.course()
+    api.configure_course(course.course_key, additional_requirements=["Final project submitted"])
+    learner, staff = lms.learner(course), lms.staff(course)
+    lms.complete_all(learner, course)
+    lms.pass_all_quizzes(learner, course)
+    [item] = [item for item in api.get_progress(learner, course.course_key).items if not item.met]
+    assert (item.key, item.label) == ("req:Final project submitted", "Final project submitted")
+
+    progress = api.mark_requirement_met(learner, course.course_key, item.key, by=staff)
+
+    assert progress.status == "issued"
+    trail = api.audit_trail(course.course_key, user=learner)
+    [met] = [event for event in trail if event.action == AuditEvent.REQUIREMENT_MET]
+    assert met.data["requirement"] == "Final project submitted"
+    # ... and "not met" through the same key (the certificate stays; the record says not met)
+    api.mark_requirement_met(learner, course.course_key, item.key, by=staff, met=False)
+    latest = api.audit_trail(course.course_key, user=learner)[0]
+    assert latest.action == AuditEvent.REQUIREMENT_UNMET
+    assert latest.data["requirement"] == "Final project submitted"
+
+
+def test_a_requirement_key_that_starts_like_a_checklist_key_is_refused(lms):
+    """"req:x" would read as the checklist key of requirement "x": configure_course refuses it, saying why."""
+    course = lms.course()
+    with pytest.raises(api.RequirementsError, match=r"'req:project' starts with \"req:\""):
+        api.configure_course(course.course_key, additional_requirements=[
+            {"key": "req:project", "label": "Final project"}])
+
+
 def test_approval_flow(lms):
     course = lms.course()
     api.configure_course(course.course_key, requires_approval=True)
@@ -186,7 +217,7 @@ def test_expiry_then_recertification_gives_a_new_code(lms):
         assert api.verify(first.verification_code).status == "expired"
         progress = api.get_progress(learner, course.course_key)
         assert progress.status == "in_progress"
-        assert "expired on 2028-01-10" in progress.message
+        assert "expired on Jan. 10, 2028" in progress.message  # the date as the page writes it
 
         lms.take_quiz(learner, lms.quizzes(course)[0], 0.95)  # recertification exam
 

@@ -144,7 +144,7 @@ def test_earned_certificates_come_first_with_downloads_sharing_and_verify(two_co
     assert links["Publish (Python for Data Analysis)"].startswith(reverse("cert_plugin:certificate",
                                                                           args=[code]))
     [thumb] = earned.xpath(".//img")
-    assert thumb.get("src") == reverse("cert_plugin:download-png", args=[code])
+    assert thumb.get("src") == reverse("cert_plugin:download-png", args=[code]) + "?width=600"  # not 1,754 px
     assert thumb.get("loading") == "lazy"
     assert thumb.get("alt") == "Certificate of completion for Amelia Okafor, Python for Data Analysis"
     assert earned.xpath(".//button[@data-share]")  # shown by the script (Web Share or copy link)
@@ -230,7 +230,10 @@ def test_an_expired_certificate_asks_to_recertify(lms, time_machine):
 
     text = _card_text(card)
     assert "Expired" in text
-    assert "Meet the requirements again to recertify." in text
+    assert "Your certificate expired on" in text
+    assert "You meet every requirement again." in text  # nothing remains but the new certificate
+    [form] = card.xpath(".//form[.//button[contains(., 'Recertify now')]]")
+    assert form.get("action") == reverse("cert_plugin:recertify", args=[str(course.course_key)])
     assert _links(card)["Open the expired certificate (Forklift Safety)"] == reverse(
         "cert_plugin:certificate", args=[certificate.formatted_code])
 

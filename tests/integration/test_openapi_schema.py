@@ -8,6 +8,7 @@ read as JSON Schema's ``null``).
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 import jsonschema
@@ -30,6 +31,8 @@ DOCUMENTED = {
     ("post", "/me/certificates/{code}/publish/"),
     ("post", "/me/certificates/{code}/reissue-request/"),
     ("get", "/courses/{course_key}/progress/"),
+    ("post", "/courses/{course_key}/review-request/"),
+    ("post", "/courses/{course_key}/recertify/"),
     ("get", "/courses/{course_key}/learners/"),
     ("post", "/courses/{course_key}/learners/{user_id}/approve/"),
     ("post", "/courses/{course_key}/learners/{user_id}/reject/"),
@@ -174,3 +177,32 @@ def test_staff_answers_and_errors_answer_as_documented(lms, schema):
     refused = client.post(reverse("cert_plugin:api-course-jobs", args=[key]), {"kind": "x"}, format="json")
     _check(schema, "Error", refused.json())
     _check(schema, "Error", APIClient().get(reverse("cert_plugin:api-my-certificates")).json())
+
+
+def test_a_refusal_and_a_recertification_answer_as_documented(lms, schema, time_machine):
+    course = lms.course()
+    api.configure_course(course.course_key, requires_approval=True, validity_days=30)
+    staff = lms.staff(course)
+    refused, expired = lms.learner(course), lms.learner(course, name="Kenji Watanabe")
+    for learner in (refused, expired):
+        lms.complete_all(learner, course)
+        lms.pass_all_quizzes(learner, course)
+    api.reject(refused, course.course_key, by=staff, reason="Attendance below 80%")
+    certificate = api.approve(expired, course.course_key, by=staff)
+    time_machine.move_to(certificate.expires_at + dt.timedelta(days=1))
+    key = str(course.course_key)
+
+    for learner in (refused, expired):
+        client = APIClient()
+        client.force_login(learner)
+        progress = client.get(reverse("cert_plugin:api-course-progress", args=[key])).json()
+        _check(schema, "CourseProgress", progress)
+        overview = client.get(reverse("cert_plugin:api-my-certificates")).json()
+        _check(schema, "CourseStatus", overview, many=True)
+        asked = client.post(reverse("cert_plugin:api-course-review-request", args=[key]), {}, format="json")
+        _check(schema, "CourseProgress" if learner == refused else "Error", asked.json())
+        _check(schema, "CourseProgress",
+               client.post(reverse("cert_plugin:api-course-recertify", args=[key]), format="json").json())
+    assert progress["recertification"]["expired_code"] == certificate.formatted_code
+    with pytest.raises(jsonschema.ValidationError):  # the check has teeth
+        _check(schema, "CourseProgress", {**progress, "recertification": {"remaining": "approval"}})

@@ -54,7 +54,7 @@ def test_expired_and_revoked_certificates_show_as_such(lms):
     with time_machine.travel(dt.datetime(2027, 6, 1, tzinfo=dt.UTC), tick=False):
         [row] = api.learner_overview(learner)
         assert row.status == "expired"
-        assert "expired on 2027-01-01" in row.progress.message
+        assert "expired on Jan. 1, 2027" in row.progress.message
 
     other = lms.learner(course)
     _finish(lms, other, course)
@@ -119,14 +119,18 @@ def test_the_learners_table_counts_filters_searches_and_pages(lms):
         api.issue(learner, course.course_key, by=staff)
     _finish(lms, waiting, course)
     api.revoke(api.active_certificate(done[0], course.course_key), reason="Fraud", by=staff)
+    api.reject(idle[0], course.course_key, by=staff, reason="Missed the practical exam")
 
     page = api.course_learners(course.course_key, per_page=3)
-    assert page.counts == {"all": 8, "issued": 2, "expired": 0, "revoked": 1, "pending_approval": 1,
-                           "in_progress": 4}
+    assert page.counts == {"all": 8, "issued": 2, "expired": 0, "revoked": 1, "not_approved": 1,
+                           "pending_approval": 1, "in_progress": 3}
     assert (page.total, page.pages, len(page.rows)) == (8, 3, 3)
     pending = api.course_learners(course.course_key, status="pending_approval")
     assert [r.user for r in pending.rows] == [waiting]
-    assert {r.user for r in api.course_learners(course.course_key, status="in_progress").rows} == set(idle)
+    refused = api.course_learners(course.course_key, status="not_approved").rows
+    assert [(r.user, r.progress.refusal.reason) for r in refused] == [(idle[0], "Missed the practical exam")]
+    in_progress = api.course_learners(course.course_key, status="in_progress").rows
+    assert {r.user for r in in_progress} == set(idle[1:])
     assert [r.status for r in api.course_learners(course.course_key, status="revoked").rows] == ["revoked"]
     found = api.course_learners(course.course_key, search="Done 2")
     assert [r.name for r in found.rows] == ["Done 2"]

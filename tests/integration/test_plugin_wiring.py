@@ -3,6 +3,7 @@ framework (edx-django-utils) finds the app, its URLs, settings and receivers."""
 
 from __future__ import annotations
 
+import io
 import re
 import types
 import weakref
@@ -176,3 +177,24 @@ def test_settings_defaults_apply_to_missing_keys():
     assert effective.BASE_URL == "https://lms.example.org"
     assert effective.VERIFY_RATE == "30/m"
     assert effective.HOST == "cert_plugin.host.openedx.OpenEdxHost"
+
+
+def _check_output(**settings_changes) -> str:
+    """What ``manage.py check`` prints (it exits 0: warnings do not stop a deployment)."""
+    out, err = io.StringIO(), io.StringIO()
+    with override_settings(**settings_changes):
+        call_command("check", stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+def test_check_warns_that_certificates_are_issued_unsigned_without_a_signing_key(settings):
+    """Issue 14, point 15: without SIGNING_KEY the plugin used to issue unsigned certificates silently."""
+    without_key = {key: value for key, value in settings.CERT_PLUGIN.items() if key != "SIGNING_KEY"}
+
+    printed = _check_output(CERT_PLUGIN=without_key)
+
+    assert "cert_plugin.W001" in printed
+    assert 'CERT_PLUGIN["SIGNING_KEY"] is not set' in printed
+    assert "openssl genpkey -algorithm ed25519" in printed  # the hint says how to fix it
+    assert "cert_plugin.W001" in _check_output(CERT_PLUGIN={**without_key, "SIGNING_KEY": None})
+    assert "cert_plugin.W001" not in _check_output(CERT_PLUGIN=settings.CERT_PLUGIN)

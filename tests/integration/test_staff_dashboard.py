@@ -184,7 +184,8 @@ def test_settings_form_saves_and_the_summary_says_it_in_plain_words(builder):
     response = _post(client, _url("staff-settings", course), _settings(
         course, min_completion="80", min_grade="75", required_quizzes=[str(quiz.usage_key)],
         min_quiz_score="90", requires_approval="on",
-        additional_requirements="project | Final project accepted\nAttend 3 live classes",
+        additional_requirements=("project | Final project accepted\n"
+                                 "attend_3_live_classes | Attend 3 live classes"),
         validity_days="365", hours="12.5"))
 
     assert "Saved. Certificates are on" in _messages(response)
@@ -213,12 +214,53 @@ def test_settings_form_saves_and_the_summary_says_it_in_plain_words(builder):
     assert "project | Final project accepted" in textarea.text
 
 
+def test_every_settings_problem_is_reported_at_once_each_with_its_line(builder):
+    """Issue 14, point 9: the form said one problem per attempt, without the line, and took a line
+    without "|" silently."""
+    course = builder.course()
+    api.configure_course(course.course_key, min_completion=1.0)
+    lesson = builder.lessons(course)[0]
+
+    response = _client(builder.staff(course)).post(_url("staff-settings", course), _settings(
+        course, min_completion="50", min_grade="120", validity_days="0",
+        required_quizzes=[str(lesson.usage_key)],
+        additional_requirements="\nproject | Final project\nAttend 3 live classes\n | No key\nsurvey |\n"
+                                "project | Project again"))
+
+    assert response.status_code == 400
+    problems = [" ".join(li.text_content().split())
+                for li in _html(response).xpath("//*[@data-problem-list]/li")]
+    assert problems == [
+        "Minimum course grade (%): Ensure this value is less than or equal to 100.",
+        "Quizzes that must be passed: Required quiz " + str(lesson.usage_key)
+        + " is not a graded block of this course.",
+        ("Additional requirements confirmed by staff: Line 3 has no “|”: write it as “key | label”, for "
+         "example “attend_3_live_classes | Attend 3 live classes”."),
+        "Additional requirements confirmed by staff: Line 4 has no key before the “|”.",
+        ("Additional requirements confirmed by staff: Line 5 has no label after the “|”: write what the "
+         "learner must do."),
+        ("Additional requirements confirmed by staff: Line 6: the key “project” is already used on line 2; "
+         "each requirement needs a key of its own."),
+        ("Valid for (days): Validity must be a whole number of days from 1 to 36500 (100 years), or empty "
+         "for no expiry."),
+    ]
+    assert "Correct these 7 problems, then save again:" in _text(response)
+    page = _html(response)
+    for field in ("min_grade", "additional_requirements", "validity_days"):
+        assert page.xpath("//*[@name=$f]", f=field)[0].get("aria-invalid") == "true"
+    # each summary line links to its field
+    assert [a.get("href") for a in page.xpath("//*[@data-problem-list]//a")][:3] == [
+        "#id_min_grade", "#st-quizzes", "#id_additional_requirements"]
+    assert api.get_config(course.course_key).min_completion == 1.0  # nothing saved
+
+
 @pytest.mark.parametrize(("changes", "message", "field"), [
     ({"required_quizzes": ["block-v1:Northwind+C0+2026+type@html+block@lesson1"]},
      "is not a graded block of this course", "required_quizzes"),
     ({"validity_days": "0"}, "Validity must be a whole number of days", "validity_days"),
     ({"min_grade": "120"}, "less than or equal to 100", "min_grade"),
-    ({"additional_requirements": "a | One\na | Two"}, "is used more than once", "additional_requirements"),
+    ({"additional_requirements": "a | One\na | Two"}, "Line 2: the key “a” is already used on line 1",
+     "additional_requirements"),
 ])
 def test_invalid_settings_are_explained_and_nothing_is_saved(builder, changes, message, field):
     course = builder.course()
@@ -387,6 +429,80 @@ def test_bulk_approve(lms):
                      {"action": "approve", "users": [first.pk, second.pk]})
 
     assert "Approved 2 learners; 2 certificates issued." in _messages(response)
+
+
+def test_bulk_approve_on_a_course_without_approval_is_refused_and_not_offered(lms):
+    """Issue 14, point 9: it reported "2 certificates issued" when none were."""
+    course = lms.course()
+    api.configure_course(course.course_key)
+    staff = lms.staff(course)
+    holders = []
+    for name in ("Amelia Okafor", "Kenji Watanabe"):
+        learner = lms.learner(course, name=name)
+        lms.pass_all_quizzes(learner, course)
+        lms.complete_all(learner, course)
+        holders.append(learner)
+    client = _client(staff)
+    assert "Approve selected" not in _text(client.get(_url("staff-dashboard", course)))
+
+    response = _post(client, _url("staff-bulk", course),
+                     {"action": "approve", "users": [holder.pk for holder in holders]})
+
+    assert _messages(response) == ("This course does not ask staff to approve certificates, so there is "
+                                   "nothing to approve: learners receive theirs as soon as they meet the "
+                                   "requirements.")
+    assert not [e for e in api.audit_trail(course.course_key) if e.action == "approved"]
+
+
+def test_bulk_approve_counts_only_new_certificates_and_skips_holders_and_revoked_learners(lms):
+    """Issue 14, point 9: a revoked learner was logged "approved" and holders counted as issued."""
+    course, pending = _pending(lms)
+    staff = lms.staff(course)
+    holder = lms.learner(course, name="Kenji Watanabe")
+    api.issue(holder, course.course_key, by=staff, reason="Certified on site")
+    revoked = lms.learner(course, name="José Ñúñez")
+    api.revoke(api.issue(revoked, course.course_key, by=staff, reason="x"), reason="Misconduct", by=staff)
+    halfway = lms.learner(course, name="Mei Chen")  # approved ahead: issued once the rest is met
+
+    response = _post(_client(staff), _url("staff-bulk", course),
+                     {"action": "approve", "users": [pending.pk, holder.pk, revoked.pk, halfway.pk]})
+
+    assert _messages(response) == (
+        "Approved 2 learners; 1 certificate issued. Skipped Kenji Watanabe, who already has a certificate. "
+        "Skipped José Ñúñez: the certificate was revoked, and approving does not undo that. To give a new "
+        "certificate, use “Issue now” in the learner's row.")
+    assert _status(response, pending) == "issued"
+    assert _status(response, revoked) == "revoked"
+    approved = {e.user_id for e in api.audit_trail(course.course_key) if e.action == "approved"}
+    assert approved == {pending.pk, halfway.pk}
+
+
+def test_bulk_approve_where_nobody_can_be_approved_says_so_as_a_problem(lms):
+    course, pending = _pending(lms)
+    staff = lms.staff(course)
+    api.approve(pending, course.course_key, by=staff)
+
+    response = _post(_client(staff), _url("staff-bulk", course), {"action": "approve", "users": [pending.pk]})
+
+    [message] = _html(response).xpath("//*[@data-message]")
+    assert "cp-notice--danger" in message.get("class")
+    assert " ".join(message.text_content().split()) == (
+        "Skipped Layla Haddad, who already has a certificate.")
+
+
+def test_bulk_marking_counts_no_certificate_for_a_learner_who_already_held_one(lms):
+    course = lms.course()
+    api.configure_course(course.course_key, additional_requirements=[
+        {"key": "attendance", "label": "Attend 3 live classes"}])
+    staff = lms.staff(course)
+    holder = lms.learner(course, name="Amelia Okafor")
+    api.issue(holder, course.course_key, by=staff, reason="Certified on site")
+
+    response = _post(_client(staff), _url("staff-bulk", course),
+                     {"action": "requirement", "requirement": "attendance", "users": [holder.pk]})
+
+    assert _messages(response) == ("Marked “Attend 3 live classes” as met for 1 learner; "
+                                   "no new certificate issued.")
 
 
 # --------------------------------------------------------------------------- revoke, reissue, issue now
@@ -666,6 +782,37 @@ def test_the_activity_log_says_who_did_what_and_why_newest_first(builder):
         assert words in first
     assert "Issued by mistake" in first
     assert "Prior learning" in rows[1].text_content()
+
+
+@pytest.mark.parametrize("tab", ["staff-dashboard", "staff-settings", "staff-audit"])
+def test_every_tab_says_whether_the_course_offers_certificates(builder, tab):
+    """Issue 14, point 9: the activity log's header always said "Certificates off"."""
+    course = builder.course()
+    api.configure_course(course.course_key)
+    client = _client(builder.staff(course))
+
+    def badge() -> str:
+        [found] = _html(client.get(_url(tab, course))).xpath("//*[@class='st-head__meta']/*[@class][2]")
+        return " ".join(found.text_content().split())
+
+    assert badge() == "Certificates on"
+    api.configure_course(course.course_key, enabled=False)
+    assert badge() == "Certificates off"
+
+
+def test_the_requirements_state_the_courses_pass_mark(lms):
+    """Issue 14, point 9: "Pass the course" never said which grade passes (the LMS's grade cutoff)."""
+    course = lms.course(passing=0.65)
+    api.configure_course(course.course_key)
+    learner = lms.learner(course)
+    lms.pass_all_quizzes(learner, course, score=0.5)
+
+    [grade] = [item for item in api.get_progress(learner, course.course_key).items if item.key == "grade"]
+    assert (grade.label, grade.detail) == ("Pass the course (passing grade: 65%)",
+                                           "Current grade 50% (needs 65% to pass)")
+    response = _client(lms.staff(course)).get(_url("staff-dashboard", course))
+    summary = " ".join(_html(response).xpath("//*[@data-summary]")[0].text_content().split())
+    assert "Pass the course (passing grade: 65%)" in summary
 
 
 def test_the_activity_log_reads_one_page_of_events_from_the_database(builder):

@@ -8,7 +8,9 @@ table so the offending code path is obvious.
 * a grade/completion event: the receiver itself costs at most 3 queries and
   renders nothing inline (the evaluation is scheduled, not run, here);
 * ``api.backfill``: at most 5 queries per learner, measured as the slope
-  between N=10 and N=20 learners so one-time setup is not charged per learner.
+  between N=10 and N=20 learners so one-time setup is not charged per learner;
+* the staff index (``/certs/staff/``): the same queries for 2 courses as for 8
+  (no query per course per count), at most 10.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from cert_plugin.rendering import pdf as pdf_module
 VERIFY_BUDGET = 3
 RECEIVER_BUDGET = 3
 BACKFILL_PER_LEARNER = 5
+STAFF_INDEX_BUDGET = 10
 
 _TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE|JOIN)\s+[`"]?(\w+)[`"]?', re.IGNORECASE)
 
@@ -196,3 +199,41 @@ def test_backfill_costs_at_most_five_queries_per_learner(lms, no_render_task, re
     assert slope <= BACKFILL_PER_LEARNER, (
         f"{slope:.1f} queries per learner (N=10: {len(small_queries)}, N=20: {len(large_queries)}); "
         f"the N=10 run's {_report(small_queries)}")
+
+
+# --------------------------------------------------------------------------- (d) the staff index
+
+
+def _taught_courses(lms, staff, count: int) -> None:
+    """``count`` courses taught by ``staff``, each with an issued learner and one awaiting approval."""
+    from devhost.lms.models import CourseStaff
+
+    for n in range(count):
+        course = lms.course(title=f"Course {n}", lessons=1, quizzes=1)
+        CourseStaff.objects.get_or_create(user=staff, course=course)
+        api.configure_course(course.course_key, requires_approval=True, backfill=False)
+        api.issue(lms.learner(course, name=f"Holder {n}"), course.course_key, reason="test")
+        waiting = lms.learner(course, name=f"Waiting {n}")
+        lms.pass_all_quizzes(waiting, course)
+        lms.complete_all(waiting, course)
+
+
+def test_the_staff_index_costs_the_same_queries_for_many_courses(lms, no_render_task, record_property):
+    """Issue 14, point 8: the counts of every course on the page come from grouped queries."""
+    few, many = lms.staff(lms.course(title="Few")), lms.staff(lms.course(title="Many"))
+    _taught_courses(lms, few, 1)
+    _taught_courses(lms, many, 7)
+    measured = []
+    for user, courses in ((few, 2), (many, 8)):
+        client = Client()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("cert_plugin:staff-index"))
+        assert response.status_code == 200
+        assert response.content.decode().count("data-course=") == courses
+        measured.append(captured)
+
+    record_property("queries_2_courses", len(measured[0]))
+    record_property("queries_8_courses", len(measured[1]))
+    assert len(measured[1]) == len(measured[0]), _report(measured[1])
+    assert len(measured[1]) <= STAFF_INDEX_BUDGET, _report(measured[1])

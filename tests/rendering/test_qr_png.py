@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from cert_plugin.rendering.png import page_count, pdf_to_png
+from cert_plugin.rendering.png import page_count, pdf_to_png, thumbnail
 from cert_plugin.rendering.qr import qr_svg
 from tests.rendering.conftest import VERIFY_URL, render
 
@@ -34,6 +34,30 @@ def test_png_is_a4_at_150_dpi(landscape_png: bytes) -> None:
 def test_png_at_72_dpi_is_the_page_in_points(landscape_pdf: bytes) -> None:
     width, height = Image.open(io.BytesIO(pdf_to_png(landscape_pdf, dpi=72))).size
     assert (width, height) == (pytest.approx(842, abs=1), pytest.approx(595, abs=1))
+
+
+@pytest.mark.parametrize("dpi", [72, 150, 300])
+def test_png_says_its_resolution_so_it_prints_at_a4_size(landscape_pdf: bytes, dpi: int) -> None:
+    image = Image.open(io.BytesIO(pdf_to_png(landscape_pdf, dpi=dpi)))
+    assert image.info["dpi"] == (pytest.approx(dpi, abs=0.05), pytest.approx(dpi, abs=0.05))
+
+
+def test_thumbnail_is_the_page_smaller_and_still_a4_when_printed(landscape_png: bytes) -> None:
+    image = Image.open(io.BytesIO(thumbnail(landscape_png, width=600)))
+    assert image.size == (600, pytest.approx(424, abs=1))
+    assert image.size[0] / image.info["dpi"][0] == pytest.approx(11.69, abs=0.02)  # 297 mm
+    assert len(thumbnail(landscape_png, width=600)) * 5 < len(landscape_png)
+
+
+def test_thumbnail_never_scales_up(landscape_png: bytes) -> None:
+    image = Image.open(io.BytesIO(thumbnail(landscape_png, width=5000)))
+    assert image.size == Image.open(io.BytesIO(landscape_png)).size
+
+
+@pytest.mark.parametrize("width", [0, -1, 600.0, True])
+def test_thumbnail_width_must_be_a_whole_number_of_pixels(landscape_png: bytes, width: object) -> None:
+    with pytest.raises(ValueError, match="width"):
+        thumbnail(landscape_png, width=width)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("dpi", [71, 601, 0, 150.0, True])

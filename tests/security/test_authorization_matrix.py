@@ -119,6 +119,8 @@ UNKNOWN_TEMPLATE = 987654
 GET_MATRIX: list[Row] = [
     # learner pages and public documents
     ("learner-dashboard", lambda w: url("learner-dashboard"), roles(LOGIN, 200, 200, 200, 200, 200)),
+    # the courses one teaches: everyone signed in gets the page (a learner reads they teach none)
+    ("staff-index", lambda w: url("staff-index"), roles(LOGIN, 200, 200, 200, 200, 200)),
     ("certificate (private)", lambda w: url("certificate", w.code), PRIVATE),
     ("certificate (public)", lambda w: url("certificate", w.public.formatted_code), everyone(200)),
     ("certificate (unknown)", lambda w: url("certificate", UNKNOWN_CODE), everyone(404)),
@@ -164,6 +166,9 @@ GET_MATRIX: list[Row] = [
     ("template-version-preview", lambda w: url("template-version-preview", w.template.pk, 1), ORG_EDITOR),
     ("template-version-preview (unknown template)",
      lambda w: url("template-version-preview", UNKNOWN_TEMPLATE, 1), UNKNOWN_FOR_EDITORS),
+    ("template-thumbnail", lambda w: url("template-thumbnail", w.template.pk, 1), ORG_EDITOR),
+    ("template-thumbnail (unknown template)", lambda w: url("template-thumbnail", UNKNOWN_TEMPLATE, 1),
+     UNKNOWN_FOR_EDITORS),
     ("template-asset (org template)", lambda w: url("template-asset", w.template.pk, "missing.png"),
      roles(LOGIN, 403, 403, 404, 403, 404)),
     ("template-asset (unknown template)", lambda w: url("template-asset", UNKNOWN_TEMPLATE, "missing.png"),
@@ -225,6 +230,11 @@ POST_FORBIDDEN: list[Row] = [
                                                    "other_staff": 404, "site_staff": 403}),
     ("request-reissue", lambda w: url("request-reissue", w.code),
      {"anonymous": 404, "other": 404, "staff": 404, "other_staff": 404, "site_staff": 404}),
+    # a learner's actions on a course they are enrolled in (ask staff to reconsider, recertify):
+    # whoever is not enrolled gets the 404 of an unknown course
+    *[(name, (lambda n: lambda w: url(n, w.key))(name),
+       {"anonymous": LOGIN, "staff": 404, "other_staff": 404, "site_staff": 404})
+      for name in ("ask-for-review", "recertify")],
     # course staff actions
     *[(name, (lambda n: lambda w: url(n, w.key))(name),
        {"anonymous": LOGIN, "owner": 403, "other": 403, "other_staff": 403})
@@ -245,6 +255,8 @@ POST_FORBIDDEN: list[Row] = [
      {"anonymous": LOGIN, "owner": 403, "other": 403, "other_staff": 403}),
     ("template-restore", lambda w: url("template-restore", w.template.pk, 1),
      {"anonymous": LOGIN, "owner": 403, "other": 403, "other_staff": 403}),
+    ("template-archive", lambda w: url("template-archive", w.template.pk),
+     {"anonymous": LOGIN, "owner": 403, "other": 403, "other_staff": 403}),
     ("branding", lambda w: url("branding", w.org), {"anonymous": LOGIN, "owner": 403, "other": 403,
                                                      "other_staff": 403}),
     # REST API v1
@@ -252,6 +264,9 @@ POST_FORBIDDEN: list[Row] = [
      {"anonymous": 401, "other": 404, "staff": 403, "other_staff": 404, "site_staff": 403}),
     ("api-my-certificate-reissue-request", lambda w: url("api-my-certificate-reissue-request", w.code),
      {"anonymous": 401, "other": 404, "staff": 403, "other_staff": 404, "site_staff": 403}),
+    *[(name, (lambda n: lambda w: url(n, w.key))(name),
+       {"anonymous": 401, "staff": 404, "other_staff": 404, "site_staff": 404})
+      for name in ("api-course-review-request", "api-course-recertify")],
     *[(name, (lambda n: lambda w: url(n, w.key, w.other.pk))(name),
        {"anonymous": 401, "owner": 403, "other": 403, "other_staff": 403})
       for name in ("api-learner-approve", "api-learner-reject")],
@@ -275,7 +290,8 @@ POST_ONLY = {name for name, _, _ in POST_FORBIDDEN} - {
 
 
 OWNER_ROUTES = {"publish", "request-reissue", "api-my-certificate-publish",
-                "api-my-certificate-reissue-request"}
+                "api-my-certificate-reissue-request", "ask-for-review", "recertify",
+                "api-course-review-request", "api-course-recertify"}
 
 
 def _body(world: World) -> dict[str, str]:
@@ -356,11 +372,12 @@ COURSE_ROUTES = [
 TEMPLATE_ROUTES = [
     ("template-edit", "get"), ("template-edit", "post"), ("template-preview", "post"),
     ("template-version-preview", "get"), ("template-asset", "get"), ("template-attach", "post"),
-    ("template-restore", "post"),
+    ("template-restore", "post"), ("template-thumbnail", "get"), ("template-archive", "post"),
 ]
 _EXTRA_ARGS = {"staff-name-change": (1,), "staff-job": (1,), "api-learner-approve": (1,),
                "api-learner-reject": (1,), "api-learner-requirement": (1, "workshop"),
-               "template-version-preview": (1,), "template-asset": ("logo.png",), "template-restore": (1,)}
+               "template-version-preview": (1,), "template-asset": ("logo.png",), "template-restore": (1,),
+               "template-thumbnail": (1,)}
 
 
 def _same_answer(first, second, first_id: str, second_id: str) -> bool:
@@ -416,10 +433,12 @@ def test_key_and_template_routes_are_all_listed():
                 if parameter in str(pattern.pattern) and getattr(pattern, "name", None)}
 
     with_key = {*names(staff_urls, "<str:course_key>"), *names(api_urls, "<str:course_key>")}
-    # the learner's own progress: learners see any course's offer (course pages are public in the LMS)
-    assert with_key - {"api-course-progress"} == {name for name, _ in COURSE_ROUTES}
+    # the learner's own progress and actions: learners see any course's offer (course pages are public
+    # in the LMS); whoever is not enrolled gets a 404 (POST_FORBIDDEN)
+    learner_own = {"api-course-progress", "api-course-review-request", "api-course-recertify"}
+    assert with_key - learner_own == {name for name, _ in COURSE_ROUTES}
     assert names(template_urls, "<int:template_id>") == {name for name, _ in TEMPLATE_ROUTES}
-    assert names(urls, "course_key") == set()
+    assert names(urls, "course_key") == {"ask-for-review", "recertify"}
 
 
 # ----------------------------------------------------------------------------- CSRF
@@ -427,6 +446,8 @@ def test_key_and_template_routes_are_all_listed():
 CSRF_ROUTES: list[tuple[str, Callable[[World], str], str]] = [
     ("publish", lambda w: url("publish", w.code), "owner"),
     ("request-reissue", lambda w: url("request-reissue", w.code), "owner"),
+    *[(name, (lambda n: lambda w: url(n, w.key))(name), "owner")
+      for name in ("ask-for-review", "recertify", "api-course-review-request", "api-course-recertify")],
     *[(name, (lambda n: lambda w: url(n, w.key))(name), "staff")
       for name in ("staff-approve", "staff-reject", "staff-requirement", "staff-bulk", "staff-issue",
                    "staff-revoke", "staff-reissue", "staff-retry-render", "staff-settings",
@@ -437,6 +458,7 @@ CSRF_ROUTES: list[tuple[str, Callable[[World], str], str]] = [
     ("template-preview", lambda w: url("template-preview", w.template.pk), "staff"),
     ("template-attach", lambda w: url("template-attach", w.template.pk), "staff"),
     ("template-restore", lambda w: url("template-restore", w.template.pk, 1), "staff"),
+    ("template-archive", lambda w: url("template-archive", w.template.pk), "staff"),
     ("branding", lambda w: url("branding", w.org), "staff"),
     ("api-my-certificate-publish", lambda w: url("api-my-certificate-publish", w.code), "owner"),
     ("api-my-certificate-reissue-request", lambda w: url("api-my-certificate-reissue-request", w.code),

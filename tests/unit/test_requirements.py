@@ -341,6 +341,29 @@ def test_a_rejected_learner_is_told_to_contact_staff_and_not_kept_waiting() -> N
     assert item(outcome, "approval").detail == "Not approved: contact the course staff"
 
 
+def test_a_refused_learner_reads_staffs_reason_in_the_checklist() -> None:
+    snapshot = replace(finished(approval="rejected"), approval_reason="  Project copied.  ")
+
+    outcome = evaluate(Requirements(requires_approval=True), snapshot)
+
+    assert item(outcome, "approval").detail == "Not approved: Project copied."
+
+
+def test_a_recertification_asks_staff_to_approve_and_confirm_again() -> None:
+    requirements = Requirements(requires_approval=True, additional_requirements=(("portfolio", "Portfolio"),))
+    waiting = replace(finished(met=()), recertifying=True)
+
+    outcome = evaluate(requirements, waiting)
+
+    assert unmet(outcome) == ["req:portfolio", "approval"]
+    assert item(outcome, "req:portfolio").detail == "Staff confirm it again for each recertification"
+    assert item(outcome, "approval").detail == ("Staff approve each recertification again, once the other "
+                                                "requirements are met")
+    confirmed = replace(finished(), recertifying=True)
+    assert item(evaluate(requirements, confirmed), "approval").detail == (
+        "Waiting for the course staff to approve your recertification")
+
+
 def test_an_unknown_approval_decision_is_refused() -> None:
     with pytest.raises(ValueError, match="approval"):
         finished(approval="maybe")
@@ -614,3 +637,28 @@ def test_a_required_quiz_left_out_of_the_learners_own_course_is_not_asked_of_the
         (True, "Quiz 1: not part of your course content"), (True, "Quiz 2: 90%")]
     assert outcome.eligible
     assert not evaluate(rules, replace(snapshot, unavailable=frozenset())).eligible
+
+
+def test_pass_the_course_states_the_hosts_pass_mark_when_it_knows_it():
+    """Issue 14, point 9: "Pass the course" never said what grade passes."""
+    rules = Requirements(min_completion=0)
+    failing = replace(progress(grade=0.596), passing_grade=0.6)
+
+    grade = item(evaluate(rules, failing), "grade")
+
+    assert grade.label == "Pass the course (passing grade: 60%)"
+    assert grade.detail == "Current grade 59% (needs 60% to pass)"  # never "60% (needs 60%...)"
+    passing = item(evaluate(rules, replace(failing, grade_percent=0.72, grade_passed=True)), "grade")
+    assert (passing.met, passing.detail) == (True, "Current grade 72% (passing)")
+    assert summarize(rules, passing_grade=Decimal("0.65")) == ["Pass the course (passing grade: 65%)"]
+
+
+def test_pass_the_course_without_a_known_pass_mark_reads_as_before():
+    rules = Requirements(min_completion=0)
+    for unknown in (None, "n/a", 1.5, True):
+        grade = item(evaluate(rules, replace(progress(grade=0.3), passing_grade=unknown)), "grade")
+        assert (grade.label, grade.detail) == ("Pass the course", "Current grade 30% (not passing yet)")
+    assert summarize(rules) == ["Pass the course"]
+    # a minimum grade set by staff replaces the host's decision, and its own number is the one stated
+    assert summarize(Requirements(min_completion=0, min_grade=0.8), passing_grade=0.6) == [
+        "Reach a course grade of at least 80%"]

@@ -184,6 +184,27 @@ def test_a_learner_awaiting_approval_is_told_so(lms):
     assert "Congratulations! Your certificate is ready." in _text(block)
 
 
+def test_a_refused_learner_reads_the_reason_and_is_led_to_ask_for_review(lms):
+    course = lms.course(lessons=2, quizzes=1)
+    api.configure_course(course.course_key, requires_approval=True)
+    learner = lms.learner(course)
+    lms.pass_all_quizzes(learner, course)
+    lms.complete_all(learner, course)
+    api.reject(learner, course.course_key, by=lms.staff(course), reason="Attendance below 80%")
+
+    block = _block(course, learner)
+    _, doc = _page(block)
+    [refusal] = doc.xpath("//*[@data-refusal]")
+    assert refusal.xpath(".//*[@data-refusal-reason]")[0].text_content() == "Attendance below 80%"
+    [ask] = refusal.xpath(".//a[normalize-space()='Ask for review']")
+    assert ask.get("href") == f"/certs/#{course.course_key}"  # the card's form
+
+    api.request_review(learner, course.course_key)
+    _, doc = _page(block)
+    assert doc.xpath("//*[@data-refusal]//*[@data-review-requested]")
+    assert not doc.xpath("//a[normalize-space()='Ask for review']")
+
+
 def test_names_and_titles_are_escaped(lms):
     course = lms.course(lessons=1, quizzes=1, title="<script>alert('course')</script>Data")
     api.configure_course(course.course_key)

@@ -25,9 +25,12 @@ __all__ = [
     "LearnersQuerySerializer",
     "PublishRequestSerializer",
     "ReasonRequestSerializer",
+    "RecertificationSerializer",
+    "RefusalSerializer",
     "ReissueRequestResult",
     "ReissueRequestResultSerializer",
     "RequirementRequestSerializer",
+    "ReviewRequestSerializer",
     "RevokeRequestSerializer",
     "VerificationSerializer",
 ]
@@ -189,8 +192,82 @@ class ChecklistItemSerializer(serializers.Serializer):
     url = serializers.CharField(allow_blank=True)  # where to go to meet it; "" when unknown
 
 
+def _course_action(serializer: serializers.Serializer, name: str, course_key: Any) -> str:
+    """The absolute URL of a learner's REST action on a course (``api-course-<name>``)."""
+    path = reverse(f"cert_plugin:api-course-{name}", args=[str(course_key)])
+    return str(_absolute(serializer.context.get("request"))(path))
+
+
+class RefusalSerializer(serializers.Serializer):
+    """Staff's refusal to approve the learner's certificate, which stands (``api.Refusal``).
+
+    ``reason`` is staff's own words, meant for the learner. ``review_url`` is where the
+    learner asks staff to reconsider (POST ``{"message": "..."}``, optional message): set
+    until they asked, null once they did (``review_requested_at`` then says when).
+    Staff's next decision (approve, or refuse again) answers the request.
+    """
+
+    reason = serializers.CharField(allow_blank=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    review_requested_at = serializers.DateTimeField(allow_null=True)
+    review_message = serializers.CharField(allow_blank=True)  # what the learner added to the request
+    review_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_review_url(self, refusal: Any) -> str | None:
+        if refusal.review_requested_at is not None:
+            return None
+        return _course_action(self, "review-request", self.context["course_key"])
+
+
+class RecertificationSerializer(serializers.Serializer):
+    """An expired certificate and exactly what remains before a new one replaces it.
+
+    ``remaining`` lists the requirements not met now, as the course asks them
+    today; staff approve each recertification again, so a course that requires
+    approval lists it until they do. ``earlier_work_counts`` is true when grades
+    or lessons are among the requirements: the LMS reports scores and completions
+    but not when they were earned, so work done before the expiry counts too.
+    ``recertify_url`` (POST) gives the new certificate when nothing remains; null
+    otherwise.
+    """
+
+    expired_code = serializers.CharField(source="expired.formatted_code")
+    expired_at = serializers.DateTimeField(source="expired.expires_at")
+    remaining = ChecklistItemSerializer(source="missing", many=True)
+    earlier_work_counts = serializers.SerializerMethodField()
+    recertify_url = serializers.SerializerMethodField()
+
+    def get_earlier_work_counts(self, progress: Progress) -> bool:
+        return any(item.key in ("lessons", "grade") or item.key.startswith("quiz:")
+                   for item in progress.items)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_recertify_url(self, progress: Progress) -> str | None:
+        if not progress.eligible:
+            return None
+        return _course_action(self, "recertify", self.context["course_key"])
+
+
+def _decisions(serializer: serializers.Serializer, progress: Progress, course_key: Any) -> dict[str, Any]:
+    """``refusal`` and ``recertification`` of a progress (each null when it does not apply)."""
+    context = {**serializer.context, "course_key": course_key}
+    return {
+        "refusal": (RefusalSerializer(progress.refusal, context=context).data
+                    if progress.refusal is not None else None),
+        "recertification": (RecertificationSerializer(progress, context=context).data
+                            if progress.expired is not None else None),
+    }
+
+
 class CourseStatusSerializer(serializers.Serializer):
-    """One course on the learner's "My certificates" tab (``api.learner_overview``)."""
+    """One course on the learner's "My certificates" tab (``api.learner_overview``).
+
+    ``status`` "not_approved": staff refused to approve the certificate; ``refusal``
+    then has their reason and the learner's way to ask them to reconsider.
+    ``recertification`` (when ``status`` is "expired") says exactly what remains
+    before a new certificate replaces the expired one. Both are null otherwise.
+    """
 
     course_key = serializers.CharField()
     course_title = serializers.CharField()
@@ -202,9 +279,21 @@ class CourseStatusSerializer(serializers.Serializer):
     certificate = CertificateSerializer(allow_null=True)  # the newest certificate of the course
     profile_name = serializers.CharField(allow_blank=True)  # set when it differs from the printed name
     reissue_requested = serializers.SerializerMethodField()
+    refusal = serializers.SerializerMethodField()
+    recertification = serializers.SerializerMethodField()
 
     def get_reissue_requested(self, row: Any) -> bool:
         return row.reissue_request is not None
+
+    @extend_schema_field(RefusalSerializer(allow_null=True))
+    def get_refusal(self, row: Any) -> Any:
+        if row.status == "revoked":
+            return None  # the revocation is what stands
+        return _decisions(self, row.progress, row.course_key)["refusal"]
+
+    @extend_schema_field(RecertificationSerializer(allow_null=True))
+    def get_recertification(self, row: Any) -> Any:
+        return _decisions(self, row.progress, row.course_key)["recertification"]
 
 
 @dataclass(frozen=True)
@@ -217,7 +306,13 @@ class CourseProgress:
 
 
 class CourseProgressSerializer(serializers.Serializer):
-    """Where a learner stands in one course (``api.get_progress``)."""
+    """Where a learner stands in one course (``api.get_progress``).
+
+    ``refusal``: staff refused to approve the certificate (``status`` stays
+    "in_progress"): their reason, and ``review_url`` to ask them to reconsider.
+    ``recertification``: the learner's certificate expired; what remains before a
+    new one replaces it. Each is null when it does not apply.
+    """
 
     course_key = serializers.CharField()
     user_id = serializers.IntegerField()
@@ -227,6 +322,16 @@ class CourseProgressSerializer(serializers.Serializer):
     items = ChecklistItemSerializer(source="progress.items", many=True)
     message = serializers.CharField(source="progress.message", allow_blank=True)
     certificate = CertificateSerializer(source="progress.certificate", allow_null=True)
+    refusal = serializers.SerializerMethodField()
+    recertification = serializers.SerializerMethodField()
+
+    @extend_schema_field(RefusalSerializer(allow_null=True))
+    def get_refusal(self, row: CourseProgress) -> Any:
+        return _decisions(self, row.progress, row.course_key)["refusal"]
+
+    @extend_schema_field(RecertificationSerializer(allow_null=True))
+    def get_recertification(self, row: CourseProgress) -> Any:
+        return _decisions(self, row.progress, row.course_key)["recertification"]
 
 
 class ProgressSummarySerializer(serializers.Serializer):
@@ -307,6 +412,11 @@ class JobSerializer(serializers.Serializer):
 
 class PublishRequestSerializer(serializers.Serializer):
     public = serializers.BooleanField()  # true: show on the public profile; false: hide again
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                    help_text="Anything the learner adds for the course staff (optional).")
 
 
 class ReasonRequestSerializer(serializers.Serializer):

@@ -20,6 +20,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
          name="api-my-certificate-reissue-request"),
     path("courses/<str:course_key>/progress/", views.CourseProgressView.as_view(),
          name="api-course-progress"),
+    path("courses/<str:course_key>/review-request/", views.CourseReviewRequestView.as_view(),
+         name="api-course-review-request"),
+    path("courses/<str:course_key>/recertify/", views.CourseRecertifyView.as_view(),
+         name="api-course-recertify"),
     # course staff
     path("courses/<str:course_key>/learners/", views.CourseLearnersView.as_view(),
          name="api-course-learners"),

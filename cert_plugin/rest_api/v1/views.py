@@ -50,6 +50,8 @@ __all__ = [
     "CourseJobsView",
     "CourseLearnersView",
     "CourseProgressView",
+    "CourseRecertifyView",
+    "CourseReviewRequestView",
     "JobView",
     "MyCertificateView",
     "MyCertificatesView",
@@ -284,6 +286,52 @@ class CourseProgressView(_ApiView):
                 or api.course_learner(key, request.user.pk) is not None):
             raise NotFound(_NO_COURSE)
         try:
+            progress = api.get_progress(request.user, key)
+        except api.UnknownCourse:
+            raise NotFound(_NO_COURSE) from None
+        return _progress(request.user, key, progress, request)
+
+
+def _own_course(request: Request, view: APIView) -> CourseKey:
+    """The course of the URL when the caller is enrolled in it; the 404 of an unknown course otherwise."""
+    key = course_key_of(view)
+    if api.course_learner(key, request.user.pk) is None:
+        raise NotFound(_NO_COURSE)
+    return key
+
+
+@extend_schema(tags=["learner"], parameters=[_COURSE], request=s.ReviewRequestSerializer,
+               summary="Ask the course staff to reconsider their refusal (asking again changes nothing)",
+               responses={200: s.CourseProgressSerializer, **_errors(400, 401, 403, 404)})
+class CourseReviewRequestView(_ApiView):
+    """``POST courses/<course_key>/review-request/`` ``{"message"}``: a refused learner asks for a review.
+
+    400 when no refusal stands (staff never refused, or decided again since).
+    """
+
+    operation_id = "course_review_request"
+    def post(self, request: Request, course_key: str) -> Response:
+        key = _own_course(request, self)
+        body = _body(s.ReviewRequestSerializer, request)
+        api.request_review(request.user, key, message=body["message"])
+        return _progress(request.user, key, api.get_progress(request.user, key), request)
+
+
+@extend_schema(tags=["learner"], parameters=[_COURSE], request=None,
+               summary="Recertify: the new certificate, when the learner meets every requirement again",
+               responses={200: s.CourseProgressSerializer, **_errors(400, 401, 403, 404)})
+class CourseRecertifyView(_ApiView):
+    """``POST courses/<course_key>/recertify/``: issue the new certificate if the learner qualifies now.
+
+    Answers the progress either way: ``status`` "issued" with the new certificate, or
+    the same ``recertification.remaining`` as before.
+    """
+
+    operation_id = "course_recertify"
+    def post(self, request: Request, course_key: str) -> Response:
+        key = _own_course(request, self)
+        try:
+            api.evaluate(request.user, key)
             progress = api.get_progress(request.user, key)
         except api.UnknownCourse:
             raise NotFound(_NO_COURSE) from None

@@ -1,4 +1,4 @@
-/* cert_plugin: the certificate page's enhancements (sharing, offline copy).
+/* cert_plugin: the certificate page's sharing button (offline.js keeps the page offline).
  *
  * The page works without this script: downloads, the verify link and the
  * publish form are plain HTML. Translated strings and URLs come from data
@@ -80,52 +80,6 @@
   if (input) {
     input.addEventListener("focus", function () {
       input.select();
-    });
-  }
-
-  // ----------------------------------------------------------------- offline copy
-
-  function sameOriginAssets() {
-    var urls = [];
-    var nodes = document.querySelectorAll("link[rel~='stylesheet'][href], script[src]");
-    for (var i = 0; i < nodes.length; i += 1) {
-      var url = new URL(nodes[i].href || nodes[i].src, location.href);
-      if (url.origin === location.origin) {
-        urls.push(url.pathname + url.search);
-      }
-    }
-    return urls;
-  }
-
-  function keepOffline(registration) {
-    // Only the owner's page carries data-offline-urls: pages of other learners are never stored.
-    var own = (data.offlineUrls || "").split(/\s+/).filter(Boolean);
-    var worker = registration.active || registration.waiting || registration.installing;
-    if (!own.length || !worker) {
-      return;
-    }
-    var here = location.pathname + location.search;
-    var urls = own.concat(own.indexOf(here) === -1 ? [here] : [], sameOriginAssets());
-    var channel = new MessageChannel();
-    channel.port1.onmessage = function (event) {
-      if (event.data && event.data.ok) {
-        root.setAttribute("data-offline-ready", "true");
-      }
-    };
-    worker.postMessage({ type: "cert-plugin:keep", urls: urls }, [channel.port2]);
-  }
-
-  if ("serviceWorker" in navigator && data.swUrl && window.isSecureContext) {
-    window.addEventListener("load", function () {
-      navigator.serviceWorker
-        .register(data.swUrl, { scope: data.swScope })
-        .then(function () {
-          return navigator.serviceWorker.ready;
-        })
-        .then(keepOffline)
-        .catch(function () {
-          /* Offline copies are a convenience; the page works without them. */
-        });
     });
   }
 })();

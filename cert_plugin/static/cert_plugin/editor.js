@@ -184,6 +184,7 @@
     }
     errorStale.textContent = image ? msg("stale") : "";
     errorBox.hidden = false;
+    if (notes && problem.field) { notes.hidden = true; }  // they were about the text before this mistake
     frame.classList.add("is-stale");
     markError(field, problem.line || 0);
     var area = field && areas[field];
@@ -191,6 +192,42 @@
       area.textarea.scrollTop = Math.max(0, (problem.line - 1) * lineHeight(area.textarea) - area.textarea.clientHeight / 3);
       renderGutter(area);
     }
+  }
+
+  /* Notes: addresses the renderer will never fetch, sent with each preview (X-Template-Notices). */
+  var notes = root.querySelector("[data-preview-notes]");
+  var notesList = root.querySelector("[data-preview-notes-list]");
+  var notesMore = root.querySelector("[data-preview-notes-more]");
+
+  function showNotes(response) {
+    if (!notes || !notesList) { return; }
+    var list = [];
+    try { list = JSON.parse(response.headers.get("X-Template-Notices") || "[]"); } catch (error) { list = []; }
+    var count = parseInt(response.headers.get("X-Template-Notice-Count") || String(list.length), 10) || 0;
+    notesList.textContent = "";
+    list.forEach(function (note) {
+      var item = document.createElement("li");
+      item.className = "ed-notes__item";
+      var text = document.createElement("span");
+      text.textContent = note.message;
+      item.appendChild(text);
+      if (note.line && (note.field === "html" || note.field === "css")) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "ed-linkbtn";
+        button.setAttribute("data-goto-line", note.line);
+        button.setAttribute("data-goto-target", "ed-" + note.field);
+        button.textContent = msg("goto", { line: note.line });
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(button);
+      }
+      notesList.appendChild(item);
+    });
+    if (notesMore) {
+      notesMore.hidden = count <= list.length;
+      notesMore.textContent = count > list.length ? msg("notes-more", { count: count - list.length }) : "";
+    }
+    notes.hidden = count === 0;
   }
 
   function orientation() {
@@ -221,6 +258,7 @@
           objectUrl = URL.createObjectURL(blob);
           frame.classList.toggle("ed-preview__frame--portrait", sentOrientation === "portrait");
           showImage(objectUrl);
+          showNotes(response);
           clearError();
           setStatus(msg("updated"));
           clearViewing();

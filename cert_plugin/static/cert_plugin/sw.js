@@ -1,15 +1,17 @@
 /* cert_plugin offline worker, served at /certs/sw.js (scope /certs/).
  *
  * A learner who opened their certificate page once online can open it again
- * offline, with its image, and download its PDF. What is stored:
- *   - only what an owner's certificate page asks to keep (a "cert-plugin:keep"
- *     message listing the page, its PNG and PDF and its same-origin CSS/JS),
- *     so pages of other learners, staff views and public views are never stored;
+ * offline, with its image, and download its PDF; likewise "My certificates",
+ * with its images and the PDFs it offers. What is stored:
+ *   - only what a learner's own pages ask to keep (a "cert-plugin:keep" message
+ *     from offline.js listing the page, its images and files and its
+ *     same-origin CSS/JS), so pages of other learners, staff views and public
+ *     views are never stored;
  *   - only complete (200) GET responses that do not say Cache-Control: no-store.
  * Every request is network-first: online, the learner always gets the current
  * page (a stored copy is refreshed); offline, the stored copy answers. When the
- * server says a stored page is no longer available (404/403/401, e.g. after
- * logging out), the copy is deleted.
+ * server says a stored page is no longer available (404/403/401, or a
+ * redirect such as to the login page after logging out), the copy is deleted.
  *
  * The view fills in the version: it changes whenever this file or the page
  * assets change, which makes the browser install the new worker.
@@ -101,7 +103,8 @@ function networkFirst(request) {
   return caches.open(CACHE).then(function (cache) {
     return fetch(request).then(
       function (response) {
-        if (response.status === 401 || response.status === 403 || response.status === 404) {
+        if (response.status === 401 || response.status === 403 || response.status === 404 ||
+            response.type === "opaqueredirect" || response.redirected) {
           // No longer this browser's to see (logged out, unpublished): forget the stored copy.
           return cache.delete(request, MATCH).then(function () {
             return response;

@@ -6,6 +6,8 @@ retry a failed render, decide a name-change request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -104,51 +106,109 @@ def requirement(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     return back_to_table(request, course)
 
 
+_NAMES_SHOWN = 5  # learners named in a bulk action's message; the rest are counted
+
+
+def _names(labels: list[str]) -> str:
+    """"Amelia Okafor, Kenji Watanabe" (at most five names, then "and 3 others")."""
+    shown = ", ".join(labels[:_NAMES_SHOWN])
+    rest = len(labels) - _NAMES_SHOWN
+    if rest <= 0:
+        return shown
+    return shown + " " + ngettext("and %(count)s other", "and %(count)s others", rest) % {"count": rest}
+
+
+def _newly_issued(certificate: Any, held: Any) -> bool:
+    """Whether ``certificate`` is a current certificate the learner did not hold before (``held``)."""
+    return (certificate is not None and certificate.status == "issued"
+            and (held is None or certificate.pk != held.pk))
+
+
 @content_security_policy
 @require_POST
 @staff_only
 def bulk(request: HttpRequest, course: StaffCourse) -> HttpResponse:
-    """"Approve selected" or "Mark requirement … met for selected" on the ticked learners."""
+    """"Approve selected" or "Mark requirement … met for selected" on the ticked learners.
+
+    Approving is for a course whose certificates staff approve, and only for learners it can
+    change: one who holds a current certificate, or whose certificate was revoked (approving
+    would issue nothing, only log an approval), is named as skipped. The message counts only
+    certificates this action issued.
+    """
     form = BulkForm(request.POST)
     if not form.is_valid():
         flash_error(request, form_error_text(form))
         return back_to_table(request, course)
     action = form.cleaned_data["action"]
     key = form.cleaned_data["requirement"]
-    known = {item["key"]: item["label"] for item in extra_requirements(api.get_config(course.key))}
+    config = api.get_config(course.key)
+    if action == "approve" and not (config is not None and config.requires_approval):
+        flash_error(request, _("This course does not ask staff to approve certificates, so there is "
+                               "nothing to approve: learners receive theirs as soon as they meet the "
+                               "requirements."))
+        return back_to_table(request, course)
+    known = {item["key"]: item["label"] for item in extra_requirements(config)}
     if action == "requirement" and key not in known:
         flash_error(request, _("Choose which requirement to mark as met."))
         return back_to_table(request, course)
-    done, issued, skipped = 0, 0, 0
+    done, issued, not_enrolled = 0, 0, 0
+    holders: list[str] = []  # approve: already hold a current certificate
+    revoked: list[str] = []  # approve: their certificate was revoked
     for user_id in dict.fromkeys(form.cleaned_data["users"]):
         user = learner_in_course(course, user_id)
         if user is None:
-            skipped += 1
+            not_enrolled += 1
             continue
+        held = api.active_certificate(user, course.key)  # (an expired one: a recertification replaces it)
         try:
             if action == "approve":
-                issued += api.approve(user, course.key, by=request.user) is not None
+                progress = api.get_progress(user, course.key)
+                if progress.status == "issued":
+                    holders.append(user_label(user))
+                    continue
+                if progress.certificate is not None and progress.certificate.status == "revoked":
+                    revoked.append(user_label(user))
+                    continue
+                issued += _newly_issued(api.approve(user, course.key, by=request.user), held)
             else:
                 progress = api.mark_requirement_met(user, course.key, key, by=request.user)
-                issued += progress.status == "issued"
+                issued += _newly_issued(progress.certificate if progress.status == "issued" else None, held)
         except api.CertPluginError as exc:
             flash_error(request, f"{user_label(user)}: {exc}")
             continue
         done += 1
-    if action == "approve":
-        message = ngettext("Approved %(count)s learner", "Approved %(count)s learners", done) % {
-            "count": done}
-    else:
-        message = ngettext("Marked “%(label)s” as met for %(count)s learner",
-                           "Marked “%(label)s” as met for %(count)s learners", done) % {
-            "label": known[key], "count": done}
-    message += "; " + ngettext("%(count)s certificate issued.", "%(count)s certificates issued.", issued) % {
-        "count": issued}
-    if skipped:
-        message += " " + ngettext("%(count)s selected learner is not enrolled and was skipped.",
+    sentences = []
+    if done:
+        if action == "approve":
+            sentence = ngettext("Approved %(count)s learner", "Approved %(count)s learners", done) % {
+                "count": done}
+        else:
+            sentence = ngettext("Marked “%(label)s” as met for %(count)s learner",
+                                "Marked “%(label)s” as met for %(count)s learners", done) % {
+                "label": known[key], "count": done}
+        if issued:
+            sentence += "; " + ngettext("%(count)s certificate issued.", "%(count)s certificates issued.",
+                                        issued) % {"count": issued}
+        else:
+            sentence += "; " + _("no new certificate issued.")
+        sentences.append(sentence)
+    if holders:
+        sentences.append(ngettext(
+            "Skipped %(names)s, who already has a certificate.",
+            "Skipped %(names)s, who already have a certificate.", len(holders)) % {"names": _names(holders)})
+    if revoked:
+        sentences.append(ngettext(
+            "Skipped %(names)s: the certificate was revoked, and approving does not undo that. To give a "
+            "new certificate, use “Issue now” in the learner's row.",
+            "Skipped %(names)s: their certificates were revoked, and approving does not undo that. To give "
+            "a new certificate, use “Issue now” in each learner's row.",
+            len(revoked)) % {"names": _names(revoked)})
+    if not_enrolled:
+        sentences.append(ngettext("%(count)s selected learner is not enrolled and was skipped.",
                                   "%(count)s selected learners are not enrolled and were skipped.",
-                                  skipped) % {"count": skipped}
-    flash_success(request, message)
+                                  not_enrolled) % {"count": not_enrolled})
+    if sentences:
+        (flash_success if done else flash_error)(request, " ".join(sentences))
     return back_to_table(request, course)
 
 

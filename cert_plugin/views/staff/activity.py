@@ -43,6 +43,7 @@ def _action_label(action: str) -> str:
         "unpublished": _("Removed from profile"),
         "reissue_requested": _("Name change requested"),
         "reissue_declined": _("Name change declined"),
+        "review_requested": _("Asked to reconsider the refusal"),
     }.get(action, action.replace("_", " "))
 
 
@@ -69,6 +70,8 @@ def _detail(event: Any) -> str:
     if event.action == "reissue_requested":
         return _("Name: %(before)s → %(after)s") % {"before": data.get("before", ""),
                                                     "after": data.get("after", "")}
+    if event.action == "review_requested" and data.get("refusal"):
+        return _("Refusal: %(reason)s") % {"reason": data["refusal"]}
     if event.action == "configured":
         return ", ".join(str(_SETTING_NAMES.get(name, name)) for name in data)
     return ""

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import api
+from cert_plugin.dates import local_date
 from cert_plugin.host.base import CourseInfo
 from cert_plugin.models import Certificate, Job
 
@@ -160,7 +161,7 @@ def certificate_in_course(course: StaffCourse, code: str) -> Certificate | None:
 
 
 def _date(value: Any) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value is not None else ""
+    return local_date(value)
 
 
 def format_number(value: int | None) -> str:
@@ -226,24 +227,51 @@ def job_summary(job: Job) -> str:
         return _("The job stopped: %(error)s") % {"error": job.error or _("unknown error")}
     if job.state != Job.DONE:
         return ""
+    n = {key: result.get(key) or 0 for key in ("learners", "issued", "already_issued", "pending_approval",
+                                               "in_progress", "certificates", "reissued", "unchanged",
+                                               "failed")}
+    failed = ngettext("%(count)s failed", "%(count)s failed", n["failed"]) % _count(n["failed"])
     if job.kind == Job.BACKFILL:
-        return _("Checked %(learners)s learners: %(issued)s certificates issued, %(already)s already had "
-                 "one, %(pending)s await approval, %(progress)s still in progress, %(failed)s failed.") % {
-            "learners": format_number(result.get("learners")), "issued": format_number(result.get("issued")),
-            "already": format_number(result.get("already_issued")),
-            "pending": format_number(result.get("pending_approval")),
-            "progress": format_number(result.get("in_progress")),
-            "failed": format_number(result.get("failed"))}
-    return _("%(certificates)s certificates: %(reissued)s reissued, %(unchanged)s already up to date, "
-             "%(failed)s failed.") % {
-        "certificates": format_number(result.get("certificates")),
-        "reissued": format_number(result.get("reissued")),
-        "unchanged": format_number(result.get("unchanged")), "failed": format_number(result.get("failed"))}
+        results = [
+            ngettext("%(count)s certificate issued", "%(count)s certificates issued", n["issued"])
+            % _count(n["issued"]),
+            ngettext("%(count)s already had one", "%(count)s already had one", n["already_issued"])
+            % _count(n["already_issued"]),
+            ngettext("%(count)s awaits approval", "%(count)s await approval", n["pending_approval"])
+            % _count(n["pending_approval"]),
+            ngettext("%(count)s still in progress", "%(count)s still in progress", n["in_progress"])
+            % _count(n["in_progress"]),
+            failed,
+        ]
+        return ngettext("Checked %(count)s learner: %(results)s.", "Checked %(count)s learners: %(results)s.",
+                        n["learners"]) % {**_count(n["learners"]), "results": ", ".join(results)}
+    results = [
+        ngettext("%(count)s reissued", "%(count)s reissued", n["reissued"]) % _count(n["reissued"]),
+        ngettext("%(count)s already up to date", "%(count)s already up to date", n["unchanged"])
+        % _count(n["unchanged"]),
+        failed,
+    ]
+    return ngettext("%(count)s certificate: %(results)s.", "%(count)s certificates: %(results)s.",
+                    n["certificates"]) % {**_count(n["certificates"]), "results": ", ".join(results)}
 
 
-def page_context(request: HttpRequest, course: StaffCourse, tab: str) -> dict[str, Any]:
+def _count(count: int) -> dict[str, str]:
+    return {"count": format_number(count)}
+
+
+_UNREAD = object()  # page_context's config when the view has not read it
+
+
+def page_context(request: HttpRequest, course: StaffCourse, tab: str, *,
+                 config: Any = _UNREAD) -> dict[str, Any]:
+    """What the frame of every staff page shows: the course, whether its certificates are on (from
+    ``config``, the course's certificate settings, read here unless the view passes what it read), the
+    tabs and the links."""
+    if config is _UNREAD:
+        config = api.get_config(course.key)
     return {
         "course": course,
+        "config": config,
         "tab": tab,
         "dashboard_url": course_url("staff-dashboard", course),
         "settings_url": course_url("staff-settings", course),

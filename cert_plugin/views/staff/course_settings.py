@@ -90,7 +90,15 @@ def settings_page(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = SettingsForm(request.POST, templates=templates, quizzes=quizzes)
-        if form.is_valid():
+        valid = form.is_valid()
+        # The api judges what the form could read, even when the form refused other fields: staff
+        # see every problem at once, not one per attempt.
+        try:
+            problems = api.configuration_problems(course.key, **form.api_arguments())
+        except api.CertPluginError as exc:
+            problems = [str(exc)]
+        form.add_api_problems(problems)
+        if valid and not problems:
             chosen = by_pk.get(form.cleaned_data["template"])
             template = None if chosen is None or chosen.pk == default_template else chosen
             was_enabled = bool(config and config.enabled)
@@ -114,10 +122,10 @@ def settings_page(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     else:
         form = SettingsForm(initial=initial, templates=templates, quizzes=quizzes)
     context = {
-        **page_context(request, course, "settings"),
-        "config": config,
+        **page_context(request, course, "settings", config=config),
         "summary": settings_summary(course, config),
         "form": form,
+        "problems": form.problem_list() if form.is_bound else [],
         "has_quizzes": bool(quizzes),
         "quiz_groups": _quiz_groups(form, quiz_groups),
         "action_url": course_url("staff-settings", course),

@@ -1,7 +1,8 @@
 """The staff dashboard page (``/certs/staff/<course_key>/``) and its CSV export.
 
-The *Learners* tab: requirements summary, who waits for a decision, the learners
-table with its filters and pages, course-wide jobs.
+The *Learners* tab: requirements summary, who waits for a decision (approval,
+review of a refusal, name change), the learners table with its filters and
+pages, course-wide jobs.
 """
 
 from __future__ import annotations
@@ -60,7 +61,11 @@ def _row(row: api.LearnerRow, course: StaffCourse, extra: list[dict[str, str]]) 
         "certificate": certificate,
         "progress": progress if progress is not None and progress.items else None,
         "requirements": [{"key": r["key"], "label": r["label"], "met": r["key"] in met} for r in extra],
-        "current": certificate is not None and row.status in ("issued", "expired"),
+        # issued or expired (a recertification awaiting a decision too): reissue and revoke apply
+        "current": certificate is not None and bool(certificate.active) and certificate.state == "issued",
+        # A refusal that stands: its reason and the learner's review request, with "Approve" offered.
+        "refusal": progress.refusal if progress is not None and row.status == "not_approved" else None,
+        "decidable": row.status in ("pending_approval", "not_approved"),
     }
     if certificate is not None:
         item["code"] = certificate.formatted_code
@@ -84,6 +89,7 @@ def dashboard(request: HttpRequest, course: StaffCourse) -> HttpResponse:
         page_number = 1
     config = api.get_config(course.key)
     extra = extra_requirements(config)
+    bulk_approve = bool(config is not None and config.requires_approval)
     page = api.course_learners(course.key, search=search, status=status, page=page_number, per_page=PER_PAGE)
     awaiting = api.awaiting_approval(course.key)
     jobs = [job_view(job) for job in api.recent_jobs(course.key, limit=5)]
@@ -95,7 +101,7 @@ def dashboard(request: HttpRequest, course: StaffCourse) -> HttpResponse:
              for name in ("all", *api.LEARNER_STATUSES)]
     rows = [_row(row, course, extra) for row in page.rows]
     context = {
-        **page_context(request, course, "learners"),
+        **page_context(request, course, "learners", config=config),
         "config": config,
         "summary": settings_summary(course, config),
         "search": search,
@@ -113,10 +119,17 @@ def dashboard(request: HttpRequest, course: StaffCourse) -> HttpResponse:
                      if page.page < page.pages else ""),
         "back": back,
         "extra": extra,
+        # the bulk actions the course has: "Approve selected" only where staff approve certificates
+        "bulk_approve": bulk_approve,
+        "bulk": bulk_approve or bool(extra),
         "awaiting": [{"user": user, "name": user_label(user)} for user in awaiting[:AWAITING_SHOWN]],
         "awaiting_count": len(awaiting),
         "awaiting_filter_url": query_string(status="pending_approval"),
+        "reviews": [{"user": request_.user, "name": user_label(request_.user), "request": request_}
+                    for request_ in api.review_requests(course.key)],
         "name_changes": api.reissue_requests(course.key),
+        "signs": api.signs_certificates(),
+        "unsigned_count": api.unsigned_count(course.key),
         "jobs": jobs,
         "latest_job": jobs[0] if jobs else None,
         "job_running": any(not job["finished"] for job in jobs),

@@ -58,7 +58,7 @@ def start_job(request: HttpRequest, course: StaffCourse) -> HttpResponse:
     config = api.get_config(course.key)
     page = api.course_learners(course.key, per_page=1, with_progress=False)
     context = {
-        **page_context(request, course, "learners"),
+        **page_context(request, course, "learners", config=config),
         "kind": kind,
         "kind_label": dict(Job.KINDS)[kind],
         "config": config,

@@ -14,13 +14,15 @@ The editor is one form: HTML, CSS, orientation, colours, signatories, honours an
 are saved together as one new version, so nothing goes live half-done and an error never loses
 what the author typed (the form comes back with it and the reason, with its line).
 
-One module per page: ``listing`` (list and create), ``editor`` (edit, preview, versions,
-assets), ``courses`` (attach to courses), ``branding``; ``common`` holds access and the
-editor's form. The URLs (``template_urls.py``) name the views through this package.
+One module per page: ``listing`` (list, its pictures, create), ``editor`` (edit, preview,
+versions, assets), ``courses`` (attach to courses), ``archive`` (archive, unarchive, delete),
+``branding``; ``common`` holds access and the editor's form. The URLs (``template_urls.py``)
+name the views through this package.
 """
 
 from __future__ import annotations
 
+from cert_plugin.views.templates_editor.archive import template_archive
 from cert_plugin.views.templates_editor.branding import branding_asset, branding_page
 from cert_plugin.views.templates_editor.courses import template_attach
 from cert_plugin.views.templates_editor.editor import (
@@ -30,11 +32,12 @@ from cert_plugin.views.templates_editor.editor import (
     template_restore,
     template_version_preview,
 )
-from cert_plugin.views.templates_editor.listing import template_create, template_list
+from cert_plugin.views.templates_editor.listing import template_create, template_list, template_thumbnail
 
 __all__ = [
     "branding_asset",
     "branding_page",
+    "template_archive",
     "template_asset",
     "template_attach",
     "template_create",
@@ -42,5 +45,6 @@ __all__ = [
     "template_list",
     "template_preview",
     "template_restore",
+    "template_thumbnail",
     "template_version_preview",
 ]

@@ -20,11 +20,13 @@ from cert_plugin.views.templates_editor.common import (
     DEFAULT_COLORS,
     MAX_ROWS,
     Problem,
+    asset_digest,
     asset_response,
     forbidden,
     login_required,
     refuse_nul,
     see_other,
+    versioned,
 )
 
 
@@ -68,9 +70,10 @@ def branding_page(request: HttpRequest, org: str) -> HttpResponse:
     if problem is not None:
         return _render_branding(request, org, data, problem=problem,
                                 file_lost=bool(request.FILES), status=400)
-    messages.success(request, _("Branding saved. Templates created for %(org)s from now on use it; existing "
-                                "templates and issued certificates do not change.") % {"org": org},
-                     fail_silently=True)
+    saved = _("Branding saved. Certificates of %(org)s issued from now on name “%(issuer)s” as their issuer, "
+              "and templates created for %(org)s from now on start with this logo, these colours and "
+              "signatories. Certificates already issued do not change.")
+    messages.success(request, saved % {"org": org, "issuer": api.issuer_name_for(org)}, fail_silently=True)
     return see_other(reverse("cert_plugin:branding", args=[org]))
 
 
@@ -118,10 +121,12 @@ def _branding_from_post(request: HttpRequest,
 def _render_branding(request: HttpRequest, org: str, data: BrandingInput, *, problem: Problem | None = None,
                      file_lost: bool = False, status: int = 200) -> HttpResponse:
     current = api.branding(org)
-    names = {asset.name for asset in current.assets.all()} if current is not None else set()
+    digests = ({asset.name: asset_digest(bytes(asset.content)) for asset in current.assets.all()}
+               if current is not None else {})
 
-    def url(name: str) -> str:
-        return reverse("cert_plugin:branding-asset", args=[org, name]) if name in names else ""
+    def url(name: str) -> str:  # with the image's content hash: a new image is a new address
+        return (versioned(reverse("cert_plugin:branding-asset", args=[org, name]), digests[name])
+                if name in digests else "")
 
     rows = [{**person, "image_url": url(person.get("signature", ""))} for person in data.signatories]
     rows.append({"name": "", "title": "", "signature": "", "image_url": ""})
@@ -131,6 +136,7 @@ def _render_branding(request: HttpRequest, org: str, data: BrandingInput, *, pro
         "data": data,
         "swatch": {name: value if hex_color.fullmatch(value) else DEFAULT_COLORS[name]
                    for name, value in (("primary", data.primary), ("accent", data.accent))},
+        "issuer_fallback": api.issuer_name_for("") or org,  # what certificates name without a display name
         "csp_nonce": csp.nonce(request),  # the swatch's colours: an inline <style>, allowed by its nonce
         "branding": current,
         "logo_url": url(api.BRANDING_LOGO),
@@ -154,4 +160,4 @@ def branding_asset(request: HttpRequest, org: str, name: str) -> HttpResponse:
     asset = api.branding_asset(org, name)
     if asset is None:
         raise Http404("No such image.")
-    return asset_response(bytes(asset.content), asset.mime)
+    return asset_response(request, bytes(asset.content), asset.mime)

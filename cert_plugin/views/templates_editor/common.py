@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -191,6 +192,9 @@ class Problem:
         line = getattr(exc, "line", None)
         if line is not None:
             return cls(message, line=line, field_name="html")
+        css_line = getattr(exc, "css_line", None)
+        if css_line is not None:
+            return cls(message, line=css_line, field_name="css")
         if match := _CSS_LINE.match(message):
             return cls(message, line=int(match.group(1)), field_name="css")
         if message.startswith(("The template's HTML", "The template's CSS")):  # e.g. a NUL in it
@@ -209,15 +213,45 @@ class Problem:
         return {"error": self.message, "line": self.line, "field": self.field_name or None}
 
 
+def notices_of(html: str, css: str) -> list[dict[str, Any]]:
+    """The editor's notes on a template (addresses never fetched): message, line and field, as the page
+    and the live preview show them."""
+    return [{"message": str(notice), "line": notice.css_line if notice.field == "css" else notice.line,
+             "field": notice.field} for notice in api.template_notices(html, css)]
+
+
 def see_other(url: str) -> HttpResponse:
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
 
 
-def asset_response(content: bytes, mime: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=mime)
+def asset_digest(content: bytes) -> str:
+    """A short content hash: the ``?v=`` of an image's address, so the address changes with the image."""
+    return hashlib.sha256(content).hexdigest()[:16]
+
+
+def versioned(url: str, digest: str) -> str:
+    return f"{url}?v={digest[:16]}"
+
+
+def asset_response(request: HttpRequest, content: bytes, mime: str, *, digest: str = "") -> HttpResponse:
+    """An uploaded image for the editor pages, cached by its content hash.
+
+    Pages link each image as ``…?v=<hash>`` (:func:`versioned`): that address holds that content
+    for ever, so the browser keeps it a year. Any other address (an old page's, or none) must be
+    revalidated (``no-cache``, answered 304 while the ETag still matches), so "Branding saved"
+    shows the new logo at once instead of the one cached a minute earlier.
+    """
+    digest = (digest or asset_digest(content))[:16]
+    etag = f'"{digest}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(content, content_type=mime)
     response["Content-Security-Policy"] = ASSET_CSP
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=60"
+    response["ETag"] = etag
+    response["Cache-Control"] = ("private, max-age=31536000, immutable" if request.GET.get("v") == digest
+                                 else "private, no-cache")
     return response

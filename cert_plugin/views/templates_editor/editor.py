@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cert_plugin import api
@@ -22,8 +24,10 @@ from cert_plugin.views.templates_editor.common import (
     asset_response,
     forbidden,
     login_required,
+    notices_of,
     refuse_nul,
     see_other,
+    versioned,
     visible_template,
 )
 
@@ -70,6 +74,11 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     messages.success(request, _("Saved as version %(number)d. Certificates issued from now on use it; "
                                 "certificates already issued keep their version.") % {
         "number": version.number if version else 0}, fail_silently=True)
+    if notes := notices_of(data.html, data.css):
+        messages.warning(request, ngettext(
+            "%(count)d address in this template will never be loaded: see the note next to the preview.",
+            "%(count)d addresses in this template will never be loaded: see the notes next to the preview.",
+            len(notes)) % {"count": len(notes)}, fail_silently=True)
     return see_other(reverse("cert_plugin:template-edit", args=[template.pk]))
 
 
@@ -81,9 +90,10 @@ def _render_editor(request: HttpRequest, template: CertificateTemplate, data: Ed
     editable = api.can_edit_template(user, template)
     asset_rows = []
     for asset in (version.assets.all() if version is not None else []):
+        url = reverse("cert_plugin:template-asset", args=[template.pk, asset.name])
         asset_rows.append({"name": asset.name, "mime": asset.mime, "size": asset.size,
                            "removed": asset.name in data.removed,
-                           "url": reverse("cert_plugin:template-asset", args=[template.pk, asset.name])})
+                           "url": versioned(url, asset.sha256)})  # a new image is a new address
     variables = [{"name": name, "description": text, "snippet": _snippet(name)}
                  for name, text in api.template_variables().items() if name not in {"assets", "signatories"}]
     signatory_snippet = ("{% for s in signatories %}<p>{{ s.name }}, {{ s.title }}</p>{% endfor %}")
@@ -91,7 +101,8 @@ def _render_editor(request: HttpRequest, template: CertificateTemplate, data: Ed
                  "view_url": reverse("cert_plugin:template-version-preview", args=[template.pk, v.number]),
                  "restore_url": reverse("cert_plugin:template-restore", args=[template.pk, v.number])}
                 for i, v in enumerate(api.template_versions(template))]
-    using = api.courses_using(template) if not template.is_builtin else []
+    using, issued = api.template_usage(template) if not template.is_builtin else ([], 0)
+    archived = next((event for event in api.template_events(template) if event.action == "archived"), None)
     attachable = ([key for key in api.attachable_courses(user, template) if key not in using]
                   if editable else [])
     orientation = data.orientation if data.orientation in {"landscape", "portrait"} else "landscape"
@@ -106,18 +117,22 @@ def _render_editor(request: HttpRequest, template: CertificateTemplate, data: Ed
         "asset_names": [row["name"] for row in asset_rows],
         "variables": variables,
         "signatory_snippet": signatory_snippet,
-        "sample": sorted(api.template_sample_data().items()),
+        "sample": sorted(api.template_sample_data(template).items()),
         "versions": versions,
         "using": [{"key": str(key), "detachable": api.get_host().is_course_staff(user, key) or user.is_staff}
                   for key in using],
         "attachable": [str(key) for key in attachable],
         "problem": problem,
+        "notices": notices_of(data.html, data.css),
         "file_lost": file_lost and (problem is None or problem.field_name != "asset"),
         "preview_url": reverse("cert_plugin:template-preview", args=[template.pk]),
         "initial_preview_url": (reverse("cert_plugin:template-version-preview",
                                         args=[template.pk, version.number]) if version is not None else ""),
         "preview_portrait": orientation == "portrait",
         "attach_url": reverse("cert_plugin:template-attach", args=[template.pk]),
+        "archive_url": reverse("cert_plugin:template-archive", args=[template.pk]),
+        "archived_event": archived if template.archived_at is not None else None,  # when and by whom
+        "issued_count": issued,  # certificates issued with any of its versions: it cannot be deleted
         "create_url": reverse("cert_plugin:template-create"),
         "list_url": reverse("cert_plugin:template-list"),
         "branding_url": (reverse("cert_plugin:branding", args=[template.org])
@@ -134,7 +149,11 @@ def _snippet(name: str) -> str:
 
 @require_POST
 def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
-    """POST the editor's form: a PNG of it with sample data, or 400 ``{"error", "line", "field"}``."""
+    """POST the editor's form: a PNG of it with sample data, or 400 ``{"error", "line", "field"}``.
+
+    With the PNG, ``X-Template-Notices`` lists the template's notes (``[{"message", "line", "field"}]``:
+    addresses the renderer will never fetch) and ``X-Template-Notice-Count`` how many there are.
+    """
     if not request.user.is_authenticated:
         message = _("You are no longer logged in. Log in again to see the preview (copy your changes first).")
         return JsonResponse({"error": message, "line": None, "field": None}, status=401)
@@ -149,7 +168,18 @@ def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
                                    template=template, dpi=PREVIEW_DPI)
     except (api.TemplateError, FormProblem) as exc:
         return JsonResponse(Problem.of(exc).as_json(), status=400)
-    return _png_response(png)
+    response = _png_response(png)
+    # The notes (addresses never fetched) travel with the image, as ASCII JSON (headers must be), the
+    # first few only: proxies refuse long response headers. The page lists them all after a save.
+    notes = notices_of(data.html, data.css)
+    response[NOTICES_HEADER] = json.dumps(notes[:NOTICES_IN_HEADER], ensure_ascii=True)
+    response[NOTICE_COUNT_HEADER] = str(len(notes))
+    return response
+
+
+NOTICES_HEADER = "X-Template-Notices"
+NOTICE_COUNT_HEADER = "X-Template-Notice-Count"
+NOTICES_IN_HEADER = 5
 
 
 def _png_response(png: bytes) -> HttpResponse:
@@ -205,4 +235,4 @@ def template_asset(request: HttpRequest, template_id: int, name: str) -> HttpRes
     asset = api.template_asset(template, name, number=int(number) if number.isdigit() else None)
     if asset is None:
         raise Http404("No such image.")
-    return asset_response(bytes(asset.content), asset.mime)
+    return asset_response(request, bytes(asset.content), asset.mime, digest=asset.sha256)

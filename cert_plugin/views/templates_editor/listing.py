@@ -1,4 +1,5 @@
-"""The template list (``/certs/templates/``) and creating a template."""
+"""The template list (``/certs/templates/``; ``?archived=1``: the archived templates), its thumbnails,
+and creating a template."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,40 +15,55 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cert_plugin import api
 from cert_plugin.views.csp import content_security_policy
-from cert_plugin.views.templates_editor.common import Problem, forbidden, login_required, may_view, see_other
+from cert_plugin.views.templates_editor.common import (
+    Problem,
+    forbidden,
+    login_required,
+    may_view,
+    see_other,
+    visible_template,
+)
 
 
 @content_security_policy
 @require_safe
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
-    """``/certs/templates/``: the templates the user may edit or copy, and "New template"."""
+    """``/certs/templates/``: the templates the user may edit or copy, and "New template".
+
+    ``?archived=1`` lists the archived templates instead, to unarchive or delete them.
+    """
     if not api.can_use_template_editor(request.user):
         return forbidden(request)
-    return _render_list(request)
+    return _render_list(request, archived=request.GET.get("archived") == "1")
 
 
-def _render_list(request: HttpRequest, *, problem: Problem | None = None,
+def _render_list(request: HttpRequest, *, problem: Problem | None = None, archived: bool = False,
                  values: Mapping[str, str] | None = None, status: int = 200) -> HttpResponse:
     user = request.user
+    orgs = api.editable_orgs(user)
     rows: list[dict[str, Any]] = []
-    templates = api.editor_templates(user)
-    for template in templates:
-        version = template.current_version
+    for row in api.template_rows(user, archived=archived, orgs=orgs):  # a fixed number of queries, no render
+        template, version = row.template, row.version
         rows.append({
             "template": template,
             "version": version,
-            "editable": api.can_edit_template(user, template),
-            "courses": len(api.courses_using(template)) if not template.is_builtin else None,
+            "editable": row.editable,
+            "courses": row.courses if not template.is_builtin else None,
             "url": reverse("cert_plugin:template-edit", args=[template.pk]),
+            "thumbnail_url": (reverse("cert_plugin:template-thumbnail", args=[template.pk, version.number])
+                              if version is not None else ""),
+            "archive_url": reverse("cert_plugin:template-archive", args=[template.pk]),
         })
-    orgs = api.editable_orgs(user)
-    builtins = [template for template in templates if template.is_builtin]
+    builtins = [row["template"] for row in rows if row["template"].is_builtin]
     # "New template" starts from the default built-in design (A4 landscape) unless told otherwise.
     default_source = next((str(row["template"].pk) for row in rows if row["template"].is_builtin
                            and getattr(row["version"], "orientation", "") == "landscape"), "")
     context = {
         "rows": rows,
+        "archived": archived,  # the page lists the archived templates (no "New template" form then)
+        "archived_count": len(rows) if archived else api.archived_count(user, orgs=orgs),
+        "list_url": reverse("cert_plugin:template-list"),
         "builtins": builtins,
         "orgs": orgs,
         "site_staff": bool(user.is_staff),
@@ -86,3 +102,24 @@ def template_create(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("Template “%(name)s” created from “%(source)s”.") % {
         "name": template.name, "source": source.name}, fail_silently=True)
     return see_other(reverse("cert_plugin:template-edit", args=[template.pk]))
+
+
+@content_security_policy
+@require_safe
+@login_required
+def template_thumbnail(request: HttpRequest, template_id: int, number: int) -> HttpResponse:
+    """``/certs/templates/<id>/versions/<n>/thumbnail.png``: the list's small picture of that version.
+
+    Rendered once per version and kept (the api stores it); a version never changes, so neither
+    does its address's content: browsers keep it.
+    """
+    template = visible_template(request, template_id)
+    if template is None:
+        return forbidden(request)
+    picture = api.template_thumbnail(template, number)
+    if not picture:  # no such version, or one that does not render: the list keeps its plain frame
+        raise Http404("No picture of this version.")
+    response = HttpResponse(picture, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

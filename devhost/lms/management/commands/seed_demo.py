@@ -264,6 +264,7 @@ class Command(BaseCommand):
                 links += _plugin_link(base, "cert_plugin:verify", [certificate.formatted_code],
                                       "its public verify page (anyone)")
         links += _plugin_link(base, "cert_plugin:template-list", [], "template editor (staff)")
+        links.append((f"{base}/mailbox/", "mailbox: the emails the demo sent (staff see all)"))
         links.append((f"{base}/admin/", "Django admin (admin)"))
         width = max(len(url) for url, _ in links)
         out.write("\nOpen:")

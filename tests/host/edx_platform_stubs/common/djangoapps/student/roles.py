@@ -3,10 +3,11 @@
 Same classes and signatures (``GlobalStaff().has_user(user)``,
 ``CourseStaffRole(course_key)``, ``OrgStaffRole(org)``,
 ``RoleBase.has_user(user, check_user_activation=True)``, ``add_users``,
-``remove_users``); ``CourseAccessRole`` rows are kept in memory.
+``remove_users``); the ``CourseAccessRole`` rows they add and read are the in-memory ones of
+the ``common.djangoapps.student.models`` stand-in, as the real roles use that model.
 """
 
-_ACCESS_ROLES = set()  # (user id, role, org, course key or None)
+from common.djangoapps.student.models import CourseAccessRole
 
 
 class AccessRole:
@@ -33,16 +34,21 @@ class RoleBase(AccessRole):
     def has_user(self, user, check_user_activation=True):
         if check_user_activation and not (user.is_authenticated and user.is_active):
             return False
-        return (user.id, self._role_name, self.org, self.course_key) in _ACCESS_ROLES
+        return any(row.org.lower() == self.org.lower()
+                   for row in CourseAccessRole.objects.filter(user=user, role=self._role_name,
+                                                              course_id=self.course_key))
 
     def add_users(self, *users):
         for user in users:
             if user.is_authenticated and user.is_active:
-                _ACCESS_ROLES.add((user.id, self._role_name, self.org, self.course_key))
+                CourseAccessRole.objects.create(user=user, role=self._role_name, org=self.org,
+                                                course_id=self.course_key)
 
     def remove_users(self, *users):
         for user in users:
-            _ACCESS_ROLES.discard((user.id, self._role_name, self.org, self.course_key))
+            for row in CourseAccessRole.objects.filter(user=user, role=self._role_name, org=self.org,
+                                                       course_id=self.course_key):
+                row.delete()
 
 
 class CourseRole(RoleBase):

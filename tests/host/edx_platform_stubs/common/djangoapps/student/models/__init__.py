@@ -6,6 +6,10 @@ does, from enrollments kept in memory (``CourseEnrollment.enroll``/``unenroll``)
 ``enrollment_mode_for_user(user, course_id)`` returns ``(mode, is_active)``, or ``(None, None)``
 without an enrollment row, as the real classmethod does.
 ``UserProfile`` is reached by the adapter as ``user.profile``; tests attach one.
+``CourseAccessRole`` (``user``, ``org``, ``course_id``, ``role``: a blank ``course_id``
+is an org-wide role) keeps its rows in memory; the role classes of
+``common.djangoapps.student.roles`` add and read them, as the real ones do, and
+``CourseAccessRole.objects.filter(...)`` answers the lookups the adapter uses.
 """
 
 from django.contrib.auth import get_user_model
@@ -68,3 +72,50 @@ class UserProfile:
     def __init__(self, user, name=""):
         self.user = user
         self.name = name
+
+
+_ACCESS_ROLES = []  # CourseAccessRole rows
+
+
+class CourseAccessRoleManager:
+    """``CourseAccessRole.objects`` (the real one is a ``NoneToEmptyManager``): ``filter`` on its fields,
+    with ``__in`` lookups. Another lookup raises TypeError, so an adapter relying on more fails here."""
+
+    _FIELDS = ("user", "user_id", "org", "course_id", "role")
+
+    def filter(self, **lookups):
+        def matches(row, lookup, wanted):
+            field, _, operator = lookup.partition("__")
+            if field not in self._FIELDS or operator not in ("", "in"):
+                raise TypeError(f"the CourseAccessRole stand-in has no lookup {lookup!r}")
+            value = row.user.id if field == "user_id" else getattr(row, field)
+            if field == "user" and operator == "":
+                return value.id == wanted.id
+            return value in wanted if operator == "in" else value == wanted
+
+        return [row for row in _ACCESS_ROLES if all(matches(row, k, v) for k, v in lookups.items())]
+
+    def create(self, user, org="", course_id=None, role=""):
+        row = CourseAccessRole(user=user, org=org, course_id=course_id, role=role)
+        if not self.filter(user=user, org=org, course_id=course_id, role=role):
+            _ACCESS_ROLES.append(row)
+        return row
+
+
+class CourseAccessRole:
+    """Maps users to org, courses, and roles (``unique_together`` user, org, course_id, role).
+
+    A row without a ``course_id`` gives the role over all courses in the org.
+    """
+
+    objects = CourseAccessRoleManager()
+
+    def __init__(self, user, org="", course_id=None, role=""):
+        self.user = user
+        self.org = org
+        self.course_id = course_id
+        self.role = role
+
+    def delete(self):
+        if self in _ACCESS_ROLES:
+            _ACCESS_ROLES.remove(self)

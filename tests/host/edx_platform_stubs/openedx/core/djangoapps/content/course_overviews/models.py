@@ -1,9 +1,14 @@
 """Stand-in for edx-platform ``openedx/core/djangoapps/content/course_overviews/models.py``.
 
 Mirrors what the adapter uses of ``CourseOverview``: the ``get_from_id``
-classmethod (raising ``CourseOverview.DoesNotExist`` for an unknown course) and
+classmethod (raising ``CourseOverview.DoesNotExist`` for an unknown course), the
+``get_all_courses(orgs=None, filter_=None)`` classmethod (organizations matched
+in any case; ``filter_`` here only ``{"id__in": [...]}``, with keys or their
+strings, as a ``CourseKeyField`` lookup takes either) and
 the fields ``id``, ``org``, ``display_name``, ``display_org_with_default``,
-``effort``, ``language`` plus the ``display_name_with_default`` property.
+``effort``, ``language``, ``lowest_passing_grade`` (a ``DecimalField``: the
+lowest cutoff of the grading policy, or None) plus the
+``display_name_with_default`` property.
 ``save()`` stores the overview in an in-memory registry instead of the database.
 """
 
@@ -26,6 +31,7 @@ class CourseOverview:
         display_org_with_default="",
         effort=None,
         language=None,
+        lowest_passing_grade=None,
     ):
         self.id = id
         self.org = org
@@ -33,6 +39,7 @@ class CourseOverview:
         self.display_org_with_default = display_org_with_default
         self.effort = effort
         self.language = language
+        self.lowest_passing_grade = lowest_passing_grade
 
     @property
     def display_name_with_default(self):
@@ -49,3 +56,17 @@ class CourseOverview:
             return _OVERVIEWS[course_id]
         except KeyError:
             raise cls.DoesNotExist() from None
+
+    @classmethod
+    def get_all_courses(cls, orgs=None, filter_=None):
+        """Every overview, or those of ``orgs`` (any case) and matching ``filter_``."""
+        found = list(_OVERVIEWS.values())
+        if orgs:
+            wanted = {org.lower() for org in orgs}
+            found = [overview for overview in found if overview.org.lower() in wanted]
+        for lookup, value in (filter_ or {}).items():
+            if lookup != "id__in":
+                raise TypeError(f"the CourseOverview stand-in has no lookup {lookup!r}")
+            keys = {str(key) for key in value}
+            found = [overview for overview in found if str(overview.id) in keys]
+        return found
