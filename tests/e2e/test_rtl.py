@@ -2,8 +2,8 @@
 
 The browser asks for Arabic (``locale="ar"``: Chromium sends ``Accept-Language: ar``); the
 host's LocaleMiddleware activates it and ``base.html`` derives ``<html dir>`` from
-``LANGUAGE_BIDI``. The plugin has no Arabic catalogue yet, so texts stay English: what these
-tests check is the direction, the mirrored layout and the learner's name.
+``LANGUAGE_BIDI``. What these tests check is the direction, the mirrored layout and the learner's
+name; tests/e2e/test_languages.py checks that the words are Arabic.
 """
 
 from __future__ import annotations
