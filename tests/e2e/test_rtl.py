@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from cert_plugin import api
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.helpers import issued
 
@@ -124,3 +125,23 @@ def test_an_arabic_name_inside_the_verify_sentence_is_isolated_from_the_words_ar
     style = name.evaluate("element => { const style = getComputedStyle(element);"
                           " return [style.unicodeBidi, style.direction]; }")
     assert style == ["isolate", "rtl"]
+
+
+@pytest.mark.parametrize(("locale", "direction"), [("ar", "rtl"), ("en-US", "ltr")])
+def test_arrows_point_the_way_the_learner_reads(lms, new_context, locale, direction):
+    course = lms.course()
+    api.configure_course(course.course_key)
+    learner = lms.learner(course, name=ARABIC_NAME)
+    lms.complete(learner, lms.lessons(course)[0])
+    page = new_context(learner, locale=locale, viewport=PHONE).new_page()
+
+    page.goto(reverse("cert_plugin:learner-dashboard"))
+
+    # "Continue the course →" in English, "← متابعة المقرر" in Arabic: the arrow's tip is on the side
+    # the learner reads towards (an SVG arrow drawn pointing right, mirrored for right to left).
+    arrow = page.locator(".cp-learner__course-link .cp-icon--arrow")
+    tip_on_the_right = arrow.evaluate("""(icon) => {
+        const matrix = new DOMMatrix(getComputedStyle(icon).transform);
+        return matrix.a > 0;
+    }""")
+    assert tip_on_the_right == (direction == "ltr")
