@@ -1,5 +1,5 @@
-"""Helpers of the browser tests: log a user in in a browser context, watch for CSP violations, issue a
-certificate."""
+"""Helpers of the browser tests: log a user in in a browser context, watch for CSP violations, read a
+page's words in a language."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
-
-from cert_plugin import api
 
 
 def in_language(language: str, text: str, **values: Any) -> str:
@@ -49,12 +47,3 @@ def watch_csp(context: Any, violations: list[str]) -> None:
     context.on("console", on_console)
 
 
-def issued(lms, *, name: str = "Amelia Okafor", title: str = "Python for Data Analysis", **config: Any):
-    """A certificate issued the way learners get one: real signals, rendered files stored."""
-    course = lms.course(title=title)
-    api.configure_course(course.course_key, **config)
-    learner = lms.learner(course, name=name)
-    lms.pass_all_quizzes(learner, course)
-    lms.complete_all(learner, course)
-    [certificate] = api.certificates_for(learner)
-    return course, learner, certificate

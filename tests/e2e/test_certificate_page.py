@@ -16,7 +16,7 @@ from PIL import Image
 
 from cert_plugin import api
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import issued
+from tests.helpers import issued
 
 
 def _page_url(certificate) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.e2e.helpers import issued, watch_csp
+from tests.e2e.helpers import watch_csp
+from tests.helpers import issued
 
 
 def test_the_browser_refuses_injected_inline_script_and_style_on_our_pages(lms, browser, site):

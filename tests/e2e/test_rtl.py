@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cert_plugin import api
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import issued
+from tests.helpers import issued
 
 ARABIC_NAME = "ليلى حداد"  # Layla Haddad
 PHONE = {"width": 390, "height": 844}

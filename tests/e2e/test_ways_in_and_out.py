@@ -26,7 +26,7 @@ from PIL import Image
 
 from cert_plugin import api
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import issued
+from tests.helpers import issued
 
 LOCALES = {"en-US": "en", "pt-BR": "pt-br"}
 PHONE = {"width": 390, "height": 844}

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api
+from tests.helpers import html_of, squash
 
 DASHBOARD = "/certs/"
 
@@ -26,26 +27,18 @@ def _client(user=None) -> Client:
     return client
 
 
-def _html(response):
-    return lxml.html.fromstring(response.content.decode())
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _cards(response) -> dict[str, lxml.html.HtmlElement]:
     """Each course card of the tab, by its title, in page order."""
-    return {_squash(card.xpath(".//h3")[0].text_content()): card
-            for card in _html(response).xpath("//article[@data-course]")}
+    return {squash(card.xpath(".//h3")[0].text_content()): card
+            for card in html_of(response).xpath("//article[@data-course]")}
 
 
 def _card_text(card) -> str:
-    return _squash(card.text_content())
+    return squash(card.text_content())
 
 
 def _links(card) -> dict[str, str]:
-    return {_squash(a.text_content()): a.get("href") for a in card.xpath(".//a")}
+    return {squash(a.text_content()): a.get("href") for a in card.xpath(".//a")}
 
 
 def _earn(lms, learner, course):
@@ -92,7 +85,7 @@ def test_a_learner_without_any_certificate_course_sees_the_empty_state(lms):
     response = _client(learner).get(DASHBOARD)
 
     assert response.status_code == 200
-    text = _squash(_html(response).text_content())
+    text = squash(html_of(response).text_content())
     assert "No certificates yet" in text
     assert "No Certificate Here" not in text
     assert _cards(response) == {}
@@ -112,7 +105,7 @@ def test_other_learners_certificates_are_never_shown(lms, two_courses):
     assert theirs.formatted_code not in response.content.decode()
     mine = _client(other).get(DASHBOARD)
     assert list(_cards(mine)) == ["Python for Data Analysis"]
-    assert "Amelia Okafor" not in _squash(_html(mine).text_content())
+    assert "Amelia Okafor" not in squash(html_of(mine).text_content())
 
 
 # --------------------------------------------------------------------------- earned and in progress
@@ -161,7 +154,7 @@ def test_a_published_certificate_says_it_is_on_the_public_profile(two_courses):
     response = _client(learner).get(DASHBOARD)
 
     assert "On your public profile" in _card_text(_cards(response)["Python for Data Analysis"])
-    nav = {_squash(a.text_content()): a.get("href") for a in _html(response).xpath("//header//nav//a")}
+    nav = {squash(a.text_content()): a.get("href") for a in html_of(response).xpath("//header//nav//a")}
     assert nav["My public profile"] == reverse("cert_plugin:public-profile", args=[learner.username])
 
 
@@ -173,7 +166,7 @@ def test_a_course_in_progress_shows_its_checklist_progress_and_next_step(two_cou
     card = _cards(response)["Safety Officer Certification"]
     text = _card_text(card)
     assert "In progress" in text
-    items = [_squash(li.text_content()) for li in card.xpath(".//li[@data-requirement]")]
+    items = [squash(li.text_content()) for li in card.xpath(".//li[@data-requirement]")]
     assert len(items) == 3
     assert "2 of 3 lessons completed" in items[0]
     assert "Not yet" in items[0]
@@ -184,8 +177,8 @@ def test_a_course_in_progress_shows_its_checklist_progress_and_next_step(two_cou
     assert bar.get("aria-valuenow") == "0"
     # The first unmet requirement is the next step.
     [next_step] = card.xpath(".//*[@data-next-step]")
-    assert _squash(next_step.text_content()).startswith("Next step: Complete all lessons")
-    assert "2 of 3 lessons completed" in _squash(next_step.text_content())
+    assert squash(next_step.text_content()).startswith("Next step: Complete all lessons")
+    assert "2 of 3 lessons completed" in squash(next_step.text_content())
     assert "requirements left" in text  # the one-sentence summary
     assert not card.xpath(".//a[contains(., 'Download PDF')]")
 
@@ -199,8 +192,8 @@ def test_progress_counts_what_is_met(lms, two_courses):
     assert "1 of 3 requirements met" in _card_text(card)
     assert card.xpath(".//*[@role='progressbar']")[0].get("aria-valuenow") == "33"
     [met] = card.xpath(".//li[@data-requirement][contains(@class, 'cp-checklist__item--met')]")
-    assert "Done 3 of 3 lessons completed" in _squash(met.text_content())
-    next_step = _squash(card.xpath(".//*[@data-next-step]")[0].text_content())
+    assert "Done 3 of 3 lessons completed" in squash(met.text_content())
+    next_step = squash(card.xpath(".//*[@data-next-step]")[0].text_content())
     assert next_step.startswith("Next step: Pass the course")
 
 
@@ -271,7 +264,7 @@ def test_a_name_change_offers_a_reissue_request_that_staff_then_see(two_courses)
     response = client.post(form.get("action"), follow=True)
 
     assert response.redirect_chain[0][1] == 303
-    assert "Request sent to the course staff." in _squash(_html(response).text_content())
+    assert "Request sent to the course staff." in squash(html_of(response).text_content())
     card = _cards(response)["Python for Data Analysis"]
     assert "Reissue requested on" in _card_text(card)
     assert not card.xpath(".//button[contains(., 'Request reissue')]")
@@ -290,7 +283,7 @@ def test_with_automatic_reissue_the_certificate_gets_the_new_name_and_keeps_its_
     url = reverse("cert_plugin:request-reissue", args=[certificate.formatted_code])
     response = _client(learner).post(url, follow=True)
 
-    assert "Reissued with your new name: Amelia Okafor-Smith." in _squash(_html(response).text_content())
+    assert "Reissued with your new name: Amelia Okafor-Smith." in squash(html_of(response).text_content())
     [reissued] = api.certificates_for(learner)
     assert reissued.verification_code == certificate.verification_code
     assert reissued.learner_name == "Amelia Okafor-Smith"
@@ -307,7 +300,7 @@ def test_a_request_without_a_name_change_explains_why_and_changes_nothing(two_co
     response = _client(learner).post(url, follow=True)
 
     assert response.status_code == 200
-    [alert] = _html(response).xpath("//*[@role='alert']")
+    [alert] = html_of(response).xpath("//*[@role='alert']")
     assert "already matches your profile" in alert.text_content()
     assert api.reissue_requests(python.course_key) == []
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-import lxml.html
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api
+from tests.helpers import html_of
 
 
 def _issued(lms, *, name="Amelia Okafor", title="Python for Data Analysis", course=None, **config):
@@ -48,12 +48,8 @@ def _profile(user) -> str:
     return reverse("cert_plugin:public-profile", args=[user.username])
 
 
-def _html(response):
-    return lxml.html.fromstring(response.content.decode())
-
-
 def _text(response) -> str:
-    return " ".join(_html(response).text_content().split())
+    return " ".join(html_of(response).text_content().split())
 
 
 UNKNOWN = "AAAA-BBBB-CCCC-DDDD"
@@ -74,7 +70,7 @@ def test_the_owner_sees_their_certificate_with_downloads_sharing_and_publishing(
     response = _client(learner).get(_page(certificate))
 
     assert response.status_code == 200
-    page = _html(response)
+    page = html_of(response)
     text = _text(response)
     assert page.xpath("//h1")[0].text_content().strip() == "Python for Data Analysis"
     for fact in ("Amelia Okafor", "Northwind Institute of Technology", "Valid", "Does not expire",
@@ -106,9 +102,9 @@ def test_course_staff_see_the_certificate_but_cannot_publish_it(lms, earned):
 
     assert response.status_code == 200
     assert "Amelia Okafor" in _text(response)
-    assert not _html(response).xpath("//form[@action=$url]", url=_publish_url(certificate))
+    assert not html_of(response).xpath("//form[@action=$url]", url=_publish_url(certificate))
     # Nothing of someone else's is kept offline in the staff member's browser.
-    assert _html(response).xpath("//article[@id='certificate']")[0].get("data-offline-urls") is None
+    assert html_of(response).xpath("//article[@id='certificate']")[0].get("data-offline-urls") is None
 
 
 def test_others_get_the_same_404_as_for_a_code_that_does_not_exist(lms, earned):
@@ -133,7 +129,7 @@ def test_a_published_certificate_opens_for_anyone_without_owner_controls(earned)
 
     assert response.status_code == 200
     assert "Amelia Okafor" in _text(response)
-    assert not _html(response).xpath("//form[@action=$url]", url=_publish_url(certificate))
+    assert not html_of(response).xpath("//form[@action=$url]", url=_publish_url(certificate))
     assert response.headers.get("X-Robots-Tag") is None
 
 
@@ -165,7 +161,7 @@ def test_an_expired_and_a_revoked_certificate_say_so(lms, time_machine):
     assert "Revoked" in text
     assert "was revoked on" in text
     assert "A revoked certificate cannot be shown on your public profile." in text
-    page = _html(response)
+    page = html_of(response)
     assert not page.xpath("//form[@action=$url]", url=_publish_url(certificate))
     assert not page.xpath("//a[normalize-space()='Download PDF']")
 
@@ -174,7 +170,7 @@ def test_an_expired_and_a_revoked_certificate_say_so(lms, time_machine):
 
 
 def _linkedin(response) -> dict[str, list[str]]:
-    [link] = _html(response).xpath("//a[@data-linkedin]")
+    [link] = html_of(response).xpath("//a[@data-linkedin]")
     url = urlsplit(link.get("href"))
     assert (url.scheme, url.netloc, url.path) == ("https", "www.linkedin.com", "/profile/add")
     assert link.get("target") == "_blank"
@@ -211,7 +207,7 @@ def test_the_linkedin_link_carries_the_expiry_when_there_is_one(lms):
 
 
 def _csrf(client, certificate) -> str:
-    page = _html(client.get(_page(certificate)))
+    page = html_of(client.get(_page(certificate)))
     return page.xpath("//input[@name='csrfmiddlewaretoken']")[0].get("value")
 
 
@@ -229,7 +225,7 @@ def test_the_owner_publishes_and_hides_their_certificate(earned):
     page = client.get(_page(certificate))
     assert "Your certificate is now on your public profile." in _text(page)
     assert "Hide from my public profile" in _text(page)
-    assert _html(page).xpath("//a[normalize-space()='View my public profile']/@href") == [_profile(learner)]
+    assert html_of(page).xpath("//a[normalize-space()='View my public profile']/@href") == [_profile(learner)]
 
     hidden = client.post(_publish_url(certificate), {"public": "0", "csrfmiddlewaretoken": _csrf(
         client, certificate)})
@@ -304,7 +300,7 @@ def test_the_public_profile_lists_published_certificates_under_the_printed_name(
     response = _client().get(_profile(learner))
 
     assert response.status_code == 200
-    page = _html(response)
+    page = html_of(response)
     assert page.xpath("//h1")[0].text_content().strip() == "Certificates of Amelia N. Okafor"
     text = _text(response)
     assert learner.username not in text
@@ -364,7 +360,7 @@ def test_the_service_worker_is_served_for_the_certs_scope(db):
 def test_the_certificate_page_registers_the_worker_from_its_url(earned):
     _, learner, certificate = earned
 
-    article = _html(_client(learner).get(_page(certificate))).xpath("//article[@id='certificate']")[0]
+    article = html_of(_client(learner).get(_page(certificate))).xpath("//article[@id='certificate']")[0]
 
     assert article.get("data-sw-url") == reverse("cert_plugin:service-worker")
     assert article.get("data-sw-scope") == "/certs/"

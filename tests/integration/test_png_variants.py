@@ -11,35 +11,21 @@ from __future__ import annotations
 
 import io
 
-import lxml.html
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from cert_plugin import api
+from tests.helpers import client_for, html_of, issued
 
 UNKNOWN = "ZZZZ-ZZZZ-ZZZZ-ZZZ0"
 
 
 @pytest.fixture
 def earned(lms):
-    course = lms.course(title="Python for Data Analysis")
-    api.configure_course(course.course_key)
-    learner = lms.learner(course, name="Amelia Okafor")
-    lms.pass_all_quizzes(learner, course)
-    lms.complete_all(learner, course)
-    [certificate] = api.certificates_for(learner)
-    return course, learner, certificate
-
-
-def _client(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+    return issued(lms)
 
 
 def _png(certificate) -> str:
@@ -52,10 +38,6 @@ def _image(response) -> Image.Image:
     return Image.open(io.BytesIO(response.content))
 
 
-def _html(response):
-    return lxml.html.fromstring(response.content.decode())
-
-
 FULLWIDTH_150 = "%EF%BC%91%EF%BC%95%EF%BC%90"  # 150 in full-width digits: digits, but not ASCII ones
 
 
@@ -64,7 +46,7 @@ FULLWIDTH_150 = "%EF%BC%91%EF%BC%95%EF%BC%90"  # 150 in full-width digits: digit
 def test_a_resolution_that_is_not_kept_is_a_clear_400(earned, query):
     _, learner, certificate = earned
 
-    response = _client(learner).get(_png(certificate) + query)
+    response = client_for(learner).get(_png(certificate) + query)
 
     assert response.status_code == 400
     assert response["Content-Type"] == "text/plain; charset=utf-8"
@@ -77,7 +59,7 @@ def test_a_resolution_that_is_not_kept_is_a_clear_400(earned, query):
 def test_a_width_that_is_not_offered_is_a_clear_400(earned, query):
     _, learner, certificate = earned
 
-    response = _client(learner).get(_png(certificate) + query)
+    response = client_for(learner).get(_png(certificate) + query)
 
     assert response.status_code == 400
     message = response.content.decode()
@@ -86,8 +68,8 @@ def test_a_width_that_is_not_offered_is_a_clear_400(earned, query):
 
 def test_a_bad_query_says_nothing_about_the_code(earned):
     _, _, certificate = earned
-    private = _client().get(_png(certificate) + "?dpi=600")
-    unknown = _client().get(reverse("cert_plugin:download-png", args=[UNKNOWN]) + "?dpi=600")
+    private = client_for().get(_png(certificate) + "?dpi=600")
+    unknown = client_for().get(reverse("cert_plugin:download-png", args=[UNKNOWN]) + "?dpi=600")
 
     assert private.status_code == unknown.status_code == 400
     assert private.content == unknown.content
@@ -98,7 +80,7 @@ def test_a_bad_query_says_nothing_about_the_code(earned):
 def test_each_png_says_its_resolution_so_it_prints_at_a4_size(earned, query, width, dpi):
     _, learner, certificate = earned
 
-    image = _image(_client(learner).get(_png(certificate) + query))
+    image = _image(client_for(learner).get(_png(certificate) + query))
 
     assert image.size[0] == pytest.approx(width, abs=4)
     assert tuple(round(value) for value in image.info["dpi"]) == (dpi, dpi)
@@ -116,7 +98,7 @@ def test_the_stored_pngs_carry_their_resolution(earned):
 
 def test_the_thumbnail_is_600_pixels_wide_a_fraction_of_the_size_and_revalidates(earned):
     _, learner, certificate = earned
-    client = _client(learner)
+    client = client_for(learner)
     full = client.get(_png(certificate))
 
     small = client.get(_png(certificate) + "?width=600")
@@ -139,22 +121,23 @@ def full_height(response) -> int:
 def test_thumbnails_are_only_for_those_who_may_see_the_certificate(lms, earned):
     course, _, certificate = earned
 
-    assert _client().get(_png(certificate) + "?width=600").status_code == 404
-    assert _client(lms.learner(course, name="Kenji")).get(_png(certificate) + "?width=600").status_code == 404
+    assert client_for().get(_png(certificate) + "?width=600").status_code == 404
+    classmate = client_for(lms.learner(course, name="Kenji"))
+    assert classmate.get(_png(certificate) + "?width=600").status_code == 404
     api.set_public(certificate, True, by=certificate.user)
-    assert _client().get(_png(certificate) + "?width=600").status_code == 200
+    assert client_for().get(_png(certificate) + "?width=600").status_code == 200
 
 
 def test_lists_show_the_small_copy_and_pages_with_downloads_offer_the_print_png(earned):
     _, learner, certificate = earned
     api.set_public(certificate, True, by=learner)
-    client = _client(learner)
+    client = client_for(learner)
     thumbnail, print_png = _png(certificate) + "?width=600", _png(certificate) + "?dpi=300"
 
-    dashboard = _html(client.get(reverse("cert_plugin:learner-dashboard")))
-    profile = _html(client.get(reverse("cert_plugin:public-profile", args=[learner.username])))
-    page = _html(client.get(reverse("cert_plugin:certificate", args=[certificate.formatted_code])))
-    verify = _html(client.get(reverse("cert_plugin:verify", args=[certificate.formatted_code])))
+    dashboard = html_of(client.get(reverse("cert_plugin:learner-dashboard")))
+    profile = html_of(client.get(reverse("cert_plugin:public-profile", args=[learner.username])))
+    page = html_of(client.get(reverse("cert_plugin:certificate", args=[certificate.formatted_code])))
+    verify = html_of(client.get(reverse("cert_plugin:verify", args=[certificate.formatted_code])))
 
     assert dashboard.xpath("//article[@data-course]//img/@src") == [thumbnail]
     assert profile.xpath("//main//img/@src") == [thumbnail]
@@ -168,7 +151,7 @@ def test_lists_show_the_small_copy_and_pages_with_downloads_offer_the_print_png(
 
 def test_a_thumbnail_costs_no_more_queries_than_the_png_it_is_made_from(earned):
     _, learner, certificate = earned
-    client = _client(learner)
+    client = client_for(learner)
     client.get(_png(certificate))  # the session and the stored file, as on any later visit
 
     with CaptureQueriesContext(connection) as full:

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from cert_plugin import api
 from cert_plugin.models import AuditEvent, Certificate
+from tests.helpers import html_of, squash
 
 DASHBOARD = "/certs/"
 REASON = "The final project was copied from another learner."
@@ -35,26 +36,18 @@ def _api(user) -> APIClient:
     return client
 
 
-def _html(response):
-    return lxml.html.fromstring(response.content.decode())
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _cards(response) -> dict[str, lxml.html.HtmlElement]:
-    return {_squash(card.xpath(".//h3")[0].text_content()): card
-            for card in _html(response).xpath("//article[@data-course]")}
+    return {squash(card.xpath(".//h3")[0].text_content()): card
+            for card in html_of(response).xpath("//article[@data-course]")}
 
 
 def _section_of(card) -> str:
     """The heading of the section a card is listed under."""
-    return _squash(card.xpath("ancestor::section[1]/h2")[0].text_content())
+    return squash(card.xpath("ancestor::section[1]/h2")[0].text_content())
 
 
 def _messages(response) -> str:
-    return " ".join(_squash(m.text_content()) for m in _html(response).xpath("//*[@data-message]"))
+    return " ".join(squash(m.text_content()) for m in html_of(response).xpath("//*[@data-message]"))
 
 
 def _earn(lms, learner, course) -> None:
@@ -88,13 +81,13 @@ def test_a_refused_learner_reads_the_reason_on_the_card_the_course_page_and_the_
 
     card = _cards(_client(learner).get(DASHBOARD))["Safety Officer Certification"]
     [reason] = card.xpath(".//*[@data-refusal]//*[@data-refusal-reason]")
-    assert _squash(reason.text_content()) == REASON
-    assert "The course staff did not approve your certificate." in _squash(card.text_content())
+    assert squash(reason.text_content()) == REASON
+    assert "The course staff did not approve your certificate." in squash(card.text_content())
     assert card.xpath(".//*[@data-status]")[0].get("data-status") == "not_approved"
 
-    course_page = _html(_client(learner).get(reverse("lms:course", args=[str(course.course_key)])))
+    course_page = html_of(_client(learner).get(reverse("lms:course", args=[str(course.course_key)])))
     [on_course_page] = course_page.xpath("//*[@data-refusal]//*[@data-refusal-reason]")
-    assert _squash(on_course_page.text_content()) == REASON
+    assert squash(on_course_page.text_content()) == REASON
     assert course_page.xpath("//*[@data-refusal]//button[normalize-space()='Ask for review']")
 
     body = _progress_json(learner, course)
@@ -122,20 +115,20 @@ def test_ask_for_review_is_one_request_that_staff_see_on_their_dashboard_and_in_
     assert response.redirect_chain[0][1] == 303
     assert "Review requested on" in _messages(response)
     card = _cards(response)["Safety Officer Certification"]
-    assert "You asked them to reconsider on" in _squash(card.text_content())
+    assert "You asked them to reconsider on" in squash(card.text_content())
     assert not card.xpath(".//form[@data-review-form]")
     events = AuditEvent.objects.filter(user=learner, action=AuditEvent.REVIEW_REQUESTED)
     assert [(e.reason, e.actor) for e in events] == [
         ("I wrote it myself; here is my draft history.", learner)]
 
     staff_client = _client(staff)
-    page = _html(staff_client.get(reverse("cert_plugin:staff-dashboard", args=[course.course_key])))
+    page = html_of(staff_client.get(reverse("cert_plugin:staff-dashboard", args=[course.course_key])))
     [request] = page.xpath("//section[@id='reviews']//li[@data-review='amelia']")
-    text = _squash(request.text_content())
+    text = squash(request.text_content())
     assert REASON in text
     assert "I wrote it myself; here is my draft history." in text
     assert request.xpath(".//button[contains(., 'Approve')]")
-    log = _squash(_html(staff_client.get(reverse("cert_plugin:staff-audit", args=[course.course_key])))
+    log = squash(html_of(staff_client.get(reverse("cert_plugin:staff-audit", args=[course.course_key])))
                   .text_content())
     assert log.count("Asked to reconsider the refusal") == 1
     assert api.review_requests(course.course_key)[0].user == learner
@@ -168,13 +161,13 @@ def test_a_refused_learners_staff_row_offers_approve_and_approving_issues_the_ce
     course, staff, learner = refused
     client = _client(staff)
     dashboard = reverse("cert_plugin:staff-dashboard", args=[course.course_key])
-    page = _html(client.get(dashboard))
+    page = html_of(client.get(dashboard))
     [row] = page.xpath("//tr[@data-learner='amelia']")
     assert row.xpath(".//*[@data-status]")[0].get("data-status") == "not_approved"
-    assert REASON in _squash(row.xpath(".//*[@data-refusal]")[0].text_content())
+    assert REASON in squash(row.xpath(".//*[@data-refusal]")[0].text_content())
     [approve] = row.xpath(".//form[.//button[contains(., 'Approve')]]")
     assert approve.get("action") == reverse("cert_plugin:staff-approve", args=[course.course_key])
-    chips = {chip.get("data-status"): _squash(chip.text_content())
+    chips = {chip.get("data-status"): squash(chip.text_content())
              for chip in page.xpath("//a[@data-status]")}
     assert chips["not_approved"] == "Not approved 1"
 
@@ -255,10 +248,10 @@ def test_the_expired_card_says_exactly_what_remains_and_that_earlier_work_counts
 
     assert card.xpath(".//*[@data-status]")[0].get("data-status") == "expired"
     [remaining] = card.xpath(".//*[@data-recertification]//*[@data-remaining]")
-    assert [_squash(li.text_content()) for li in remaining.xpath("./li")] == [
+    assert [squash(li.text_content()) for li in remaining.xpath("./li")] == [
         "Approval by the course staff — Waiting for the course staff to approve your recertification"]
     assert card.xpath(".//*[@data-earlier-work]")  # the LMS cannot tell when grades were earned
-    meter = _squash(card.xpath(".//*[contains(@class, 'cp-learner__count')]")[0].text_content())
+    meter = squash(card.xpath(".//*[contains(@class, 'cp-learner__count')]")[0].text_content())
     assert meter == "3 of 4 requirements met"
     assert _section_of(card) == "In progress"
 
@@ -268,7 +261,7 @@ def test_the_expired_card_says_exactly_what_remains_and_that_earlier_work_counts
     assert [item["key"] for item in recertification["remaining"]] == ["approval"]
     assert recertification["earlier_work_counts"] is True
     assert recertification["recertify_url"] is None
-    staff_page = _html(_client(staff).get(reverse("cert_plugin:staff-dashboard", args=[course.course_key])))
+    staff_page = html_of(_client(staff).get(reverse("cert_plugin:staff-dashboard", args=[course.course_key])))
     [row] = staff_page.xpath("//tr[@data-learner='amelia']")
     assert row.xpath(".//*[@data-status]")[0].get("data-status") == "pending_approval"
 
@@ -279,7 +272,7 @@ def test_staff_may_refuse_a_recertification_and_the_expired_card_shows_the_reaso
     api.reject(learner, course.course_key, by=staff, reason="Your forklift licence lapsed.")
 
     card = _cards(_client(learner).get(DASHBOARD))["Forklift Safety"]
-    assert "Your forklift licence lapsed." in _squash(card.xpath(".//*[@data-refusal]")[0].text_content())
+    assert "Your forklift licence lapsed." in squash(card.xpath(".//*[@data-refusal]")[0].text_content())
     assert card.xpath(".//form[@data-review-form]")
     first.refresh_from_db()
     assert first.active
@@ -296,7 +289,7 @@ def test_with_nothing_left_the_expired_card_offers_recertify_now(lms, time_machi
     client = _client(learner)
 
     card = _cards(client.get(DASHBOARD))["Forklift Safety"]
-    assert "You meet every requirement again." in _squash(card.text_content())
+    assert "You meet every requirement again." in squash(card.text_content())
     [form] = card.xpath(".//form[.//button[contains(., 'Recertify now')]]")
     body = _progress_json(learner, course)
     assert body["recertification"]["remaining"] == []
@@ -332,7 +325,7 @@ def test_revoked_and_refused_learners_are_not_listed_in_progress_nor_told_to_con
     for title in ("Safety Officer Certification", "Python for Data Analysis"):
         card = cards[title]
         assert _section_of(card) == "Revoked or not approved", title
-        text = _squash(card.text_content())
+        text = squash(card.text_content())
         assert "Continue the course" not in text, title
         assert "requirements met" not in text, title
         assert not card.xpath(".//*[@data-next-step]"), title

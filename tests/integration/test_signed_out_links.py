@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from cert_plugin import api
+from tests.helpers import html_of
 
 UNKNOWN = "ZZZZ-ZZZZ-ZZZZ-ZZZ0"
 PT = {"HTTP_ACCEPT_LANGUAGE": "pt-BR,pt;q=0.9"}
@@ -45,12 +46,8 @@ def _email_link(email, label: str) -> str:
     return urlsplit(href).path
 
 
-def _html(response):
-    return lxml.html.fromstring(response.content.decode())
-
-
 def _sign_in_links(response) -> list[str]:
-    return [a.get("href") for a in _html(response).xpath("//a[@data-sign-in]")]
+    return [a.get("href") for a in html_of(response).xpath("//a[@data-sign-in]")]
 
 
 def _without(content: bytes, code: str) -> bytes:
@@ -66,7 +63,7 @@ def test_a_signed_out_owner_is_offered_sign_in_and_comes_back_to_the_email_link(
     refused = browser.get(path)
 
     assert refused.status_code == 404
-    page = _html(refused)
+    page = html_of(refused)
     assert "No certificate with this code is available to you" in page.xpath("//h1")[0].text_content()
     [sign_in] = _sign_in_links(refused)
     assert sign_in == f"/login/?next={path}"
@@ -125,7 +122,7 @@ def test_signed_in_visitors_get_no_sign_in_link_but_their_certificates(lms, emai
 
     assert response.status_code == 404
     assert _sign_in_links(response) == []
-    links = {" ".join(a.text_content().split()): a.get("href") for a in _html(response).xpath("//main//a")}
+    links = {" ".join(a.text_content().split()): a.get("href") for a in html_of(response).xpath("//main//a")}
     assert links["My certificates"] == reverse("cert_plugin:learner-dashboard")
 
 
@@ -136,7 +133,7 @@ def test_the_answer_is_never_kept_by_a_cache(emailed):
 
     assert "no-store" in response["Cache-Control"]
     assert "Cookie" in response["Vary"]
-    assert _html(response).xpath("//meta[@name='robots']/@content") == ["noindex"]
+    assert html_of(response).xpath("//meta[@name='robots']/@content") == ["noindex"]
 
 
 def test_in_portuguese_the_page_and_its_sign_in_link_are_in_portuguese(emailed):
@@ -145,7 +142,7 @@ def test_in_portuguese_the_page_and_its_sign_in_link_are_in_portuguese(emailed):
 
     response = Client(**PT).get(path)
 
-    page = _html(response)
+    page = html_of(response)
     assert page.get("lang") == "pt-br"
     with translation.override("pt-br"):
         sign_in, title = gettext("Sign in"), gettext("No certificate with this code is available to you")

@@ -12,13 +12,13 @@ import csv
 import io
 import re
 
-import lxml.html
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api
 from tests.conftest import CourseBuilder
+from tests.helpers import html_of
 
 
 @pytest.fixture
@@ -38,20 +38,16 @@ def _url(name: str, course, *args) -> str:
     return reverse(f"cert_plugin:{name}", args=[course.course_key, *args])
 
 
-def _html(response):
-    return lxml.html.fromstring(response.content.decode())
-
-
 def _text(response) -> str:
-    return " ".join(_html(response).text_content().split())
+    return " ".join(html_of(response).text_content().split())
 
 
 def _messages(response) -> str:
-    return " ".join(" ".join(m.text_content().split()) for m in _html(response).xpath("//*[@data-message]"))
+    return " ".join(" ".join(m.text_content().split()) for m in html_of(response).xpath("//*[@data-message]"))
 
 
 def _row(response, user):
-    rows = _html(response).xpath("//tr[@data-learner=$name]", name=user.username)
+    rows = html_of(response).xpath("//tr[@data-learner=$name]", name=user.username)
     return rows[0] if rows else None
 
 
@@ -89,7 +85,7 @@ def test_course_staff_see_the_dashboard_with_learners_and_requirements(builder):
     response = _client(builder.staff(course)).get(_url("staff-dashboard", course))
 
     assert response.status_code == 200
-    page = _html(response)
+    page = html_of(response)
     assert page.xpath("//h1")[0].text_content().strip() == "Python for Data Analysis"
     text = _text(response)
     assert "Kenji Watanabe" in text
@@ -176,7 +172,7 @@ def test_settings_form_saves_and_the_summary_says_it_in_plain_words(builder):
 
     form = client.get(_url("staff-settings", course))
     assert form.status_code == 200
-    page = _html(form)
+    page = html_of(form)
     assert {i.get("value") for i in page.xpath("//input[@name='required_quizzes']")} == {
         str(b.usage_key) for b in builder.quizzes(course)}
     assert page.xpath("//label[contains(., 'Quiz 2')]")
@@ -201,12 +197,12 @@ def test_settings_form_saves_and_the_summary_says_it_in_plain_words(builder):
         {"key": "attend_3_live_classes", "label": "Attend 3 live classes"}]
     assert config.validity_days == 365
     assert str(config.hours) == "12.50"
-    summary = " ".join(_html(response).xpath("//*[@data-summary]")[0].text_content().split())
+    summary = " ".join(html_of(response).xpath("//*[@data-summary]")[0].text_content().split())
     for words in ("80%", "75%", "90% on Quiz 2", "Final project accepted (confirmed by course staff)",
                   "Get approval from the course staff"):
         assert words in summary
     # The form shows what is saved.
-    again = _html(client.get(_url("staff-settings", course)))
+    again = html_of(client.get(_url("staff-settings", course)))
     assert again.xpath("//input[@name='min_grade']")[0].get("value") == "75"
     [checked] = again.xpath("//input[@name='required_quizzes' and @checked]")
     assert checked.get("value") == str(quiz.usage_key)
@@ -229,7 +225,7 @@ def test_every_settings_problem_is_reported_at_once_each_with_its_line(builder):
 
     assert response.status_code == 400
     problems = [" ".join(li.text_content().split())
-                for li in _html(response).xpath("//*[@data-problem-list]/li")]
+                for li in html_of(response).xpath("//*[@data-problem-list]/li")]
     assert problems == [
         "Minimum course grade (%): Ensure this value is less than or equal to 100.",
         "Quizzes that must be passed: Required quiz " + str(lesson.usage_key)
@@ -245,7 +241,7 @@ def test_every_settings_problem_is_reported_at_once_each_with_its_line(builder):
          "for no expiry."),
     ]
     assert "Correct these 7 problems, then save again:" in _text(response)
-    page = _html(response)
+    page = html_of(response)
     for field in ("min_grade", "additional_requirements", "validity_days"):
         assert page.xpath("//*[@name=$f]", f=field)[0].get("aria-invalid") == "true"
     # each summary line links to its field
@@ -274,7 +270,7 @@ def test_invalid_settings_are_explained_and_nothing_is_saved(builder, changes, m
     assert message in _text(response)
     assert "Nothing was saved." in _text(response)
     assert api.get_config(course.course_key).min_completion == 1.0
-    page = _html(response)
+    page = html_of(response)
     # What was typed is still there.
     assert page.xpath("//input[@name='min_completion']")[0].get("value") == "50"
     if field != "required_quizzes":
@@ -297,7 +293,7 @@ def test_staff_choose_graded_subsections_or_single_graded_problems_and_read_what
                                                       assignment_type="Quiz", subsection="Quiz 1")]
 
     monkeypatch.setattr(DevHost, "outline", with_a_problem)
-    page = _html(_client(staff).get(_url("staff-settings", course)))
+    page = html_of(_client(staff).get(_url("staff-settings", course)))
 
     [fieldset] = page.xpath("//fieldset[contains(@class, 'st-fieldset--inner')]")
     lists = {" ".join(heading.text_content().split()): [" ".join(label.text_content().split()) for label in
@@ -318,7 +314,7 @@ def test_staff_choose_graded_subsections_or_single_graded_problems_and_read_what
 def test_the_template_picker_offers_the_organizations_templates_and_links_to_the_editor(builder):
     course = builder.course()
     staff = builder.staff(course)
-    page = _html(_client(staff).get(_url("staff-settings", course)))
+    page = html_of(_client(staff).get(_url("staff-settings", course)))
 
     options = [o.text_content() for o in page.xpath("//select[@name='template']/option")]
     assert any("built-in" in option for option in options)
@@ -484,7 +480,7 @@ def test_bulk_approve_where_nobody_can_be_approved_says_so_as_a_problem(lms):
 
     response = _post(_client(staff), _url("staff-bulk", course), {"action": "approve", "users": [pending.pk]})
 
-    [message] = _html(response).xpath("//*[@data-message]")
+    [message] = html_of(response).xpath("//*[@data-message]")
     assert "cp-notice--danger" in message.get("class")
     assert " ".join(message.text_content().split()) == (
         "Skipped Layla Haddad, who already has a certificate.")
@@ -594,26 +590,26 @@ def test_search_filter_and_pagination_over_many_learners(builder):
 
     first = client.get(url)
     chips = {a.get("data-status"): a.text_content().split()[-1]
-             for a in _html(first).xpath("//a[@data-status]")}
+             for a in html_of(first).xpath("//a[@data-status]")}
     assert chips["all"] == "60"
     assert chips["issued"] == "12"
     assert chips["in_progress"] == "48"
-    assert len(_html(first).xpath("//tbody/tr")) == 25
-    assert "60 learners" in _html(first).xpath("//caption")[0].text_content()
-    pager = _html(first).xpath("//nav[contains(@class, 'st-pager')]")[0]
+    assert len(html_of(first).xpath("//tbody/tr")) == 25
+    assert "60 learners" in html_of(first).xpath("//caption")[0].text_content()
+    pager = html_of(first).xpath("//nav[contains(@class, 'st-pager')]")[0]
     numbers = [a.text_content().replace("Page", "").strip() for a in pager.xpath(".//a[not(@rel)]")]
     assert numbers == ["1", "2", "3"]
 
     third = client.get(url, {"page": 3})
-    assert len(_html(third).xpath("//tbody/tr")) == 10
-    assert _html(third).xpath("//a[@aria-current='page' and contains(., '3')]")
+    assert len(html_of(third).xpath("//tbody/tr")) == 10
+    assert html_of(third).xpath("//a[@aria-current='page' and contains(., '3')]")
 
     issued = client.get(url, {"status": "issued"})
-    assert len(_html(issued).xpath("//tbody/tr")) == 12
+    assert len(html_of(issued).xpath("//tbody/tr")) == 12
     assert {_status(issued, learner) for learner in learners[:12]} == {"issued"}
 
     found = client.get(url, {"q": "learner_4"})
-    assert sorted(r.get("data-learner") for r in _html(found).xpath("//tbody/tr")) == [
+    assert sorted(r.get("data-learner") for r in html_of(found).xpath("//tbody/tr")) == [
         f"learner_{n}" for n in range(40, 50)]
     nothing = client.get(url, {"q": "zzz"})
     assert "No learner matches" in _text(nothing)
@@ -683,7 +679,7 @@ def test_reissue_all_asks_first_then_runs_and_reports_progress_as_json(lms):
     response = _post(client, _url("staff-job-start", course), {"kind": "reissue_all"})
 
     [job] = api.recent_jobs(course.course_key)
-    bar = _html(response).xpath("//*[@role='progressbar' and @data-job-bar]")[0]
+    bar = html_of(response).xpath("//*[@role='progressbar' and @data-job-bar]")[0]
     assert bar.get("aria-valuenow") == "100"
     assert "1 of 1 certificate" in _text(response)
     assert "1 reissued" in _text(response)
@@ -775,7 +771,7 @@ def test_the_activity_log_says_who_did_what_and_why_newest_first(builder):
     response = _client(staff).get(_url("staff-audit", course))
 
     assert response.status_code == 200
-    rows = _html(response).xpath("//tbody/tr")
+    rows = html_of(response).xpath("//tbody/tr")
     assert [r.get("data-action") for r in rows] == ["revoked", "issued", "configured"]
     first = " ".join(rows[0].text_content().split())
     for words in ("Certificate revoked", "Amelia Okafor", staff.username, "Issued by mistake"):
@@ -792,7 +788,7 @@ def test_every_tab_says_whether_the_course_offers_certificates(builder, tab):
     client = _client(builder.staff(course))
 
     def badge() -> str:
-        [found] = _html(client.get(_url(tab, course))).xpath("//*[@class='st-head__meta']/*[@class][2]")
+        [found] = html_of(client.get(_url(tab, course))).xpath("//*[@class='st-head__meta']/*[@class][2]")
         return " ".join(found.text_content().split())
 
     assert badge() == "Certificates on"
@@ -811,7 +807,7 @@ def test_the_requirements_state_the_courses_pass_mark(lms):
     assert (grade.label, grade.detail) == ("Pass the course (passing grade: 65%)",
                                            "Current grade 50% (needs 65% to pass)")
     response = _client(lms.staff(course)).get(_url("staff-dashboard", course))
-    summary = " ".join(_html(response).xpath("//*[@data-summary]")[0].text_content().split())
+    summary = " ".join(html_of(response).xpath("//*[@data-summary]")[0].text_content().split())
     assert "Pass the course (passing grade: 65%)" in summary
 
 
@@ -833,7 +829,7 @@ def test_the_activity_log_reads_one_page_of_events_from_the_database(builder):
         response = _client(staff).get(_url("staff-audit", course) + "?page=2")
 
     assert response.status_code == 200
-    rows = _html(response).xpath("//tbody/tr")
+    rows = html_of(response).xpath("//tbody/tr")
     assert len(rows) == 50
     events = [q["sql"] for q in captured.captured_queries if "cert_plugin_auditevent" in q["sql"]
               and q["sql"].lstrip().upper().startswith("SELECT") and "COUNT(" not in q["sql"].upper()]

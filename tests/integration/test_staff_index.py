@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import lxml.html
 import pytest
 import time_machine
 from django.test import Client
@@ -18,6 +17,7 @@ from cert_plugin import api
 from devhost.lms.host import DevHost
 from devhost.lms.models import CourseStaff
 from tests.conftest import CourseBuilder
+from tests.helpers import html_of
 
 INDEX = "/certs/staff/"
 
@@ -34,10 +34,6 @@ def _client(user=None) -> Client:
     return client
 
 
-def _html(response):
-    return lxml.html.fromstring(response.content.decode())
-
-
 def _text(node) -> str:
     return " ".join(node.text_content().split())
 
@@ -45,7 +41,7 @@ def _text(node) -> str:
 def _rows(response) -> dict[str, dict[str, str]]:
     """Each course row: its title, state, issued and awaiting counts, by course key."""
     found = {}
-    for row in _html(response).xpath("//tr[@data-course]"):
+    for row in html_of(response).xpath("//tr[@data-course]"):
         found[row.get("data-course")] = {
             "title": _text(row.xpath(".//*[contains(@class, 'st-course__title')]")[0]),
             "state": row.xpath(".//*[@data-state]")[0].get("data-state"),
@@ -90,7 +86,7 @@ def test_staff_see_the_courses_they_teach_with_what_waits_for_them(builder):
                                                                        "Safety Officer Certification"}
     assert rows[str(python.course_key)] == {"title": "Python for Data Analysis", "state": "none",
                                             "issued": "0", "awaiting": "No approval"}
-    page = _html(response)
+    page = html_of(response)
     links = page.xpath("//tr[@data-course=$key]//a/@href", key=str(safety.course_key))
     dashboard = reverse("cert_plugin:staff-dashboard", args=[safety.course_key])
     assert dashboard in links
@@ -119,9 +115,9 @@ def test_a_learner_reads_that_they_teach_no_course(builder):
     response = _client(learner).get(INDEX)
 
     assert response.status_code == 200
-    assert _html(response).xpath("//*[@data-teaches-none]")
-    assert "You are not course staff of any course" in _text(_html(response))
-    assert not _html(response).xpath("//tr[@data-course]")
+    assert html_of(response).xpath("//*[@data-teaches-none]")
+    assert "You are not course staff of any course" in _text(html_of(response))
+    assert not html_of(response).xpath("//tr[@data-course]")
 
 
 def test_visitors_are_sent_to_log_in(builder):
@@ -147,18 +143,18 @@ def test_search_and_pages(builder):
     assert len(_rows(client.get(INDEX, {"q": "contoso"}))) == 30  # the organization
     assert list(_rows(client.get(INDEX, {"q": str(courses[7].course_key)}))) == [str(courses[7].course_key)]
     nothing = client.get(INDEX, {"q": "nothing like it"})
-    assert "No course matches." in _text(_html(nothing))
+    assert "No course matches." in _text(html_of(nothing))
 
 
 def test_the_template_editor_is_offered_to_those_who_may_use_it(builder):
     course = builder.course()
     api.configure_course(course.course_key, backfill=False)  # its staff may edit their org's templates
     staff = builder.staff(course)
-    page = _html(_client(staff).get(INDEX))
+    page = html_of(_client(staff).get(INDEX))
     assert page.xpath("//a[@data-editor-link]/@href") == [reverse("cert_plugin:template-list")]
 
     unconfigured = builder.course(org="Contoso")
-    page = _html(_client(builder.staff(unconfigured)).get(INDEX))
+    page = html_of(_client(builder.staff(unconfigured)).get(INDEX))
     assert not page.xpath("//a[@data-editor-link]")
 
 
@@ -188,13 +184,13 @@ def test_my_certificates_and_the_staff_pages_lead_to_the_index(builder):
     staff = builder.staff(course)
     learner = builder.learner(course)
 
-    mine = _html(_client(staff).get(reverse("cert_plugin:learner-dashboard")))
+    mine = html_of(_client(staff).get(reverse("cert_plugin:learner-dashboard")))
     [card] = mine.xpath("//*[@data-staff-courses]")
     assert "You teach 1 course here." in _text(card)
     assert card.xpath(".//a/@href") == [INDEX]
-    assert not _html(_client(learner).get(reverse("cert_plugin:learner-dashboard"))).xpath(
+    assert not html_of(_client(learner).get(reverse("cert_plugin:learner-dashboard"))).xpath(
         "//*[@data-staff-courses]")
-    dashboard = _html(_client(staff).get(reverse("cert_plugin:staff-dashboard", args=[course.course_key])))
+    dashboard = html_of(_client(staff).get(reverse("cert_plugin:staff-dashboard", args=[course.course_key])))
     assert dashboard.xpath("//a[@data-staff-index-link]/@href") == [INDEX]
 
 
@@ -202,12 +198,12 @@ def test_the_demo_home_lists_the_courses_a_user_teaches(builder):
     course = builder.course(title="Safety Officer Certification")
     staff = builder.staff(course)
 
-    page = _html(_client(staff).get(reverse("lms:home")))
+    page = html_of(_client(staff).get(reverse("lms:home")))
 
     [section] = page.xpath("//*[@data-teaching]")
     assert "Safety Officer Certification" in _text(section)
     assert set(section.xpath(".//a/@href")) >= {
         reverse("cert_plugin:staff-dashboard", args=[course.course_key]), INDEX}
     assert "You are not enrolled in any course yet as a learner." in _text(page)
-    learner_home = _html(_client(builder.learner(course)).get(reverse("lms:home")))
+    learner_home = html_of(_client(builder.learner(course)).get(reverse("lms:home")))
     assert not learner_home.xpath("//*[@data-teaching]")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from cert_plugin import api
 from devhost.lms.host import DevHost
 from devhost.lms.models import Enrollment, Profile
+from tests.helpers import html_of, issued, squash
 
 UNKNOWN = "ZZZZ-ZZZZ-ZZZZ-ZZZ0"
 HOME = "/"  # the demo LMS's "My courses"
@@ -38,37 +39,23 @@ def _client(user=None, **extra) -> Client:
     return client
 
 
-def _html(response):
-    return lxml.html.fromstring(response.content.decode())
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _nav(response) -> dict[str, str]:
     """The links of the page header's navigation, by their text."""
-    return {_squash(a.text_content()): a.get("href") for a in _html(response).xpath("//header//nav//a")}
+    return {squash(a.text_content()): a.get("href") for a in html_of(response).xpath("//header//nav//a")}
 
 
 def _cards(response) -> dict[str, lxml.html.HtmlElement]:
-    return {_squash(card.xpath(".//h3")[0].text_content()): card
-            for card in _html(response).xpath("//article[@data-course]")}
+    return {squash(card.xpath(".//h3")[0].text_content()): card
+            for card in html_of(response).xpath("//article[@data-course]")}
 
 
 def _links(element) -> dict[str, str]:
-    return {_squash(a.text_content()): a.get("href") for a in element.xpath(".//a")}
+    return {squash(a.text_content()): a.get("href") for a in element.xpath(".//a")}
 
 
 @pytest.fixture
 def earned(lms):
-    course = lms.course(title="Python for Data Analysis")
-    api.configure_course(course.course_key)
-    learner = lms.learner(course, name="Amelia Okafor")
-    lms.pass_all_quizzes(learner, course)
-    lms.complete_all(learner, course)
-    [certificate] = api.certificates_for(learner)
-    return course, learner, certificate
+    return issued(lms)
 
 
 # --------------------------------------------------------------------------- navigation
@@ -102,9 +89,9 @@ def test_a_host_that_cannot_tell_its_pages_gets_the_site_root_and_no_profile_lin
     response = _client(learner).get(DASHBOARD)
 
     assert _nav(response)["My courses"] == "/"
-    help_box = _html(response).xpath("//section[contains(@class, 'cp-learner__help')]")[0]
+    help_box = html_of(response).xpath("//section[contains(@class, 'cp-learner__help')]")[0]
     words_only = "Update your full name in “Edit profile” (your account settings)."
-    assert words_only in _squash(help_box.text_content())
+    assert words_only in squash(help_box.text_content())
     assert help_box.xpath(".//a[@data-edit-profile]") == []
 
 
@@ -112,8 +99,8 @@ def test_a_host_that_cannot_tell_its_pages_gets_the_site_root_and_no_profile_lin
 
 
 def _faq(response) -> dict[str, lxml.html.HtmlElement]:
-    return {_squash(d.xpath("./summary")[0].text_content()): d
-            for d in _html(response).xpath("//details[contains(@class, 'cp-learner__faq')]")}
+    return {squash(d.xpath("./summary")[0].text_content()): d
+            for d in html_of(response).xpath("//details[contains(@class, 'cp-learner__faq')]")}
 
 
 def test_the_help_answers_a_validation_code_that_is_not_working(earned):
@@ -122,7 +109,7 @@ def test_the_help_answers_a_validation_code_that_is_not_working(earned):
     faq = _faq(_client(learner).get(DASHBOARD))
 
     answer = faq["Validation code is not working"]
-    text = _squash(answer.text_content())
+    text = squash(answer.text_content())
     assert "Copy and paste the code" in text
     assert "extra spaces" in text
     assert "revoked or expired" in text
@@ -137,16 +124,16 @@ def test_edit_profile_in_the_help_opens_the_lms_profile_where_the_name_is_change
     answer = _faq(client.get(DASHBOARD))["The name on my certificate is wrong"]
 
     [link] = answer.xpath(".//a[@data-edit-profile]")
-    assert _squash(link.text_content()) == "“Edit profile”"
+    assert squash(link.text_content()) == "“Edit profile”"
     assert link.get("href") == reverse("lms:profile")
     form = client.get(link.get("href"))
     assert form.status_code == 200
-    assert _html(form).xpath("//input[@name='full_name']/@value") == ["Amelia Okafor"]
+    assert html_of(form).xpath("//input[@name='full_name']/@value") == ["Amelia Okafor"]
     saved = client.post(link.get("href"), {"full_name": "  Amelia  N. Okafor "})
     assert saved.status_code == 302
     assert Profile.objects.get(user=learner).full_name == "Amelia N. Okafor"
     # The tab then offers the reissue with the new name, as the help says.
-    assert "Amelia N. Okafor" in _squash(_html(client.get(DASHBOARD)).text_content())
+    assert "Amelia N. Okafor" in squash(html_of(client.get(DASHBOARD)).text_content())
 
 
 def test_the_profile_page_refuses_an_empty_name_saying_why(earned):
@@ -155,7 +142,7 @@ def test_the_profile_page_refuses_an_empty_name_saying_why(earned):
     response = _client(learner).post(reverse("lms:profile"), {"full_name": "   "})
 
     assert response.status_code == 400
-    assert "Enter your full name" in _squash(_html(response).text_content())
+    assert "Enter your full name" in squash(html_of(response).text_content())
     assert Profile.objects.get(user=learner).full_name == "Amelia Okafor"
 
 
@@ -164,7 +151,7 @@ def test_the_profile_page_refuses_an_empty_name_saying_why(earned):
 
 def _continue_links(card) -> list[str]:
     return [a.get("href") for a in card.xpath(".//a")
-            if _squash(a.text_content()).startswith("Continue the course")]
+            if squash(a.text_content()).startswith("Continue the course")]
 
 
 def test_continue_the_course_only_where_something_is_left_to_do(lms):
@@ -220,12 +207,12 @@ def test_the_badge_has_a_download_button_on_the_certificate_page_and_the_card(ea
     code = certificate.formatted_code
     badge_url = reverse("cert_plugin:credential", args=[code]) + "?format=jwt"
 
-    page = _html(client.get(reverse("cert_plugin:certificate", args=[code])))
+    page = html_of(client.get(reverse("cert_plugin:certificate", args=[code])))
     card = _cards(client.get(DASHBOARD))["Python for Data Analysis"]
 
     for html in (page, card):
         [badge] = html.xpath(".//a[@data-badge]")
-        assert _squash(badge.text_content()).startswith("Download badge")
+        assert squash(badge.text_content()).startswith("Download badge")
         assert badge.get("href") == badge_url
         assert badge.get("download") == f"badge-{code}.jwt"
     hint = page.xpath("//*[@id='cp-badge-hint']")[0].text_content()
@@ -245,6 +232,7 @@ def test_a_revoked_certificate_offers_no_badge(earned):
     _, learner, certificate = earned
     api.revoke(certificate, reason="Issued in error")
 
-    page = _html(_client(learner).get(reverse("cert_plugin:certificate", args=[certificate.formatted_code])))
+    url = reverse("cert_plugin:certificate", args=[certificate.formatted_code])
+    page = html_of(_client(learner).get(url))
 
     assert page.xpath("//a[@data-badge]") == []
