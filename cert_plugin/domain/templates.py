@@ -31,6 +31,7 @@ from cert_plugin.domain.shared import (
     get_host,
     is_site_staff,
     parse_course_key,
+    pdf_module,
     png_module,
 )
 from cert_plugin.domain.staff_render import render_limited
@@ -38,6 +39,7 @@ from cert_plugin.domain.template_inputs import (
     AssetInput,
     clean_template_options,
     merge_assets,
+    pdf_assets,
     refuse_unstorable,
     version_assets,
 )
@@ -225,7 +227,7 @@ def _validate_template(html_source: str, css: str, orientation: str, files: Mapp
 
 
 def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str, tuple[bytes, str]],
-               options: Mapping[str, Any], *, org: str = "") -> bytes:
+               options: Mapping[str, Any], *, org: str = "", builtin: bool = False) -> bytes:
     """Render the template with sample data; TemplateError when it fails or spills over one page.
 
     The sample names the issuer that ``org``'s certificates will name (``issuer_name_for``), so the
@@ -233,14 +235,21 @@ def _trial_pdf(html_source: str, css: str, orientation: str, files: Mapping[str,
 
     The render runs in a child process with a time and a memory limit
     (``rendering/limits.py``): a template that would stall or grow the web
-    process is stopped there, and other users' renders go on meanwhile.
+    process is stopped there, and other users' renders go on meanwhile. A ``builtin`` template's
+    version (shipped and tested with the plugin) renders in process, as its certificates do.
     """
     sample = _sample(org, asset_names=files, options=options)
     try:
-        answer = render_limited(html_source, css or "", sample, orientation=orientation, files=files,
-                                colors=options.get("colors"), seconds=PREVIEW_SECONDS,
-                                memory_mb=PREVIEW_MEMORY_MB, pdf_variant=None, title="Preview",
-                                author=sample.get("issuer_name", ""))
+        if builtin:
+            document = sandbox.render_document(html_source, css or "", sample, orientation=orientation,
+                                               colors=options.get("colors"), title="Preview",
+                                               author=sample.get("issuer_name", ""))
+            answer = pdf_module().render_pdf(document, assets=pdf_assets(files), pdf_variant=None)
+        else:
+            answer = render_limited(html_source, css or "", sample, orientation=orientation, files=files,
+                                    colors=options.get("colors"), seconds=PREVIEW_SECONDS,
+                                    memory_mb=PREVIEW_MEMORY_MB, pdf_variant=None, title="Preview",
+                                    author=sample.get("issuer_name", ""))
     except sandbox.TemplateProblem as exc:
         raise TemplateError(str(exc), line=exc.line, css_line=exc.css_line) from None
     except RenderError as exc:
@@ -312,7 +321,7 @@ def template_thumbnail(template: CertificateTemplate, number: int) -> bytes | No
         try:
             picture = _thumbnail_of(_trial_pdf(version.html, version.css, version.orientation,
                                                version_assets(version), dict(version.options or {}),
-                                               org=template.org))
+                                               org=template.org, builtin=template.is_builtin))
         except TemplateError as exc:  # the list keeps its plain frame, and the next request tries again
             log.warning("cert_plugin: no picture of template %s version %s: %s", template.pk, number, exc)
             return b""
@@ -387,7 +396,8 @@ def preview_template_version(template: CertificateTemplate, number: int, *, dpi:
         raise TemplateError(f"Template {template} has no version {number}.")
     files = version_assets(version)
     options = dict(version.options or {})
-    content = _trial_pdf(version.html, version.css, version.orientation, files, options, org=template.org)
+    content = _trial_pdf(version.html, version.css, version.orientation, files, options, org=template.org,
+                         builtin=template.is_builtin)
     return png_module().pdf_to_png(content, dpi=dpi)
 
 

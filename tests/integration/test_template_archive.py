@@ -227,8 +227,8 @@ def test_a_saved_version_gets_its_picture_from_its_trial_render_and_keeps_it(
 def test_a_version_without_a_picture_is_rendered_once_on_first_request(northwind, monkeypatch):
     builtin = api.builtin_templates()[0]  # built-in versions are created without a trial render
     renders = []
-    real = templates_room.render_limited
-    monkeypatch.setattr(templates_room, "render_limited", lambda *a, **k: renders.append(1) or real(*a, **k))
+    real = templates_room._thumbnail_of  # the picture of a rendered PDF, made once per version
+    monkeypatch.setattr(templates_room, "_thumbnail_of", lambda *a, **k: renders.append(1) or real(*a, **k))
     url = reverse("cert_plugin:template-thumbnail", args=[builtin.pk, builtin.current_version.number])
 
     for _ in range(3):
