@@ -23,6 +23,12 @@ class ChecklistItem:
     detail: str  # where the learner stands, e.g. "12 of 14 lessons completed"
     url: str = ""  # where to go to meet it, when the host knows
 
+    @property
+    def undated(self) -> bool:
+        """Met by work the host reports without a date (lessons, grade, quizzes), so work done before
+        an expiry counts for a recertification too; staff decisions are dated, and are asked anew."""
+        return self.key in ("lessons", "grade") or self.key.startswith("quiz:")
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -62,6 +68,11 @@ class Progress:
     @property
     def missing(self) -> tuple[ChecklistItem, ...]:
         return tuple(item for item in self.items if not item.met)
+
+    @property
+    def earlier_work_counts(self) -> bool:
+        """A recertification in which work done before the expiry counts (see ``ChecklistItem.undated``)."""
+        return self.expired is not None and any(item.undated for item in self.items)
 
 
 @dataclass(frozen=True)

@@ -324,7 +324,7 @@ def _recertification_message(expired: Certificate, items: Iterable[Any], refusal
         sentences.append(_("To recertify: {requirements}.").format(requirements="; ".join(missing)))
     else:
         sentences.append(_("You meet every requirement again: recertify to get a new certificate."))
-    if any(item.key in ("lessons", "grade") or item.key.startswith("quiz:") for item in items):
+    if any(item.undated for item in items):
         sentences.append(str(_ATTEMPTS_COUNT))
     return " ".join(sentences)
 

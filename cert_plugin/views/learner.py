@@ -332,8 +332,7 @@ def _course_row(row: api.CourseStatus) -> dict[str, Any]:
         # Nothing left but the new certificate itself (no event has re-evaluated the learner yet).
         "recertify_url": (reverse("cert_plugin:recertify", kwargs=course_actions)
                           if progress.expired is not None and progress.eligible else ""),
-        "earlier_work_counts": progress.expired is not None and any(
-            entry.key in ("lessons", "grade") or entry.key.startswith("quiz:") for entry in progress.items),
+        "earlier_work_counts": progress.earlier_work_counts,
         "course_url": row.course_url if not stopped else "",
     }
     # Only while there is something left to do in the course (not once it is all done, awaiting

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from opaque_keys.edx.keys import UsageKey
 
-from cert_plugin.data import ChecklistItem
+from cert_plugin.data import ChecklistItem, Progress
 from cert_plugin.requirements import (
     Outcome,
     Requirements,
@@ -662,3 +662,16 @@ def test_pass_the_course_without_a_known_pass_mark_reads_as_before():
     # a minimum grade set by staff replaces the host's decision, and its own number is the one stated
     assert summarize(Requirements(min_completion=0, min_grade=0.8), passing_grade=0.6) == [
         "Reach a course grade of at least 80%"]
+
+
+def test_earlier_work_counts_only_for_a_recertification_of_work_the_host_reports_undated():
+    lessons = ChecklistItem("lessons", "Complete all lessons", True, "3 of 3 lessons completed")
+    quiz = ChecklistItem("quiz:block-v1:X+Y+Z+type@problem+block@final", "Pass Final", True, "Final: 90%")
+    staff_only = (ChecklistItem("req:drill", "Fire drill led on site", False, "Not yet confirmed"),
+                  ChecklistItem("approval", "Approval by the course staff", False, "Waiting"))
+    expired = object()  # the expired certificate; only its presence matters here
+
+    assert Progress("in_progress", False, items=(lessons, *staff_only), expired=expired).earlier_work_counts
+    assert Progress("in_progress", False, items=(quiz, *staff_only), expired=expired).earlier_work_counts
+    assert not Progress("in_progress", False, items=staff_only, expired=expired).earlier_work_counts
+    assert not Progress("in_progress", False, items=(lessons, *staff_only)).earlier_work_counts  # no expiry

@@ -235,12 +235,8 @@ class RecertificationSerializer(serializers.Serializer):
     expired_code = serializers.CharField(source="expired.formatted_code")
     expired_at = serializers.DateTimeField(source="expired.expires_at")
     remaining = ChecklistItemSerializer(source="missing", many=True)
-    earlier_work_counts = serializers.SerializerMethodField()
+    earlier_work_counts = serializers.BooleanField(read_only=True)
     recertify_url = serializers.SerializerMethodField()
-
-    def get_earlier_work_counts(self, progress: Progress) -> bool:
-        return any(item.key in ("lessons", "grade") or item.key.startswith("quiz:")
-                   for item in progress.items)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_recertify_url(self, progress: Progress) -> str | None:
