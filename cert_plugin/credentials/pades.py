@@ -67,6 +67,7 @@ __all__ = [
     "PdfSigningError",
     "certificate_pem_from_pkcs12",
     "sign_pdf",
+    "signature_status",
     "validate_pdf_signature",
 ]
 
@@ -360,6 +361,45 @@ def validate_pdf_signature(pdf: bytes, *, trust_pem: str | None = None) -> dict[
     return result
 
 
+def signature_status(pdf: bytes, *, certificate_pem: str | None) -> str:
+    """Whether a file is a certificate PDF exactly as the institution signed it: a one-word answer.
+
+    - ``"absent"``: no signature is found. That includes bytes that are not a readable PDF at all
+      (random bytes, an empty or truncated file) unless they contain a signature dictionary's
+      ``/ByteRange``;
+    - ``"valid"``: the last signature covers the whole file (nothing, not even one byte, follows
+      the signed revision), the signed bytes are unchanged, the signature verifies, and the signer
+      certificate is ``certificate_pem`` (with ``None``, any such signature is valid);
+    - ``"invalid"``: anything else: changed bytes, an update or bytes appended after signing,
+      another signer, or a signature dictionary in a file too broken to evaluate it.
+
+    Meant for a public endpoint: it never raises on whatever bytes it is given, makes no network
+    request (no revocation or certificate fetching) and skips the difference analysis of later
+    revisions (any later revision already makes it ``"invalid"``). A ``certificate_pem`` that is
+    not a PEM certificate is the installation's error and raises :class:`PdfSigningError`.
+    """
+    expected = _certificates_from_pem(certificate_pem)[0].dump() if certificate_pem else None
+    # The parser and validator meet arbitrary bytes here; what they raise on a malformed file is
+    # not a documented set (PdfError, ValueError, KeyError, IndexError, zlib.error, asn1crypto's
+    # TypeError...), and every failure means the same thing: the file cannot be confirmed.
+    try:
+        signatures = PdfFileReader(BytesIO(pdf), strict=False).embedded_regular_signatures
+    except Exception:  # noqa: BLE001  (see above)
+        signatures = []
+    if not signatures:
+        return "invalid" if _BYTE_RANGE.search(pdf) else "absent"
+    embedded = signatures[-1]
+    try:
+        if expected is not None and embedded.signer_cert.dump() != expected:
+            return "invalid"
+        context = ValidationContext(trust_roots=[], allow_fetching=False, revocation_mode="soft-fail")
+        status = _run(_validate(embedded, context, None, skip_diff=True))
+    except Exception:  # noqa: BLE001  (see above)
+        return "invalid"
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    return "valid" if whole and status.intact and status.valid else "invalid"
+
+
 def _key_usage_for(embedded: EmbeddedPdfSignature,
                    roots: list[asn1_x509.Certificate]) -> KeyUsageConstraints | None:
     """No key usage demanded of a signer certificate that is itself trusted; else pyHanko's default.
@@ -375,10 +415,10 @@ def _key_usage_for(embedded: EmbeddedPdfSignature,
 
 
 async def _validate(embedded: EmbeddedPdfSignature, context: ValidationContext,
-                    key_usage: KeyUsageConstraints | None) -> PdfSignatureStatus:
+                    key_usage: KeyUsageConstraints | None, *, skip_diff: bool = False) -> PdfSignatureStatus:
     try:
         return await async_validate_pdf_signature(embedded, signer_validation_context=context,
-                                                  key_usage_settings=key_usage)
+                                                  key_usage_settings=key_usage, skip_diff=skip_diff)
     finally:
         # Releases the fetchers' HTTP sessions; certvalidator 0.26 (the Open edX pins) has no
         # aclose, and with allow_fetching=False it opens none.

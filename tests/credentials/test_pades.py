@@ -26,6 +26,7 @@ from cert_plugin.credentials.pades import (
     PdfSigningError,
     certificate_pem_from_pkcs12,
     sign_pdf,
+    signature_status,
     validate_pdf_signature,
 )
 
@@ -279,3 +280,79 @@ def test_certificate_pem_from_pkcs12(pkcs12_path):
     assert pem.startswith("-----BEGIN CERTIFICATE-----")
     with pytest.raises(PdfSigningError, match="wrong passphrase"):
         certificate_pem_from_pkcs12(pkcs12_path, "nope")
+
+
+# ------------------------------------------------------------------ signature_status (verify by file)
+
+
+@pytest.fixture(scope="module")
+def signed_readable(pkcs12_path) -> bytes:
+    """A signed PDF whose page content is not compressed, so a test can change what it shows."""
+    original = weasyprint.HTML(string=HTML).write_pdf(pdf_variant="pdf/a-3b", uncompressed_pdf=True)
+    return sign_pdf(original, pkcs12_path=pkcs12_path, passphrase=PASSPHRASE)
+
+
+def test_status_of_a_signed_pdf_is_valid_for_its_signer_or_any(signed_readable, trust_pem):
+    assert signature_status(signed_readable, certificate_pem=trust_pem) == "valid"
+    assert signature_status(signed_readable, certificate_pem=None) == "valid"
+
+
+def test_status_when_one_shown_letter_changed_is_invalid(signed_readable, trust_pem):
+    # The heading's first glyph becomes another glyph of the embedded font subset.
+    offset = signed_readable.index(b"[<0026>") + len(b"[<002")
+    assert offset < _byte_range(signed_readable)[1]
+    tampered = bytearray(signed_readable)
+    tampered[offset : offset + 1] = b"7"
+    assert pypdf.PdfReader(io.BytesIO(bytes(tampered))).pages[0].extract_text().startswith("'ertificate")
+    assert signature_status(bytes(tampered), certificate_pem=trust_pem) == "invalid"
+    assert signature_status(bytes(tampered), certificate_pem=None) == "invalid"
+
+
+def test_status_with_an_update_or_bytes_after_the_signature_is_invalid(signed_readable, trust_pem):
+    writer = pypdf.PdfWriter(io.BytesIO(signed_readable), incremental=True)
+    writer.add_blank_page()
+    out = io.BytesIO()
+    writer.write(out)
+    assert signature_status(out.getvalue(), certificate_pem=trust_pem) == "invalid"
+    assert signature_status(signed_readable + b"\n", certificate_pem=trust_pem) == "invalid"
+
+
+def test_status_signed_by_another_certificate_is_invalid(signed_readable, tmp_path):
+    other = tmp_path / "other.p12"
+    write_self_signed_pkcs12(other, common_name="Northwind Certificates", organization="Northwind Academy",
+                             passphrase="x")
+    other_pem = certificate_pem_from_pkcs12(other, "x")
+    assert signature_status(signed_readable, certificate_pem=other_pem) == "invalid"
+    # The same document signed by that other certificate is valid for it (and only for it).
+    resigned = sign_pdf(weasyprint.HTML(string=HTML).write_pdf(pdf_variant="pdf/a-3b"),
+                        pkcs12_path=str(other), passphrase="x")
+    assert signature_status(resigned, certificate_pem=other_pem) == "valid"
+
+
+def test_status_of_an_unsigned_pdf_is_absent(plain_pdf, trust_pem):
+    assert signature_status(plain_pdf, certificate_pem=trust_pem) == "absent"
+
+
+def test_status_never_raises_on_junk(signed_readable, trust_pem):
+    random = os.urandom(4096)
+    assert signature_status(b"", certificate_pem=trust_pem) == "absent"
+    assert signature_status(b"not a pdf", certificate_pem=trust_pem) == "absent"
+    assert signature_status(random, certificate_pem=trust_pem) in ("absent", "invalid")
+    assert signature_status(b"%PDF-1.7\n" + random, certificate_pem=None) in ("absent", "invalid")
+    _start, first, second, _rest = _byte_range(signed_readable)
+    # Cut anywhere (the signature dictionary gone or not, inside the signature's hex or after it):
+    # never "valid", never an exception.
+    for cut in (100, first // 2, first - 10, first + 500, second + 10, len(signed_readable) - 1):
+        assert signature_status(signed_readable[:cut], certificate_pem=trust_pem) in ("absent", "invalid")
+    # A signed file cut after its signature dictionary but before its end: the dictionary is there.
+    assert signature_status(signed_readable[: len(signed_readable) - 1], certificate_pem=None) == "invalid"
+    # Bytes overwritten one at a time across the file: never "valid", never an exception.
+    for offset in range(0, len(signed_readable), len(signed_readable) // 40):
+        broken = bytearray(signed_readable)
+        broken[offset] ^= 0x5A
+        assert signature_status(bytes(broken), certificate_pem=trust_pem) in ("invalid", "absent")
+
+
+def test_status_with_a_certificate_that_is_not_pem(signed_readable):
+    with pytest.raises(PdfSigningError, match="not a PEM"):
+        signature_status(signed_readable, certificate_pem="not a certificate")
