@@ -9,6 +9,13 @@ Two PNG resolutions are kept (``PNG_DPIS``: 150 dpi for screens, 300 for
 print). The small copies that lists show (``THUMBNAIL_WIDTHS``) are scaled from
 the stored screen PNG when asked for, not stored: their ETag derives from that
 PNG's, so a browser that has one revalidates it without anything being read.
+
+Every file carries the certificate's Open Badges credential as a VC-JWT
+(``credentials/baking.py``): the PDF as its PDF/A-3 associated file
+``credential.jwt``, embedded before the PAdES signature so that the signature
+covers it; each PNG, the small copies too, as its ``openbadgecredential`` iTXt
+chunk, the same token as its revision's PDF. Without a signing key or a
+``BASE_URL`` the files are made as before, with no credential.
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cert_plugin import codes, conf
+from cert_plugin.credentials import baking
 from cert_plugin.credentials.errors import PdfSigningError
 from cert_plugin.data import Download
-from cert_plugin.domain.shared import RenderFailed, pades_module, pdf_module, png_module
+from cert_plugin.domain.shared import CertPluginError, RenderFailed, pades_module, pdf_module, png_module
 from cert_plugin.domain.staff_render import RENDER_MEMORY_MB, RENDER_SECONDS, render_limited
 from cert_plugin.domain.template_inputs import pdf_assets, version_assets
 from cert_plugin.models import (
@@ -38,7 +46,7 @@ from cert_plugin.models import (
 )
 from cert_plugin.rendering import context as page_context
 from cert_plugin.rendering import html as sandbox
-from cert_plugin.rendering.base import RenderError
+from cert_plugin.rendering.base import Attachment, RenderError
 from cert_plugin.rendering.limits import RenderLimitError
 from cert_plugin.text import clean_name
 
@@ -72,7 +80,7 @@ def render_png(certificate: Certificate, *, dpi: int = 150) -> bytes:
     """The certificate as a PNG (150 dpi for screens, 300 for print are kept; other sizes are not)."""
     kind = PNG_DPIS.get(dpi)
     if kind is None:
-        return png_module().pdf_to_png(render_pdf(certificate), dpi=dpi)
+        return _png_of(certificate, render_pdf(certificate), dpi)
     return _rendered(certificate, kind)[0]
 
 
@@ -109,7 +117,10 @@ def download(certificate: Certificate, kind: str, *, stored: RenderedFile | None
         raise ValueError(f"Only the screen PNG has smaller copies, {THUMBNAIL_WIDTHS} pixels wide")
     content, stored = _rendered(certificate, kind, stored=stored)
     if width is not None:
+        token = baking.png_credential(content)
         content = png_module().thumbnail(content, width=width)
+        if token is not None:  # the small copy carries the credential its original carries
+            content = baking.bake_png(content, token)
     course = getattr(certificate.course_key, "course", "") or "course"
     extension = "pdf" if kind == RenderedFile.PDF else "png"
     size = f"-{width}px" if width is not None else "-300dpi" if kind == RenderedFile.PNG_PRINT else ""
@@ -211,7 +222,7 @@ def _produce(certificate: Certificate, kind: str) -> bytes:
         pdf, stored = _rendered(certificate, RenderedFile.PDF)
         if stored is not None and stored.revision != certificate.revision:  # the previous revision's
             raise _PdfUnavailable("the PDF of this revision could not be rendered")
-        return png_module().pdf_to_png(pdf, dpi=_DPI[kind])
+        return _png_of(certificate, pdf, _DPI[kind])
     version = certificate.template_version
     files = version_assets(version)
     values = page_context.build_context(
@@ -229,15 +240,20 @@ def _produce(certificate: Certificate, kind: str) -> bytes:
                 "keywords": ["certificate", issuer, str(certificate.course_key), certificate.formatted_code],
                 "created": certificate.issued_at, "lang": certificate.language}
     colors = (version.options or {}).get("colors")
+    token = _credential_token(certificate)
+    attachments = [] if token is None else [Attachment(
+        name=baking.PDF_ATTACHMENT_NAME, content=token.encode("ascii"), mime=baking.MEDIA_TYPE,
+        relationship="Data",
+        description=f"Open Badges 3.0 credential of certificate {certificate.formatted_code}")]
     try:
         if version.template.is_builtin:  # shipped and tested with the plugin: rendered in process
             document = sandbox.render_document(version.html, version.css, values,
                                                orientation=version.orientation, colors=colors, **metadata)
-            content = pdf_module().render_pdf(document, assets=pdf_assets(files))
+            content = pdf_module().render_pdf(document, assets=pdf_assets(files), attachments=attachments)
         else:  # staff HTML and CSS: in a child process, within a time and a memory limit
             content = render_limited(version.html, version.css, values, orientation=version.orientation,
                                      files=files, colors=colors, seconds=RENDER_SECONDS,
-                                     memory_mb=RENDER_MEMORY_MB, **metadata)
+                                     memory_mb=RENDER_MEMORY_MB, attachments=attachments, **metadata)
     except sandbox.TemplateProblem as exc:  # a version that passed validation; say so to staff
         raise RenderError(f"Template {version}: {exc}") from exc
     except RenderLimitError as exc:
@@ -252,8 +268,30 @@ def _produce(certificate: Certificate, kind: str) -> bytes:
     if pdf_signing:
         content = pades_module().sign_pdf(content, pkcs12_path=pdf_signing["PKCS12"],
                                  passphrase=pdf_signing.get("PASSPHRASE"), signer_name=issuer,
-                                 reason=f"Certificate {certificate.formatted_code} issued by {issuer}")
+                                 reason=f"Certificate {certificate.formatted_code} issued by {issuer}",
+                                 tsa_url=pdf_signing.get("TSA_URL"))
     return content
+
+
+def _credential_token(certificate: Certificate) -> str | None:
+    """The certificate's credential as a VC-JWT, or None when the site cannot sign one."""
+    from cert_plugin.domain.open_badges import credential_jwt  # open_badges -> issuing -> this room
+
+    try:
+        return credential_jwt(certificate)
+    except CertPluginError:  # no SIGNING_KEY or no BASE_URL: the files carry no credential
+        return None
+    except ValueError:  # a credential that cannot be built (no name, no e-mail): the file still renders
+        log.warning("cert_plugin: no credential baked into %s's files", certificate.verification_code,
+                    exc_info=True)
+        return None
+
+
+def _png_of(certificate: Certificate, pdf: bytes, dpi: int) -> bytes:
+    """The PDF's picture at ``dpi``, baked with the credential the PDF carries."""
+    png = png_module().pdf_to_png(pdf, dpi=dpi)
+    token = baking.pdf_credential(pdf) or _credential_token(certificate)
+    return png if token is None else baking.bake_png(png, token)
 
 
 class _PdfUnavailable(RenderError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Asset", "RenderError"]
+__all__ = ["Asset", "Attachment", "RenderError"]
 
 
 class RenderError(Exception):
@@ -22,3 +22,14 @@ class Asset:
 
     content: bytes  # the file's bytes
     mime: str  # its media type, e.g. "image/png"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file embedded in the PDF as a PDF/A-3 associated file (listed in the catalog's ``/AF``)."""
+
+    name: str  # its file name, e.g. "credential.jwt"
+    content: bytes  # the file's bytes
+    mime: str  # its media type, written as the embedded file stream's /Subtype
+    relationship: str = "Data"  # its /AFRelationship: Source, Data, Alternative, Supplement, Unspecified
+    description: str = ""  # the file specification's /Desc

@@ -28,22 +28,25 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes
 
+import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer
+import weasyprint
 import weasyprint.urls as weasyprint_urls
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from cert_plugin.rendering import missing_glyphs
-from cert_plugin.rendering.base import Asset, RenderError
+from cert_plugin.rendering.base import Asset, Attachment, RenderError
 
-__all__ = ["Asset", "RenderError", "font_configuration", "render_pdf"]
+__all__ = ["Asset", "Attachment", "RenderError", "font_configuration", "render_pdf"]
 
 logger = logging.getLogger("cert_plugin.rendering")
 
@@ -189,17 +192,18 @@ def _capture_missing_glyphs() -> Iterator[list[str]]:
 
 
 def render_pdf(document_html: str, *, assets: Mapping[str, Asset] | None = None,
-               pdf_variant: str | None = "pdf/a-3b") -> bytes:
+               pdf_variant: str | None = "pdf/a-3b", attachments: Sequence[Attachment] = ()) -> bytes:
     """Render a complete HTML document (from ``html.render_document``) to PDF bytes.
 
     Fonts are subset and embedded; images keep their own resolution. With ``pdf_variant``
     (default PDF/A-3b, for archiving) a failure to write that variant is logged and the PDF is
-    written plain. Raises :class:`RenderError` when WeasyPrint fails.
+    written plain. ``attachments`` are embedded as PDF/A-3 associated files (the catalog's
+    ``/AF`` and ``EmbeddedFiles``). Raises :class:`RenderError` when WeasyPrint fails.
     """
     sandbox = _Sandbox(assets or {})
     try:
         with _RENDER_LOCK, _capture_missing_glyphs() as missing:
-            pdf = _write(document_html, _fetcher(sandbox), pdf_variant, missing)
+            pdf = _write(document_html, _fetcher(sandbox), pdf_variant, missing, tuple(attachments))
     except (RenderError, MemoryError):  # MemoryError: a render past its limit (rendering/limits.py)
         raise
     except (Exception, _FATAL_FETCH) as exc:  # any WeasyPrint failure, for staff
@@ -212,7 +216,8 @@ def render_pdf(document_html: str, *, assets: Mapping[str, Asset] | None = None,
     return pdf
 
 
-def _write(document_html: str, fetcher: Any, pdf_variant: str | None, missing: list[str]) -> bytes:
+def _write(document_html: str, fetcher: Any, pdf_variant: str | None, missing: list[str],
+           attachments: tuple[Attachment, ...]) -> bytes:
     options: dict[str, Any] = {
         "optimize_images": False,  # keep images at their own resolution and encoding
         "dpi": None,
@@ -223,18 +228,59 @@ def _write(document_html: str, fetcher: Any, pdf_variant: str | None, missing: l
     document = HTML(string=document_html, base_url=BASE_URL, url_fetcher=fetcher)
     if pdf_variant:
         try:
-            return _write_pdf(document, missing, pdf_variant=pdf_variant, **options)
+            return _write_pdf(document, missing, attachments, pdf_variant=pdf_variant, **options)
         except Exception:
             logger.exception("Writing %s failed; writing a plain PDF instead", pdf_variant)
-    return _write_pdf(document, missing, **options)
+    return _write_pdf(document, missing, attachments, **options)
 
 
-def _write_pdf(document: HTML, missing: list[str], **options: Any) -> bytes:
+def _write_pdf(document: HTML, missing: list[str], attachments: tuple[Attachment, ...],
+               **options: Any) -> bytes:
     """``document.write_pdf``; where WeasyPrint does not report missing glyphs, they are looked up."""
+    extra: dict[str, Any] = {}
+    if attachments:  # fresh WeasyPrint objects per write: WeasyPrint records each one's checksum on it
+        extra = {"attachments": [_weasy_attachment(item) for item in attachments],
+                 "finisher": functools.partial(_associate, attachments)}
     if not missing_glyphs.NEEDED:
-        pdf: bytes = document.write_pdf(font_config=font_configuration(), **options)
+        pdf: bytes = document.write_pdf(font_config=font_configuration(), **options, **extra)
         return pdf
     laid_out = document.render(font_config=font_configuration(), **options)
     missing.extend(missing_glyphs.unknown_glyph_messages(laid_out))
-    written: bytes = laid_out.write_pdf(**options)
+    written: bytes = laid_out.write_pdf(**options, **extra)
     return written
+
+
+def _weasy_attachment(item: Attachment) -> Any:
+    """The installed WeasyPrint's ``Attachment`` (66 and later take ``relationship``) for ``item``."""
+    return weasyprint.Attachment(string=item.content, name=item.name, description=item.description or None,
+                                 relationship=item.relationship)
+
+
+def _associate(attachments: tuple[Attachment, ...], _document: Any, pdf: Any) -> None:
+    """WeasyPrint's finisher: make each attachment a PDF/A-3 associated file, alike in every release.
+
+    WeasyPrint guesses the embedded file's MIME type from its name (66: by the file extension
+    only, so ``.jwt`` is ``application/octet-stream``), adds ``/AF`` only when writing PDF/A-3,
+    and (70) lists the same file in ``/AF`` twice. Here each attachment's stream gets its own
+    MIME type as ``/Subtype``, its file specification its ``/AFRelationship``, and the catalog's
+    ``/AF`` names each file once.
+    """
+    wanted = {f"<{hashlib.md5(item.content, usedforsecurity=False).hexdigest()}>": item
+              for item in attachments}
+    streams: dict[bytes, Attachment] = {}  # the embedded file stream's reference -> its attachment
+    for item in pdf.objects:
+        extra = getattr(item, "extra", None)
+        if isinstance(extra, dict) and extra.get("Type") == "/EmbeddedFile":
+            match = wanted.get(str(extra.get("Params", {}).get("CheckSum")))
+            if match is not None:
+                extra["Subtype"] = "/" + match.mime.replace("/", "#2f")
+                streams[item.reference] = match
+    associated = list(pdf.catalog.get("AF", []))
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/Filespec":
+            match = streams.get(item.get("EF", {}).get("F"))
+            if match is not None:
+                item["AFRelationship"] = "/" + match.relationship
+                associated.append(item.reference)
+    if associated:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(associated))

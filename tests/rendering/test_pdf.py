@@ -74,6 +74,31 @@ def test_archival_pdf_and_small(landscape_pdf: bytes) -> None:
     assert b'pdfaid:part="3" pdfaid:conformance="B"' in xmp.stream.get_data()
 
 
+def test_an_attachment_is_a_pdf_a3_associated_file_and_the_pdf_stays_pdf_a3b() -> None:
+    from cert_plugin.rendering.html import render_document
+
+    document = render_document("<p>attached</p>", "", {}, orientation="landscape", title="t", author="a")
+    data = pdf.render_pdf(document, attachments=[pdf.Attachment(
+        name="credential.jwt", content=b"a.b.c", mime="application/vc+jwt", relationship="Data",
+        description="The credential")])
+    root = reader(data).trailer["/Root"]
+    xmp = reader(data).xmp_metadata
+    assert xmp is not None
+    assert b'pdfaid:part="3" pdfaid:conformance="B"' in xmp.stream.get_data()
+    assert [intent.get_object()["/S"] for intent in root["/OutputIntents"]] == ["/GTS_PDFA1"]
+    [spec] = [reference.get_object() for reference in root["/AF"]]  # listed once in the catalog's /AF
+    assert (spec["/Type"], spec["/F"], spec["/UF"], spec["/Desc"], spec["/AFRelationship"]) == (
+        "/Filespec", "credential.jwt", "credential.jwt", "The credential", "/Data")
+    stream = spec["/EF"]["/F"].get_object()
+    assert stream["/Type"] == "/EmbeddedFile"
+    assert stream["/Subtype"] == "/application/vc+jwt"  # the MIME type PDF/A-3 requires
+    assert "/ModDate" in stream["/Params"]  # PDF/A-3 6.8: the embedded file's modification date
+    assert stream.get_data() == b"a.b.c"
+    names = root["/Names"]["/EmbeddedFiles"].get_object()["/Names"]
+    assert names[0] == "credential.jwt"
+    assert names[1].get_object() == spec
+
+
 def test_plain_pdf_when_no_variant_is_asked() -> None:
     from cert_plugin.rendering.html import render_document
 
