@@ -50,7 +50,7 @@ class PluginSettings:
     # default settings.PLATFORM_NAME, else the course org.
     ISSUER_NAME: str
     SIGNING_KEY: str | None  # Ed25519 private key, PEM
-    PDF_SIGNING: dict[str, str] | None  # {"PKCS12": path, "PASSPHRASE": ...}
+    PDF_SIGNING: dict[str, str] | None  # {"PKCS12": path, "PASSPHRASE": ..., "TSA_URL": optional}
     STORAGE: str  # alias in settings.STORAGES for rendered files
     VERIFY_RATE: str  # "<count>/<s|m|h|d>" per client on verify endpoints
     AUTO_REISSUE_ON_NAME_CHANGE: bool  # reissue at once when the profile name changes
@@ -142,6 +142,11 @@ def _signing_problems(signing_key: Any, pdf: Any) -> list[str]:
         elif not os.path.isfile(pdf["PKCS12"]):
             found.append(f'CERT_PLUGIN["PDF_SIGNING"]["PKCS12"] names {pdf["PKCS12"]!r}, '
                          'which is not a file.')
+        tsa_url = pdf.get("TSA_URL") if isinstance(pdf, dict) else None
+        if tsa_url not in (None, "") and not (
+                isinstance(tsa_url, str) and re.match(r"^https?://[^/\s]+\S*$", tsa_url)):
+            found.append('CERT_PLUGIN["PDF_SIGNING"]["TSA_URL"] must be the http(s) URL of an RFC 3161 '
+                         'timestamp authority, e.g. "https://freetsa.org/tsr", or be left out.')
     return found
 
 

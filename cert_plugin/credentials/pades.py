@@ -5,6 +5,13 @@ The signature is an invisible approval signature (PAdES baseline B-B, subfilter
 identification included, stay exactly as they were, and any PDF reader shows who signed the file
 and whether it changed since.
 
+With a timestamp authority configured (``PDF_SIGNING["TSA_URL"]``), the signature also carries an
+RFC 3161 signature timestamp (PAdES B-T): a third party's word on when it was made, which stays
+meaningful after the signing certificate expires. A TSA that cannot be reached or answers nonsense
+makes the signing fail with :class:`PdfSigningError`, like a broken PKCS#12 file: the render is
+recorded as failed and retried later, rather than a file without the promised timestamp being
+stored for good.
+
 pyHanko's synchronous entry points wrap its async API in ``asyncio.run``, which fails on a thread
 that already runs an event loop; :func:`_run` calls the async API itself and, on such a thread,
 runs it on a short-lived worker thread instead, so both a plain Django request and async code can
@@ -52,6 +59,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -76,6 +84,9 @@ SIGNATURE_FIELD = "CertificateSignature"
 _PDFAID_NS = "http://www.aiim.org/pdfa/ns/id/"
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
+# How long a timestamp authority may take to answer, in seconds (the render waits for it).
+_TSA_TIMEOUT = 10
+
 _T = TypeVar("_T")
 
 
@@ -90,14 +101,36 @@ def sign_pdf(
     signer_name: str = "",
     reason: str = "Certificate issued",
     location: str = "",
+    tsa_url: str | None = None,
 ) -> bytes:
     """Return ``pdf`` with a PAdES signature appended by the key in a PKCS#12 file.
 
     The signature goes into an invisible field named ``CertificateSignature`` (or
-    ``CertificateSignature2``... when the PDF already has one). Raises :class:`PdfSigningError` for
-    a missing or unreadable PKCS#12 file, a wrong passphrase, or bytes that are not a PDF.
+    ``CertificateSignature2``... when the PDF already has one). With ``tsa_url``, the signature
+    carries a timestamp from that RFC 3161 timestamp authority. Raises :class:`PdfSigningError` for
+    a missing or unreadable PKCS#12 file, a wrong passphrase, bytes that are not a PDF, or a
+    timestamp authority that does not answer (within 10 seconds) with a timestamp.
     """
     signer = _signer_for(pkcs12_path, passphrase)
+    reserved = signer.reserved_room.get(tsa_url or "")
+    try:
+        signed = _sign(pdf, signer, reserved, tsa_url, name=signer_name, reason=reason, location=location)
+    except _OutOfRoom:  # a timestamp grew past the room measured earlier (a renewed TSA certificate)
+        reserved = None
+        signed = _sign(pdf, signer, reserved, tsa_url, name=signer_name, reason=reason, location=location)
+    if reserved is None:
+        measured = _reserved_size(signed, len(pdf))
+        if measured is not None:
+            signer.reserved_room[tsa_url or ""] = measured
+    return signed
+
+
+class _OutOfRoom(Exception):
+    """The signature did not fit the room reserved for it from an earlier measurement."""
+
+
+def _sign(pdf: bytes, signer: _LoadedKeySigner, reserved: int | None, tsa_url: str | None, *,
+          name: str, reason: str, location: str) -> bytes:
     try:
         writer = _PdfAPreservingWriter(BytesIO(pdf), strict=False)
     except (PdfError, ValueError, TypeError, KeyError) as exc:
@@ -111,27 +144,44 @@ def sign_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None,
         location=location or None,
-        name=signer_name or None,
+        name=name or None,
     )
-    pdf_signer = signers.PdfSigner(
-        metadata, signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
-    )
+    # A new client per signature: pyHanko's HTTP clients must not outlive the event loop of one
+    # call (see _run), and the room measured once per TSA spares the size-estimating request.
+    timestamper = HTTPTimeStamper(tsa_url, timeout=_TSA_TIMEOUT) if tsa_url else None
+    pdf_signer = signers.PdfSigner(metadata, signer, timestamper=timestamper,
+                                   new_field_spec=fields.SigFieldSpec(sig_field_name=field_name))
     output = BytesIO()
     try:
-        _run(pdf_signer.async_sign_pdf(writer, output=output, bytes_reserved=signer.bytes_reserved))
-    except (SigningError, PdfError, ValueError) as exc:
+        _run(pdf_signer.async_sign_pdf(writer, output=output, bytes_reserved=reserved))
+    except TimestampRequestError as exc:
+        raise PdfSigningError(f"cannot sign: the timestamp authority {tsa_url} gave no timestamp "
+                              f"({_reason(exc)}); check CERT_PLUGIN['PDF_SIGNING']['TSA_URL']") from exc
+    except SigningError as exc:
+        if reserved is not None and "larger than expected" in str(exc):
+            raise _OutOfRoom from exc
         raise PdfSigningError(f"cannot sign the PDF: {exc}") from exc
-    signed = output.getvalue()
-    if signer.bytes_reserved is None:
-        signer.bytes_reserved = _reserved_size(signed, len(pdf))
-    return signed
+    except (PdfError, ValueError, TypeError, KeyError) as exc:
+        if tsa_url:  # most likely a reply that is not a timestamp response (asn1crypto's parse errors)
+            raise PdfSigningError(f"cannot sign the PDF with a timestamp from {tsa_url}: {exc}") from exc
+        if not isinstance(exc, PdfError | ValueError):
+            raise
+        raise PdfSigningError(f"cannot sign the PDF: {exc}") from exc
+    return output.getvalue()
+
+
+def _reason(exc: BaseException) -> str:
+    """The message of an error and of the error it came from (pyHanko wraps the HTTP client's)."""
+    cause = exc.__cause__
+    return f"{exc}: {cause}" if cause is not None and str(cause) else str(exc)
 
 
 def _reserved_size(signed: bytes, start: int) -> int | None:
     """The room pyHanko reserved for the CMS blob (hex digits between the two signed ranges).
 
-    pyHanko sizes it with a dry-run signature each time unless told; the size depends only on
-    the signer (no timestamp server, no revocation data), so it is measured once per signer.
+    pyHanko sizes it with a dry-run signature each time unless told (with a timestamp authority,
+    that dry run costs a request to it); the size depends only on the signer and the timestamp
+    authority's certificates (no revocation data), so it is measured once per signer and TSA.
     """
     match = _BYTE_RANGE.search(signed, start)
     if match is None:
@@ -250,8 +300,9 @@ class _LoadedKeySigner(signers.SimpleSigner):
                  registry: SimpleCertificateStore, private_key: Any) -> None:
         super().__init__(signing_cert=certificate, signing_key=key_info, cert_registry=registry)
         self._private_key = private_key
-        # Room for the CMS blob in the PDF, measured on the first signature (see _reserved_size).
-        self.bytes_reserved: int | None = None
+        # Room for the CMS blob in the PDF, measured on the first signature without a timestamp
+        # ("") and with each timestamp authority's URL (see _reserved_size).
+        self.reserved_room: dict[str, int] = {}
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism_spec = self.get_signature_mechanism_for_digest(digest_algorithm)
@@ -307,7 +358,8 @@ def certificate_pem_from_pkcs12(pkcs12_path: str | os.PathLike[str], passphrase:
 def validate_pdf_signature(pdf: bytes, *, trust_pem: str | None = None) -> dict[str, Any]:
     """Check the last signature of a PDF with pyHanko's validator.
 
-    Returns ``{"signed", "intact", "valid", "trusted", "signer", "signed_at", "modified"}``:
+    Returns ``{"signed", "intact", "valid", "trusted", "signer", "signed_at", "timestamp",
+    "modified"}``:
 
     - ``intact``: the signed bytes hash to the value in the signature;
     - ``valid``: the signature over that hash verifies with the signer's certificate;
@@ -317,7 +369,9 @@ def validate_pdf_signature(pdf: bytes, *, trust_pem: str | None = None) -> dict[
       (an intact signature over an older revision with new content appended after it).
 
     ``signer`` is the certificate's common name and ``signed_at`` the signing time the signer
-    reported (or its timestamp token's time, when there is one). When a signature is present but
+    reported (or its timestamp token's time, when there is one). ``timestamp`` is the time in the
+    signature's RFC 3161 timestamp token (PAdES B-T), or ``None`` when it carries none; it says
+    nothing of whether the timestamp authority is trusted. When a signature is present but
     cannot be evaluated at all (a garbled signature container), the flags stay ``False`` and
     ``"error"`` says why. A PDF that cannot be read at all, or a ``trust_pem`` that is not a
     certificate, raises :class:`PdfSigningError`.
@@ -329,6 +383,7 @@ def validate_pdf_signature(pdf: bytes, *, trust_pem: str | None = None) -> dict[
         "trusted": False,
         "signer": "",
         "signed_at": None,
+        "timestamp": None,
         "modified": False,
     }
     try:
@@ -356,6 +411,7 @@ def validate_pdf_signature(pdf: bytes, *, trust_pem: str | None = None) -> dict[
         trusted=bool(status.trusted),
         signer=_common_name(status.signing_cert),
         signed_at=timestamp.timestamp if timestamp is not None else status.signer_reported_dt,
+        timestamp=timestamp.timestamp if timestamp is not None else None,
         modified=_modified_after_signing(status),
     )
     return result

@@ -80,6 +80,7 @@ def test_signed_pdf_validates_intact_valid_and_trusted(request, variant, pkcs12_
     assert result["modified"] is False
     assert result["signer"] == "Northwind Certificates"
     assert abs(result["signed_at"] - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+    assert result["timestamp"] is None  # no timestamp authority configured: PAdES B-B
     start, _first, second, rest = _byte_range(signed)
     assert (start, second + rest) == (0, len(signed))  # the signature covers the whole file
 
@@ -151,7 +152,7 @@ def test_content_appended_after_signing_is_reported(signed_pdfa, trust_pem):
 def test_unsigned_pdf(plain_pdf):
     assert validate_pdf_signature(plain_pdf) == {
         "signed": False, "intact": False, "valid": False, "trusted": False, "signer": "", "signed_at": None,
-        "modified": False,
+        "timestamp": None, "modified": False,
     }
 
 
@@ -193,7 +194,7 @@ def test_the_loaded_signer_is_reused(plain_pdf, pkcs12_path, trust_pem):
     info = pades._load_signer.cache_info()
     assert (info.misses, info.hits) == (1, 1)
     # The room for the signature, measured on the first one, fits the next ones.
-    assert pades._signer_for(pkcs12_path, PASSPHRASE).bytes_reserved
+    assert pades._signer_for(pkcs12_path, PASSPHRASE).reserved_room[""]
     assert len(second) == len(first)
     assert validate_pdf_signature(second, trust_pem=trust_pem)["intact"] is True
 
