@@ -6,9 +6,11 @@
 #   fonts-dejavu-core         : Latin, Arabic and Hebrew glyphs for certificates (the templates' fallback)
 #   chromium                  : the browser the e2e tests (Playwright) drive; never downloaded by pip
 #   gettext                   : msgfmt, which Django's compilemessages runs to build the .mo catalogues
+#   poppler-utils             : pdfsig, which checks PDF signatures as Evince and Okular do (NSS), in the tests
 # Usage: scripts/system-deps.sh [extra packages...]
 set -euo pipefail
-wanted=(libmariadb-dev pkg-config libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core chromium gettext "$@")
+wanted=(libmariadb-dev pkg-config libharfbuzz-subset0 fonts-noto-cjk fonts-dejavu-core chromium gettext
+        poppler-utils "$@")
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

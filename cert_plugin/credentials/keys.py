@@ -18,12 +18,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 __all__ = ["ensure_file", "generate_ed25519_pem", "write_self_signed_pkcs12"]
 
 # id-kp-documentSigning (RFC 9336): the key purpose of a document-signing certificate.
 _DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+# Key purposes of the generated PDF-signing certificate. NSS (Poppler's pdfsig, Evince, Okular,
+# Firefox) checks PDF signers as e-mail signers and rejects a certificate whose extended key usage
+# lacks id-kp-emailProtection ("Unknown issue with Certificate"), though documentSigning alone is
+# what RFC 9336 intends. Adobe Acrobat's documented list of signing key purposes includes
+# emailProtection (not tested here); pyHanko checks no extended key usage by default.
+_PDF_SIGNER_PURPOSES = [_DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]
 
 
 def generate_ed25519_pem() -> str:
@@ -40,7 +46,9 @@ def write_self_signed_pkcs12(
     """Write a PKCS#12 file with a new ECDSA P-256 key and a self-signed document-signing certificate.
 
     The certificate asserts the key usages a PDF signature needs (digitalSignature and
-    nonRepudiation) and the RFC 9336 document-signing purpose. A self-signed certificate is
+    nonRepudiation) and, as extended key usages, the RFC 9336 document-signing purpose together with
+    emailProtection, without which NSS-based readers (Poppler's pdfsig, Evince, Okular) call the
+    certificate faulty rather than merely untrusted. A self-signed certificate is
     trusted by whoever is told to trust it (see ``pades.certificate_pem_from_pkcs12``); production
     installations would rather use a certificate from a CA their readers already trust.
     The file is written atomically with mode 0600, replacing any previous one.
@@ -79,7 +87,7 @@ def write_self_signed_pkcs12(
             ),
             critical=True,
         )
-        .add_extension(x509.ExtendedKeyUsage([_DOCUMENT_SIGNING]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage(_PDF_SIGNER_PURPOSES), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .sign(key, hashes.SHA256())
     )
