@@ -28,6 +28,8 @@ _DEFAULTS: dict[str, Any] = {
     "ISSUER_NAME": "",
     "SIGNING_KEY": None,
     "PDF_SIGNING": None,
+    "P256_SIGNING_KEY": None,
+    "CREDENTIAL_ALGORITHMS": ["EdDSA"],
     "STORAGE": "default",
     "VERIFY_RATE": "30/m",
     "AUTO_REISSUE_ON_NAME_CHANGE": False,
@@ -51,6 +53,10 @@ class PluginSettings:
     ISSUER_NAME: str
     SIGNING_KEY: str | None  # Ed25519 private key, PEM
     PDF_SIGNING: dict[str, str] | None  # {"PKCS12": path, "PASSPHRASE": ..., "TSA_URL": optional}
+    P256_SIGNING_KEY: str | None  # ECDSA P-256 private key, PEM: ES256 VC-JWTs (1EdTech's validator)
+    # JOSE algorithms VC-JWTs are signed with, preferred first ("EdDSA" uses SIGNING_KEY, "ES256"
+    # P256_SIGNING_KEY); every configured key is published in the JWKS.
+    CREDENTIAL_ALGORITHMS: list[str]
     STORAGE: str  # alias in settings.STORAGES for rendered files
     VERIFY_RATE: str  # "<count>/<s|m|h|d>" per client on verify endpoints
     AUTO_REISSUE_ON_NAME_CHANGE: bool  # reissue at once when the profile name changes
@@ -101,6 +107,7 @@ def problems() -> list[str]:
         if key in raw and not isinstance(raw[key], str):
             found.append(f'CERT_PLUGIN["{key}"] must be a string.')
     found.extend(_signing_problems(raw.get("SIGNING_KEY"), raw.get("PDF_SIGNING")))
+    found.extend(_credential_key_problems(raw))
     rate = raw.get("VERIFY_RATE", _DEFAULTS["VERIFY_RATE"])
     if rate is not None and (not isinstance(rate, str) or not _RATE.match(rate)):
         found.append('CERT_PLUGIN["VERIFY_RATE"] must look like "30/m" (count per s, m, h or d), '
@@ -147,6 +154,29 @@ def _signing_problems(signing_key: Any, pdf: Any) -> list[str]:
                 isinstance(tsa_url, str) and re.match(r"^https?://[^/\s]+\S*$", tsa_url)):
             found.append('CERT_PLUGIN["PDF_SIGNING"]["TSA_URL"] must be the http(s) URL of an RFC 3161 '
                          'timestamp authority, e.g. "https://freetsa.org/tsr", or be left out.')
+    return found
+
+
+def _credential_key_problems(raw: dict[str, Any]) -> list[str]:
+    from cert_plugin.credentials.signing import SigningKeyError, load_p256_private_key
+
+    found = []
+    p256 = raw.get("P256_SIGNING_KEY")
+    if p256 is not None:
+        try:
+            load_p256_private_key(p256 if isinstance(p256, str) else "")
+        except SigningKeyError as exc:
+            found.append(f'CERT_PLUGIN["P256_SIGNING_KEY"] must be an ECDSA P-256 private key in PEM form: '
+                         f'{exc}')
+    algorithms = raw.get("CREDENTIAL_ALGORITHMS", _DEFAULTS["CREDENTIAL_ALGORITHMS"])
+    known = isinstance(algorithms, list | tuple) and all(name in ("EdDSA", "ES256") for name in algorithms)
+    if not known or not algorithms or len(set(algorithms)) != len(algorithms):
+        found.append('CERT_PLUGIN["CREDENTIAL_ALGORITHMS"] must list "EdDSA" and/or "ES256", preferred '
+                     'first, e.g. ["ES256", "EdDSA"].')
+    elif "ES256" in algorithms and not p256:
+        found.append('CERT_PLUGIN["CREDENTIAL_ALGORITHMS"] offers "ES256" but '
+                     'CERT_PLUGIN["P256_SIGNING_KEY"] is not set: generate one with '
+                     "`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`.")
     return found
 
 

@@ -84,6 +84,8 @@ class Verification:
     code: str = ""  # the code as normalized, formatted XXXX-XXXX-XXXX-XXXX
     newer: Certificate | None = None  # for an expired one: a later certificate for the same learner/course
     signature_valid: bool | None = None  # the Ed25519 signature checks out; None = issued unsigned
+    # What a third party checks it with (algorithm, key_id, payload, value), when it checks out:
+    signature: dict[str, str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -570,3 +571,21 @@ class NotificationDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.certificate_id} via {self.backend}: {self.state}"
+
+
+class CredentialSubject(models.Model):
+    """The learner's identifier in Open Badges credentials: ``credentialSubject.id`` and the VC-JWT ``sub``.
+
+    A random ``urn:uuid``, made the first time a credential is built for the learner and kept:
+    the same in every credential this issuer gives them (a wallet can group them; a relying party
+    can tell two credentials belong to one holder), it reveals nothing about them (no e-mail
+    address, username or user id, which a name-based UUID of a small number would) and outlives
+    key rotations and site moves. ADR 0011.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"urn:uuid:{self.subject_id}"

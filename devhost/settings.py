@@ -155,27 +155,29 @@ CELERY_BEAT_SCHEDULE = {
     "cert-plugin-relay-outbox": {"task": "cert_plugin.tasks.relay_outbox", "schedule": 60.0},
 }
 
-def _demo_keys() -> tuple[str, dict[str, str]]:
+def _demo_keys() -> tuple[str, str, dict[str, str]]:
     """The demo's own signing keys, generated on first start into var/ (never committed).
 
-    An Ed25519 key signs certificate snapshots; a self-signed ECDSA certificate
-    in a PKCS#12 file signs the PDFs (PAdES). A real institution configures its
-    own key and a certificate from a CA its verifiers trust.
+    An Ed25519 key signs certificate snapshots and credentials; a P-256 key signs
+    ES256 VC-JWTs (what 1EdTech's validator checks); a self-signed ECDSA
+    certificate in a PKCS#12 file signs the PDFs (PAdES). A real institution
+    configures its own keys and a certificate from a CA its verifiers trust.
     """
     import secrets
 
     from cert_plugin.credentials import keys
 
     signing_key = keys.ensure_file(VAR_DIR / "signing_key.pem", keys.generate_ed25519_pem).read_text()
+    p256_key = keys.ensure_file(VAR_DIR / "signing_key_p256.pem", keys.generate_p256_pem).read_text()
     passphrase = keys.ensure_file(VAR_DIR / "pdf-signing.pass", lambda: secrets.token_urlsafe(24)).read_text()
     pkcs12 = VAR_DIR / "pdf-signing.p12"
     if not pkcs12.exists():
         keys.write_self_signed_pkcs12(pkcs12, common_name="Northwind Institute of Technology (demo)",
                                       organization="Northwind Institute of Technology", passphrase=passphrase)
-    return signing_key, {"PKCS12": str(pkcs12), "PASSPHRASE": passphrase}
+    return signing_key, p256_key, {"PKCS12": str(pkcs12), "PASSPHRASE": passphrase}
 
 
-_SIGNING_KEY, _PDF_SIGNING = _demo_keys()
+_SIGNING_KEY, _P256_SIGNING_KEY, _PDF_SIGNING = _demo_keys()
 
 # The demo's address in QR codes, emails and links: DEVHOST_BASE_URL when set; otherwise the address
 # of each request, and http://127.0.0.1:8000 (make demo's) outside a request (devhost/base_url.py).
@@ -185,6 +187,8 @@ CERT_PLUGIN = (dict if _BASE_URL else RequestBaseUrl)({
     "BASE_URL": _BASE_URL or BASE_URL_DEFAULT,
     "ISSUER_NAME": "Northwind Institute of Technology",
     "SIGNING_KEY": _SIGNING_KEY,
+    "P256_SIGNING_KEY": _P256_SIGNING_KEY,
+    "CREDENTIAL_ALGORITHMS": ["EdDSA", "ES256"],
     "PDF_SIGNING": _PDF_SIGNING,
 })
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-__all__ = ["ensure_file", "generate_ed25519_pem", "write_self_signed_pkcs12"]
+__all__ = ["ensure_file", "generate_ed25519_pem", "generate_p256_pem", "write_self_signed_pkcs12"]
 
 # id-kp-documentSigning (RFC 9336): the key purpose of a document-signing certificate.
 _DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
@@ -35,6 +35,15 @@ _PDF_SIGNER_PURPOSES = [_DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]
 def generate_ed25519_pem() -> str:
     """A new Ed25519 private key as an unencrypted PKCS#8 PEM (the ``SIGNING_KEY`` setting)."""
     key = Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+
+
+def generate_p256_pem() -> str:
+    """A new ECDSA P-256 private key as an unencrypted PKCS#8 PEM (the ``P256_SIGNING_KEY`` setting:
+    ES256 VC-JWTs, which 1EdTech's validator accepts)."""
+    key = ec.generate_private_key(ec.SECP256R1())
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode("ascii")

@@ -1,4 +1,4 @@
-"""Open Badges 3.0 credentials for issued certificates, secured as VC-JWT (EdDSA / Ed25519).
+"""Open Badges 3.0 credentials for issued certificates, secured as VC-JWT (EdDSA or ES256).
 
 Pure code on plain values: ``cert_plugin.api`` reads the certificate, the settings and the keys
 and passes them in. Two specifications are followed:
@@ -6,28 +6,28 @@ and passes them in. Two specifications are followed:
 - **1EdTech Open Badges 3.0**, the final specification aligned with the W3C Verifiable Credentials
   Data Model 2.0: ``@context`` is the VC 2.0 context followed by the OB 3.0 context, validity is
   ``validFrom`` / ``validUntil`` (not the VCDM 1.1 ``issuanceDate`` / ``expirationDate``), the
-  subject is an ``AchievementSubject`` identified by salted, hashed ``IdentityObject`` entries
-  (section "IdentityObject"; no ``credentialSubject.id``, since learners have no DID), and the
-  credential status is a W3C ``BitstringStatusListEntry`` (see :mod:`.statuslist`).
+  subject is an ``AchievementSubject`` with an ``id`` (a stable, opaque ``urn:uuid`` the issuer
+  keeps per learner: no e-mail address or user id in it) and salted, hashed ``IdentityObject``
+  entries (section "IdentityObject") a relying party can match an e-mail address or name against;
+  the credential status is a W3C ``BitstringStatusListEntry`` (see :mod:`.statuslist`).
 - **OB 3.0 section 8.2 "JSON Web Token Proof Format"** (VC-JWT) for the proof:
 
   * JOSE header (8.2.3 "Create the JOSE Header"): only ``alg``, ``kid`` and ``typ`` ("additional
     JOSE headers are NOT allowed"); ``typ`` is ``"JWT"`` (the only value allowed there); ``kid`` is
-    a URI that dereferences to the public JWK: the issuer's JWKS URL with the key's RFC 7638
-    thumbprint as fragment, and the JWKS lists the key under that thumbprint. ``alg`` is
-    ``EdDSA``: the section requires verifiers to support RS256 and permits other algorithms;
-    Ed25519 is the key type this plugin signs everything with.
+    a URI that dereferences to the public JWK (the issuer's ``issuer/keys/<thumbprint>.json``), and
+    the issuer's JWKS lists the key under that same string, so PyJWT's ``PyJWKClient`` and
+    jwcrypto select it. ``alg`` is ``EdDSA`` for an Ed25519 key or ``ES256`` for a P-256 key: the
+    section requires verifiers to support RS256 and permits others; 1EdTech's own validator
+    accepts RSA and P-256 keys, so a site may sign with P-256 (``CREDENTIAL_ALGORITHMS``).
   * JWT payload (8.2.4 "JWT Payload Format"): the payload *is* the credential (VCDM 2.0: no
     ``vc`` wrapper claim, which only VCDM 1.1 credentials use) plus the registered claims
-    ``iss`` = ``issuer.id``, ``jti`` = ``id``, ``nbf`` = ``validFrom`` and, when the credential
-    expires, ``exp`` = ``validUntil``. The section also lists ``sub`` = ``credentialSubject.id``;
-    our subjects have no ``id`` (they are identified by ``identifier``), so ``sub`` is set only
-    when a subject id exists, exactly as the verification steps (8.2.6) can then check it.
+    ``iss`` = ``issuer.id``, ``jti`` = ``id``, ``sub`` = ``credentialSubject.id``, ``nbf`` =
+    ``validFrom`` and, when the credential expires, ``exp`` = ``validUntil``.
   * Signing (8.2.5) and verification (8.2.6) are RFC 7515 compact JWS over
     ``BASE64URL(UTF8(header)) || "." || BASE64URL(payload)``.
 
-The compact JWS is deterministic (Ed25519 signatures are, and the JSON is serialised with sorted
-keys), so the same certificate, key and URLs always give the same token.
+The compact JWS is deterministic for Ed25519 (its signatures are, and the JSON is serialised with
+sorted keys); ES256 signatures are randomised, so a P-256 token differs on every call.
 """
 
 from __future__ import annotations
@@ -44,7 +44,10 @@ from decimal import Decimal
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from cert_plugin.credentials import signing
 
@@ -52,6 +55,7 @@ __all__ = [
     "ACHIEVEMENT_TYPE",
     "CONTEXT",
     "JWT_ALGORITHM",
+    "JWT_ALGORITHMS",
     "JWT_MEDIA_TYPE",
     "CredentialError",
     "Issuer",
@@ -71,6 +75,7 @@ OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"  # 1Ed
 CONTEXT = (VC_CONTEXT, OB_CONTEXT)  # the order OB 3.0 requires: VC first, then OB
 ACHIEVEMENT_TYPE = "Course"  # OB 3.0 AchievementType vocabulary
 JWT_ALGORITHM = "EdDSA"  # RFC 8037: Ed25519 signatures in JOSE
+JWT_ALGORITHMS = ("EdDSA", "ES256")  # ES256: ECDSA P-256 with SHA-256 (RFC 7518 3.4)
 JWT_MEDIA_TYPE = "application/vc+jwt"  # VC-JOSE-COSE media type of a JWT-secured credential
 
 # Fixed namespace for the credential's and the achievement's name-based (v5) UUIDs.
@@ -137,6 +142,7 @@ def build_credential(
     course_title: str,
     issuer: Issuer,
     issued_at: datetime,
+    subject_id: str | None = None,
     expires_at: datetime | None = None,
     hours: Decimal | float | str | None = None,
     grade: float | None = None,
@@ -149,8 +155,8 @@ def build_credential(
     ``grade`` is a share 0..1 and becomes a ``Result`` ("92%"); ``requirements`` are the course's
     requirements in plain sentences and become the criteria narrative; ``status_index`` and
     ``status_list_url`` together add the revocation ``BitstringStatusListEntry``. The learner is
-    identified by salted SHA-256 hashes of the e-mail address and of the name printed on the
-    certificate, never in clear text.
+    ``subject_id`` (the ``credentialSubject.id`` and the VC-JWT's ``sub``) and salted SHA-256
+    hashes of the e-mail address and of the name printed on the certificate, never in clear text.
     """
     if (status_index is None) != (status_list_url is None):
         raise ValueError("status_index and status_list_url go together: give both or neither")
@@ -176,6 +182,8 @@ def build_credential(
     }
     subject: dict[str, Any] = {"type": ["AchievementSubject"], "identifier": identifiers,
                                "achievement": achievement}
+    if subject_id:
+        subject = {"id": subject_id, **subject}
     if grade is not None:
         subject["result"] = [{"type": ["Result"], "value": _percent(grade)}]
     credential: dict[str, Any] = {
@@ -259,19 +267,26 @@ def jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def sign_vc_jwt(credential: Mapping[str, Any], private_key_pem: str, *, kid: str) -> str:
-    """The credential secured as a compact JWS (OB 3.0 8.2.5), signed with an Ed25519 key (PEM).
+    """The credential secured as a compact JWS (OB 3.0 8.2.5), signed with an Ed25519 (EdDSA) or
+    P-256 (ES256) private key in PEM.
 
-    ``kid`` is the URI of the public key (the JWKS URL with the key's thumbprint as fragment).
-    Raises :class:`~cert_plugin.credentials.signing.SigningKeyError` for an unusable key.
+    ``kid`` is the URI of the public key (its own JWK document, listed under the same ``kid`` in
+    the issuer's JWKS). Raises :class:`~cert_plugin.credentials.signing.SigningKeyError` for an
+    unusable key.
     """
     if not kid:
         raise ValueError("kid must name the public key (a URI that dereferences to its JWK)")
-    private_key = signing.load_private_key(private_key_pem)
-    header = {"alg": JWT_ALGORITHM, "kid": kid, "typ": "JWT"}
+    private_key = signing.jwt_private_key(private_key_pem)
+    algorithm = "EdDSA" if isinstance(private_key, Ed25519PrivateKey) else "ES256"
+    header = {"alg": algorithm, "kid": kid, "typ": "JWT"}
     payload = {**credential, **jwt_claims(credential)}
-    signing_input = f"{_b64url(_json(header))}.{_b64url(_json(payload))}"
-    signature = private_key.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{_b64url(signature)}"
+    signing_input = f"{_b64url(_json(header))}.{_b64url(_json(payload))}".encode("ascii")
+    if isinstance(private_key, Ed25519PrivateKey):
+        signature = private_key.sign(signing_input)
+    else:  # JWS carries ECDSA signatures as the raw 32-byte r and s (RFC 7518 3.4), not DER
+        r, s_value = decode_dss_signature(private_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        signature = r.to_bytes(32, "big") + s_value.to_bytes(32, "big")
+    return f"{signing_input.decode('ascii')}.{_b64url(signature)}"
 
 
 def verify_vc_jwt(token: str, public_jwks: Mapping[str, Any], *,
@@ -288,13 +303,20 @@ def verify_vc_jwt(token: str, public_jwks: Mapping[str, Any], *,
     if set(header) - _JOSE_HEADERS:
         raise CredentialError(f"JOSE header has parameters OB 3.0 does not allow: "
                               f"{', '.join(sorted(set(header) - _JOSE_HEADERS))}")
-    if header.get("alg") != JWT_ALGORITHM:
-        raise CredentialError(f"unsupported alg {header.get('alg')!r}; expected {JWT_ALGORITHM}")
+    if header.get("alg") not in JWT_ALGORITHMS:
+        raise CredentialError(f"unsupported alg {header.get('alg')!r}; "
+                              f"expected one of {', '.join(JWT_ALGORITHMS)}")
     if header.get("typ", "JWT") != "JWT":
         raise CredentialError(f"typ must be 'JWT', not {header.get('typ')!r}")
-    key = _find_key(public_jwks, header.get("kid"))
+    key = _find_key(public_jwks, header.get("kid"), header["alg"])
     try:
-        key.verify(signature, signing_input)
+        if isinstance(key, Ed25519PublicKey):
+            key.verify(signature, signing_input)
+        elif len(signature) != 64:
+            raise InvalidSignature
+        else:
+            r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+            key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise CredentialError("the signature does not verify with the published key") from None
     credential = {name: value for name, value in payload.items()
@@ -329,19 +351,36 @@ def _parse(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
     return header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature
 
 
-def _find_key(jwks: Mapping[str, Any], kid: Any) -> Ed25519PublicKey:
+PublicKey = Ed25519PublicKey | ec.EllipticCurvePublicKey
+
+
+def _find_key(jwks: Mapping[str, Any], kid: Any, algorithm: str) -> PublicKey:
+    """The key the ``kid`` names: the JWK whose ``kid`` is the same string (or, for tokens issued
+    before keys had their own URLs, whose thumbprint is the ``kid``'s fragment)."""
     if not isinstance(kid, str) or not kid:
         raise CredentialError("the JOSE header has no kid")
-    wanted = {kid, kid.rpartition("#")[2]}
+    wanted = {kid, kid.rpartition("#")[2]} if "#" in kid else {kid}
     for jwk in jwks.get("keys") or ():
         if isinstance(jwk, Mapping) and jwk.get("kid") in wanted:
-            if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" in jwk:
-                raise CredentialError(f"key {jwk.get('kid')!r} is not an Ed25519 public key")
-            try:
-                return Ed25519PublicKey.from_public_bytes(_b64decode(str(jwk.get("x", ""))))
-            except (ValueError, binascii.Error) as exc:
-                raise CredentialError(f"key {jwk.get('kid')!r} is malformed ({exc})") from None
+            return _public_key(jwk, algorithm)
     raise CredentialError(f"no published key has kid {kid!r}")
+
+
+def _public_key(jwk: Mapping[str, Any], algorithm: str) -> PublicKey:
+    name = jwk.get("kid")
+    if "d" in jwk:
+        raise CredentialError(f"key {name!r} is a private key")
+    try:
+        if algorithm == "EdDSA" and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
+            return Ed25519PublicKey.from_public_bytes(_b64decode(str(jwk.get("x", ""))))
+        if algorithm == "ES256" and jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
+            x, y = _b64decode(str(jwk.get("x", ""))), _b64decode(str(jwk.get("y", "")))
+            numbers = ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"),
+                                                    ec.SECP256R1())
+            return numbers.public_key()
+    except (ValueError, binascii.Error) as exc:
+        raise CredentialError(f"key {name!r} is malformed ({exc})") from None
+    raise CredentialError(f"key {name!r} is not a key for {algorithm}")
 
 
 def _json(value: Mapping[str, Any]) -> bytes:

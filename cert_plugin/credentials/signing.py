@@ -31,6 +31,7 @@ __all__ = [
     "SigningKeyError",
     "canonical_json",
     "key_id",
+    "load_p256_private_key",
     "load_private_key",
     "public_jwk",
     "public_key_pem",
@@ -153,6 +154,46 @@ def load_private_key(pem: str) -> Ed25519PrivateKey:
     return key
 
 
+@functools.lru_cache(maxsize=16)
+def load_p256_private_key(pem: str) -> ec.EllipticCurvePrivateKey:
+    """Parse an unencrypted ECDSA P-256 private key in PEM (the ``P256_SIGNING_KEY`` setting, for
+    ES256 VC-JWTs); :class:`SigningKeyError` names the problem."""
+    if not isinstance(pem, str) or not pem.strip():
+        raise SigningKeyError("the P-256 key is empty: expected an ECDSA P-256 private key in PEM")
+    try:
+        key = serialization.load_pem_private_key(pem.strip().encode("ascii"), password=None)
+    except TypeError as exc:
+        raise SigningKeyError("the P-256 key is encrypted: give an unencrypted PKCS#8 PEM") from exc
+    except (ValueError, UnicodeEncodeError, UnsupportedAlgorithm) as exc:
+        raise SigningKeyError(f"the P-256 key is not a readable PEM private key ({exc})") from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise SigningKeyError(f"the key is {_key_kind(key)}; an ECDSA key on the P-256 curve is required "
+                              "(generate one with cert_plugin.credentials.keys.generate_p256_pem())")
+    return key
+
+
+def jwt_private_key(pem: str) -> Ed25519PrivateKey | ec.EllipticCurvePrivateKey:
+    """An Ed25519 (EdDSA) or P-256 (ES256) private key in PEM, the two kinds VC-JWTs are signed with."""
+    try:
+        return load_private_key(pem)
+    except SigningKeyError:
+        return load_p256_private_key(pem)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_jwk_key(pem: str) -> Ed25519PublicKey | ec.EllipticCurvePublicKey:
+    """A published public key: Ed25519, or ECDSA P-256."""
+    try:
+        key = serialization.load_pem_public_key(pem.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError, UnsupportedAlgorithm, AttributeError) as exc:
+        raise SigningKeyError(f"the public key is not a readable PEM public key ({exc})") from exc
+    if isinstance(key, Ed25519PublicKey):
+        return key
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        return key
+    raise SigningKeyError(f"the public key is {_key_kind(key)}; Ed25519 or P-256 is required")
+
+
 @functools.lru_cache(maxsize=64)
 def _load_public_key(pem: str) -> Ed25519PublicKey:
     if not isinstance(pem, str) or not pem.strip():
@@ -181,13 +222,13 @@ def _key_kind(key: object) -> str:
 
 
 def public_key_pem(private_key_pem: str) -> str:
-    """The SubjectPublicKeyInfo PEM of the public half of an Ed25519 private key."""
+    """The SubjectPublicKeyInfo PEM of the public half of an Ed25519 (or P-256) private key."""
     return _public_key_pem(private_key_pem)
 
 
 @functools.lru_cache(maxsize=16)
 def _public_key_pem(private_key_pem: str) -> str:
-    public = load_private_key(private_key_pem).public_key()
+    public = jwt_private_key(private_key_pem).public_key()
     return public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
@@ -199,30 +240,39 @@ def _raw_public_key(public_key_pem: str) -> bytes:
 
 
 def key_id(public_key_pem: str) -> str:
-    """The RFC 7638 JWK thumbprint (SHA-256, base64url without padding) of an Ed25519 public key.
+    """The RFC 7638 JWK thumbprint (SHA-256, base64url without padding) of a public key.
 
-    The thumbprint covers the required OKP members only (``crv``, ``kty``, ``x``, RFC 8037 §2), so
-    it is the same id any JOSE library computes for the key.
+    The thumbprint covers the required members only (``crv``, ``kty``, ``x`` for an Ed25519 OKP
+    key, RFC 8037 §2; ``crv``, ``kty``, ``x``, ``y`` for a P-256 EC key, RFC 7638 §3.2), so it is
+    the same id any JOSE library computes for the key.
     """
     return _key_id(public_key_pem)
 
 
 @functools.lru_cache(maxsize=64)
 def _key_id(public_key_pem: str) -> str:
-    members = {"crv": "Ed25519", "kty": "OKP", "x": _b64url(_raw_public_key(public_key_pem))}
-    return _b64url(hashlib.sha256(canonical_json(members)).digest())
+    return _b64url(hashlib.sha256(canonical_json(_required_members(public_key_pem))).digest())
 
 
-def public_jwk(public_key_pem: str) -> dict[str, str]:
-    """The public key as a JWK (RFC 8037 OKP), with its RFC 7638 thumbprint as ``kid``."""
-    return {
-        "kty": "OKP",
-        "crv": "Ed25519",
-        "x": _b64url(_raw_public_key(public_key_pem)),
-        "kid": key_id(public_key_pem),
-        "alg": "EdDSA",
-        "use": "sig",
-    }
+def _required_members(public_key_pem: str) -> dict[str, str]:
+    key = _load_jwk_key(public_key_pem)
+    if isinstance(key, Ed25519PublicKey):
+        return {"crv": "Ed25519", "kty": "OKP", "x": _b64url(_raw_public_key(public_key_pem))}
+    numbers = key.public_numbers()
+    return {"crv": "P-256", "kty": "EC", "x": _b64url(numbers.x.to_bytes(32, "big")),
+            "y": _b64url(numbers.y.to_bytes(32, "big"))}
+
+
+def jwt_algorithm(public_key_pem: str) -> str:
+    """The JOSE ``alg`` a key signs VC-JWTs with: ``EdDSA`` (Ed25519) or ``ES256`` (P-256)."""
+    return "EdDSA" if isinstance(_load_jwk_key(public_key_pem), Ed25519PublicKey) else "ES256"
+
+
+def public_jwk(public_key_pem: str, *, kid: str | None = None) -> dict[str, str]:
+    """The public key as a JWK (RFC 8037 OKP or RFC 7518 EC), ``kid`` its RFC 7638 thumbprint unless
+    another ``kid`` is given (the issuer publishes the URL of the key's own document)."""
+    return {**_required_members(public_key_pem), "kid": kid or key_id(public_key_pem),
+            "alg": jwt_algorithm(public_key_pem), "use": "sig"}
 
 
 # ----------------------------------------------------------------------------------------- signing

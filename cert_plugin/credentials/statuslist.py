@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from cert_plugin.credentials.openbadges import VC_CONTEXT
+from cert_plugin.credentials.openbadges import CONTEXT
 
 __all__ = [
     "DEFAULT_TTL",
@@ -120,7 +120,7 @@ def build_status_list_credential(
     if valid_from.tzinfo is None:
         raise ValueError("valid_from must be timezone-aware")
     return {
-        "@context": [VC_CONTEXT],
+        "@context": list(CONTEXT),  # the OB 3.0 context defines the issuer Profile's terms (url, Profile)
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": dict(issuer) if isinstance(issuer, Mapping) else issuer,

@@ -1,9 +1,14 @@
 """Open Badges 3.0 credentials: the issuer profile, keys, a certificate's credential, the status list.
 
-The documents are built by the pure modules cert_plugin.credentials.openbadges
-and .statuslist; this room supplies the facts and keys (VC-JWT, EdDSA) and the
-revocation list (W3C Bitstring Status List). Writes: SigningKey (the Open
-Badges key, once).
+The documents are built by the pure modules cert_plugin.credentials.openbadges,
+.data_integrity and .statuslist; this room supplies the facts and keys: the
+credential carries an ``eddsa-rdfc-2022`` Data Integrity proof (Ed25519,
+``SIGNING_KEY``) and is also served as a VC-JWT (EdDSA and/or ES256 with
+``P256_SIGNING_KEY``, per ``CREDENTIAL_ALGORITHMS``); every key has its own
+URL (``issuer-key``: the JWK, the ``kid`` of VC-JWTs; ``issuer-multikey``: the
+``Multikey`` verification method of Data Integrity proofs). Writes: SigningKey
+(each key, the first time it signs), CredentialSubject (a learner's subject id,
+once).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from cert_plugin.domain.shared import CertPluginError, RequirementsError, get_ho
 from cert_plugin.domain.verification import signing_keys
 from cert_plugin.models import (
     Certificate,
+    CredentialSubject,
     SigningKey,
 )
 
@@ -41,54 +47,71 @@ def issuer_profile() -> dict[str, Any]:
 def issuer_jwks() -> dict[str, Any]:
     """Every public key the issuer signed with, current and rotated-out, as a JWKS (RFC 7517).
 
-    Each key's ``kid`` is its RFC 7638 thumbprint, the fragment of the ``kid`` URI in VC-JWT
-    headers and the ``signing_key_id`` of certificate snapshot signatures. Needs no signing key.
+    Each key's ``kid`` is the URL of its own JWK (``issuer-key``, ending in its RFC 7638
+    thumbprint): the same string as the ``kid`` of the VC-JWTs it signed, so JOSE libraries select
+    it. The thumbprint is the ``signing_key_id`` / ``signature.key_id`` of snapshot signatures.
+    Needs no signing key; without ``BASE_URL`` the ``kid`` is the bare thumbprint.
     """
-    keys = [signing.public_jwk(key.public_key_pem) for key in signing_keys()]
-    current = conf.get().SIGNING_KEY
-    if current:
-        jwk = signing.public_jwk(signing.public_key_pem(current))
-        if all(known["kid"] != jwk["kid"] for known in keys):
-            keys.append(jwk)
-    return {"keys": keys}
+    keys = {key.key_id: key.public_key_pem for key in signing_keys()}
+    for private_pem in _configured_keys().values():
+        public_pem = signing.public_key_pem(private_pem)
+        keys.setdefault(signing.key_id(public_pem), public_pem)
+    return {"keys": [signing.public_jwk(pem, kid=_key_url(key_id)) for key_id, pem in keys.items()]}
+
+
+def issuer_key(key_id: str) -> dict[str, Any] | None:
+    """One published key as a JWK (the document a VC-JWT ``kid`` dereferences to), or None."""
+    pem = _public_pem(key_id)
+    return None if pem is None else signing.public_jwk(pem, kid=_key_url(key_id))
+
+
+def issuer_multikey(key_id: str) -> dict[str, Any] | None:
+    """An Ed25519 key as the ``Multikey`` verification method of Data Integrity proofs, or None."""
+    from cert_plugin.credentials import data_integrity
+
+    pem = _public_pem(key_id)
+    if pem is None or signing.jwt_algorithm(pem) != "EdDSA":
+        return None
+    return data_integrity.multikey(_ed25519_public(pem), id=_ob_url("cert_plugin:issuer-multikey", key_id),
+                                   controller=_ob_url("cert_plugin:issuer"))
 
 
 def credential_json(certificate: Certificate) -> dict[str, Any]:
-    """The certificate's ``OpenBadgeCredential`` (Open Badges 3.0 on VC Data Model 2.0), unsigned.
+    """The certificate's ``OpenBadgeCredential`` (Open Badges 3.0 on VC Data Model 2.0), with an
+    embedded ``eddsa-rdfc-2022`` Data Integrity proof when a ``SIGNING_KEY`` is configured.
 
-    The verifiable form is :func:`credential_jwt`; a revoked certificate keeps its credential and
-    verifiers learn of the revocation from the status list. Needs ``CERT_PLUGIN["BASE_URL"]``.
+    A revoked certificate keeps its credential and verifiers learn of the revocation from the
+    status list. Needs ``CERT_PLUGIN["BASE_URL"]``.
+    """
+    from cert_plugin.credentials import data_integrity
+
+    document = _credential_document(certificate)
+    private_pem = _configured_keys().get("EdDSA")
+    if not private_pem:
+        return document
+    key_id = _registered(private_pem)
+    return data_integrity.sign(document, signing.load_private_key(private_pem),
+                               verification_method=_ob_url("cert_plugin:issuer-multikey", key_id),
+                               created=timezone.now().replace(microsecond=0))
+
+
+def credential_jwt(certificate: Certificate, algorithm: str | None = None) -> str:
+    """The certificate's credential secured as a VC-JWT (compact JWS), signed with the key of
+    ``algorithm`` ("EdDSA" or "ES256"; by default the first of ``CREDENTIAL_ALGORITHMS``).
+
+    Raises CertPluginError when that key (or ``BASE_URL``) is not configured.
     """
     from cert_plugin.credentials import openbadges
 
-    learner = get_host().learner(certificate.user)
-    has_status = certificate.status_index is not None
-    return openbadges.build_credential(
-        code=certificate.verification_code,
-        learner_name=certificate.learner_name,
-        email=learner.email or getattr(certificate.user, "email", "") or "",
-        course_key=str(certificate.course_key),
-        course_title=certificate.course_title,
-        issuer=_ob_issuer(certificate.issuer_name or certificate.org),
-        issued_at=certificate.issued_at,
-        expires_at=certificate.expires_at,
-        hours=None if certificate.hours is None else Decimal(certificate.hours),
-        grade=certificate.grade,
-        requirements=_ob_requirements(certificate.course_key),
-        status_index=certificate.status_index if has_status else None,
-        status_list_url=_ob_url("cert_plugin:status-list") if has_status else None,
-    )
+    private_pem = _jwt_key(algorithm)
+    return openbadges.sign_vc_jwt(_credential_document(certificate), private_pem,
+                                  kid=_key_url(_registered(private_pem)))
 
 
-def credential_jwt(certificate: Certificate) -> str:
-    """The certificate's credential secured as a VC-JWT (compact JWS, EdDSA) with the current key.
-
-    Raises CertPluginError when no ``SIGNING_KEY`` (or no ``BASE_URL``) is configured.
-    """
-    from cert_plugin.credentials import openbadges
-
-    private_pem = _ob_signing_key()
-    return openbadges.sign_vc_jwt(credential_json(certificate), private_pem, kid=_ob_kid(private_pem))
+def credential_algorithms() -> list[str]:
+    """The VC-JWT algorithms this site offers (preferred first) whose key is configured."""
+    keys = _configured_keys()
+    return [name for name in conf.get().CREDENTIAL_ALGORITHMS if name in keys]
 
 
 def status_list_credential() -> dict[str, Any]:
@@ -108,11 +131,42 @@ def status_list_jwt() -> str:
     """The revocation status list secured as a VC-JWT; CertPluginError without a signing key."""
     from cert_plugin.credentials import openbadges
 
-    private_pem = _ob_signing_key()
-    return openbadges.sign_vc_jwt(status_list_credential(), private_pem, kid=_ob_kid(private_pem))
+    private_pem = _jwt_key(None)
+    return openbadges.sign_vc_jwt(status_list_credential(), private_pem,
+                                  kid=_key_url(_registered(private_pem)))
 
 
-def _ob_url(name: str) -> str:
+def _credential_document(certificate: Certificate) -> dict[str, Any]:
+    """The unsecured credential (the VC-JWT payload; ``credential_json`` adds the proof)."""
+    from cert_plugin.credentials import openbadges
+
+    learner = get_host().learner(certificate.user)
+    has_status = certificate.status_index is not None
+    return openbadges.build_credential(
+        code=certificate.verification_code,
+        learner_name=certificate.learner_name,
+        email=learner.email or getattr(certificate.user, "email", "") or "",
+        course_key=str(certificate.course_key),
+        course_title=certificate.course_title,
+        issuer=_ob_issuer(certificate.issuer_name or certificate.org),
+        issued_at=certificate.issued_at,
+        subject_id=subject_id(certificate.user_id),
+        expires_at=certificate.expires_at,
+        hours=None if certificate.hours is None else Decimal(certificate.hours),
+        grade=certificate.grade,
+        requirements=_ob_requirements(certificate.course_key),
+        status_index=certificate.status_index if has_status else None,
+        status_list_url=_ob_url("cert_plugin:status-list") if has_status else None,
+    )
+
+
+def subject_id(user_id: int) -> str:
+    """The learner's ``credentialSubject.id``: a random ``urn:uuid`` kept per learner (ADR 0011)."""
+    subject, _ = CredentialSubject.objects.get_or_create(user_id=user_id)
+    return str(subject)
+
+
+def _ob_url(name: str, *args: Any) -> str:
     """The absolute URL of one of the plugin's views, from ``CERT_PLUGIN["BASE_URL"]``."""
     from django.urls import reverse
 
@@ -120,7 +174,15 @@ def _ob_url(name: str) -> str:
     if not base:
         raise CertPluginError('Open Badges credentials need absolute URLs: set CERT_PLUGIN["BASE_URL"] '
                               'to the site root, e.g. "https://lms.example.org".')
-    return base + reverse(name)
+    return base + reverse(name, args=args)
+
+
+def _key_url(key_id: str) -> str:
+    """A key's ``kid``: the URL of its JWK (the bare thumbprint on a site without ``BASE_URL``)."""
+    try:
+        return _ob_url("cert_plugin:issuer-key", key_id)
+    except CertPluginError:
+        return key_id
 
 
 def _ob_issuer(name: str = "") -> Any:
@@ -134,21 +196,50 @@ def _ob_issuer(name: str = "") -> Any:
                              name=name or conf.get().ISSUER_NAME or urlsplit(site).hostname or site)
 
 
-def _ob_signing_key() -> str:
-    """The current signing key, recorded among the published keys (so rotating it keeps old
-    credentials verifiable); CertPluginError when none is configured."""
-    private_pem = conf.get().SIGNING_KEY
-    if not private_pem:
+def _configured_keys() -> dict[str, str]:
+    """The configured private keys by JOSE algorithm: "EdDSA" (SIGNING_KEY), "ES256" (P256_SIGNING_KEY)."""
+    settings = conf.get()
+    keys = {"EdDSA": settings.SIGNING_KEY, "ES256": settings.P256_SIGNING_KEY}
+    return {name: pem for name, pem in keys.items() if pem}
+
+
+def _jwt_key(algorithm: str | None) -> str:
+    """The private key VC-JWTs are signed with; CertPluginError when it is not configured."""
+    offered = credential_algorithms()
+    if algorithm is not None and algorithm not in offered:
+        raise CertPluginError(f"Credentials are not signed with {algorithm} on this site; "
+                              f"it offers {', '.join(offered) or 'none'}.")
+    if not offered:
         raise CertPluginError('Signed credentials are not available: no signing key is configured. '
                               'Set CERT_PLUGIN["SIGNING_KEY"] to an Ed25519 private key in PEM form.')
-    SigningKey.objects.get_or_create(key_id=signing.key_id(signing.public_key_pem(private_pem)), defaults={
-        "algorithm": signing.ALGORITHM, "public_key_pem": signing.public_key_pem(private_pem)})
-    return private_pem
+    return _configured_keys()[algorithm or offered[0]]
 
 
-def _ob_kid(private_pem: str) -> str:
-    """The VC-JWT ``kid``: the JWKS URL with the key's thumbprint as fragment (a dereferenceable URI)."""
-    return f"{_ob_url('cert_plugin:issuer-keys')}#{signing.key_id(signing.public_key_pem(private_pem))}"
+def _registered(private_pem: str) -> str:
+    """The key's id, its public half recorded among the published keys (so rotating it keeps old
+    credentials verifiable)."""
+    public_pem = signing.public_key_pem(private_pem)
+    key_id = signing.key_id(public_pem)
+    SigningKey.objects.get_or_create(key_id=key_id, defaults={
+        "algorithm": "Ed25519" if signing.jwt_algorithm(public_pem) == "EdDSA" else "P-256",
+        "public_key_pem": public_pem})
+    return key_id
+
+
+def _public_pem(key_id: str) -> str | None:
+    known = SigningKey.objects.filter(key_id=key_id).values_list("public_key_pem", flat=True).first()
+    if known:
+        return known
+    for private_pem in _configured_keys().values():
+        if signing.key_id(signing.public_key_pem(private_pem)) == key_id:
+            return signing.public_key_pem(private_pem)
+    return None
+
+
+def _ed25519_public(pem: str) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_public_key(pem.encode("ascii"))
 
 
 def _ob_requirements(course_key: CourseKey) -> list[str]:

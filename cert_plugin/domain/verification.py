@@ -2,7 +2,8 @@
 
 Owns ``verify`` (the public verify page and REST), ``certificate_by_code``,
 ``can_view``, ``public_certificates``, the signed snapshot
-(``signature_payload``, ``sign_certificate``, ``signature_valid``), whether
+(``signature_payload``, ``sign_certificate``, ``signature_valid``,
+``published_signature``: what a third party checks it with), whether
 the site signs at all (``signs_certificates``, ``unsigned_count``), the
 signing keys and ``verify_url``. Writes: SigningKey (and the signature
 fields of a Certificate being issued, through ``sign_certificate``).
@@ -51,25 +52,36 @@ def verify(code: str) -> Verification:
                                             course_key=certificate.course_key,
                                             issued_at__gt=certificate.issued_at, state=Certificate.ISSUED)
                  .order_by("-issued_at").first())
+    published = published_signature(certificate)
     return Verification(status=status, certificate=certificate, code=certificate.formatted_code, newer=newer,
-                        signature_valid=signature_valid(certificate))
+                        signature_valid=None if not certificate.signature else published is not None,
+                        signature=published)
 
 
-def signature_payload(certificate: Certificate) -> dict[str, Any]:
-    """The snapshot fields the Ed25519 signature covers, as canonical strings."""
-    return {
+def signature_payload(certificate: Certificate, *, with_grade: bool = False) -> dict[str, Any]:
+    """The snapshot fields the Ed25519 signature covers, as canonical strings.
+
+    The payload is published (``api-verify``'s ``signature``) for anyone holding the code, so it
+    holds only what the certificate itself states, plus its template digest and revision: no
+    internal id, and no grade (an education record the verify page never shows). Certificates
+    signed before the payload was published (``with_grade``) also covered the grade; they still
+    verify, and their published payload is the one their signature covers (ADR 0011).
+    """
+    payload: dict[str, Any] = {
         "code": certificate.verification_code,
         "learner_name": certificate.learner_name,
         "course_key": str(certificate.course_key),
         "course_title": certificate.course_title,
         "hours": None if certificate.hours is None else f"{Decimal(certificate.hours):.2f}",
-        "grade": None if certificate.grade is None else f"{float(certificate.grade):.4f}",
         "issued_at": iso_timestamp(certificate.issued_at),
         "expires_at": iso_timestamp(certificate.expires_at),
         "template_digest": certificate.template_version.digest,
         "issuer": certificate.issuer_name,
         "revision": certificate.revision,
     }
+    if with_grade:
+        payload["grade"] = None if certificate.grade is None else f"{float(certificate.grade):.4f}"
+    return payload
 
 
 def iso_timestamp(value: Any) -> str | None:
@@ -97,10 +109,26 @@ def signature_valid(certificate: Certificate) -> bool | None:
     """Whether the stored snapshot still matches its signature; None when it was issued unsigned."""
     if not certificate.signature:
         return None
+    return published_signature(certificate) is not None
+
+
+def published_signature(certificate: Certificate) -> dict[str, str] | None:
+    """What a third party checks the snapshot signature with, when it checks out (else None).
+
+    ``{"algorithm": "Ed25519", "key_id": <RFC 7638 thumbprint of the key in the issuer JWKS>,
+    "payload": <the exact canonical JSON text signed>, "value": <base64url signature>}``.
+    """
+    if not certificate.signature:
+        return None
     key = SigningKey.objects.filter(key_id=certificate.signing_key_id).first()
     if key is None:
-        return False
-    return signing.verify(signature_payload(certificate), certificate.signature, key.public_key_pem)
+        return None
+    for with_grade in (False, True):
+        payload = signature_payload(certificate, with_grade=with_grade)
+        if signing.verify(payload, certificate.signature, key.public_key_pem):
+            return {"algorithm": signing.ALGORITHM, "key_id": key.key_id, "value": certificate.signature,
+                    "payload": signing.canonical_json(payload).decode("utf-8")}
+    return None
 
 
 def signs_certificates() -> bool:

@@ -1,14 +1,18 @@
 """Open Badges 3.0 credentials, the issuer's Profile and keys, and the revocation status list.
 
 - ``/certs/<code>/credential.json`` (``credential``): the certificate's ``OpenBadgeCredential`` as
-  JSON-LD, or with ``?format=jwt`` (or ``Accept: application/vc+jwt``) the signed VC-JWT. Same
+  JSON-LD with its Data Integrity proof, or with ``?format=jwt`` (or ``Accept: application/vc+jwt``)
+  the VC-JWT (``&alg=ES256`` or ``EdDSA`` picks one of the algorithms the site offers). Same
   audience as the downloads; everyone else gets the 404 of an unknown code. A revoked
   certificate's credential is not served (its owner and staff get 410 "revoked", like its files):
   a signed credential handed on after revocation would look valid to a verifier that skips the
   status list. Credentials already handed out show the revocation through the status list.
 - ``/certs/issuer/`` (``issuer``): the issuer's OB 3.0 ``Profile``, public.
 - ``/certs/issuer/keys.json`` (``issuer-keys``): every public key the issuer signed with (JWKS),
-  public; the ``kid`` of every VC-JWT points here.
+  public. Each key's ``kid`` is the URL of its own JWK, ``/certs/issuer/keys/<thumbprint>.json``
+  (``issuer-key``), the ``kid`` of the VC-JWTs it signed; an Ed25519 key is also served as the
+  ``Multikey`` verification method of Data Integrity proofs at
+  ``/certs/issuer/keys/<thumbprint>/multikey.json`` (``issuer-multikey``).
 - ``/certs/status/revocation.json`` (``status-list``): the ``BitstringStatusListCredential``, a
   VC-JWT by default, JSON-LD with ``?format=json`` (or an ``Accept`` that asks for JSON only).
 
@@ -28,7 +32,7 @@ from django.views.decorators.http import require_safe
 from cert_plugin import api
 from cert_plugin.models import Certificate
 
-__all__ = ["credential", "issuer_keys", "issuer_profile", "status_list"]
+__all__ = ["credential", "issuer_key", "issuer_keys", "issuer_multikey", "issuer_profile", "status_list"]
 
 JSON_LD = "application/ld+json"
 VC_JWT = "application/vc+jwt"
@@ -88,7 +92,13 @@ def credential(request: HttpRequest, code: str) -> HttpResponse:
         return gone
     try:
         if _wants_jwt(request, default=False):
-            response: HttpResponse = _jwt(api.credential_jwt(certificate))
+            algorithm = request.GET.get("alg") or None
+            if algorithm is not None and algorithm not in api.credential_algorithms():
+                return _json({"error": "bad_request", "detail": _(
+                    "This site signs credentials with %(offered)s; alg=%(alg)s is not one of them.") % {
+                    "offered": ", ".join(api.credential_algorithms()) or "-", "alg": algorithm[:20]}},
+                    content_type="application/json", status=400)
+            response: HttpResponse = _jwt(api.credential_jwt(certificate, algorithm))
         else:
             response = _json(api.credential_json(certificate))
             response["Link"] = f'<{request.path}?format=jwt>; rel="alternate"; type="{VC_JWT}"'
@@ -118,6 +128,34 @@ def issuer_keys(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "public, max-age=3600"
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _public_key_document(document: dict[str, Any] | None, content_type: str) -> HttpResponse:
+    if document is None:
+        return _json({"error": "not_found", "detail": "No key with this id was published by this issuer."},
+                     content_type="application/json", status=404)
+    response = _json(document, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"  # a key id names one key forever
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def issuer_key(request: HttpRequest, key_id: str) -> HttpResponse:
+    """One public key as a JWK: what a VC-JWT's ``kid`` dereferences to."""
+    try:
+        return _public_key_document(api.issuer_key(key_id), "application/jwk+json")
+    except api.CertPluginError as exc:
+        return _unavailable(exc)
+
+
+@require_safe
+def issuer_multikey(request: HttpRequest, key_id: str) -> HttpResponse:
+    """One Ed25519 public key as a ``Multikey`` verification method (Data Integrity proofs)."""
+    try:
+        return _public_key_document(api.issuer_multikey(key_id), "application/json")
+    except api.CertPluginError as exc:
+        return _unavailable(exc)
 
 
 @require_safe

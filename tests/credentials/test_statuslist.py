@@ -106,7 +106,8 @@ def test_the_status_list_credential():
         url=url, issuer={"id": "https://lms.example.org/certs/issuer/", "type": ["Profile"]},
         encoded_list=encoded, valid_from=datetime(2026, 5, 1, 12, tzinfo=UTC), ttl_seconds=300)
     assert credential == {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": {"id": "https://lms.example.org/certs/issuer/", "type": ["Profile"]},

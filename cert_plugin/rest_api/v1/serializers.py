@@ -43,6 +43,17 @@ JOB_KINDS = ("backfill", "reissue_all")
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
+class SnapshotSignatureSerializer(serializers.Serializer):
+    """The snapshot signature, for checking without this site: verify ``value`` (base64url Ed25519)
+    over the UTF-8 bytes of ``payload`` with the key of the issuer JWKS (``issuer-keys``) whose
+    RFC 7638 thumbprint is ``key_id`` (its ``kid`` URL ends in ``<key_id>.json``)."""
+
+    algorithm = serializers.CharField()  # "Ed25519"
+    key_id = serializers.CharField()
+    payload = serializers.CharField()  # the exact canonical JSON (RFC 8785) text that was signed
+    value = serializers.CharField()
+
+
 class VerificationSerializer(serializers.Serializer):
     """``api-verify``'s answer for a code that names a certificate (valid, revoked or expired).
 
@@ -63,6 +74,8 @@ class VerificationSerializer(serializers.Serializer):
                                      allow_null=True, coerce_to_string=True)
     issuer = serializers.SerializerMethodField()
     signature_valid = serializers.BooleanField(allow_null=True)
+    # Present whenever the certificate is signed and its signature checks out:
+    signature = SnapshotSignatureSerializer(required=False)
     # Present only when they apply (so the schema does not list them as required):
     revoked_at = serializers.DateTimeField(source="certificate.revoked_at", allow_null=True, required=False)
     revoke_reason = serializers.CharField(source="certificate.revoke_reason", required=False)
@@ -83,6 +96,8 @@ class VerificationSerializer(serializers.Serializer):
             data.pop("revoke_reason")  # kept in the audit trail; published only when the issuer chose to
         if instance.status != "expired" or instance.newer is None:
             data.pop("newer_code")
+        if instance.signature is None:
+            data.pop("signature", None)
         return data
 
 
