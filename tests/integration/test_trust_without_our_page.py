@@ -13,6 +13,7 @@ import copy
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import jsonschema
@@ -321,6 +322,15 @@ def test_a_script_that_imports_nothing_of_ours_verifies_from_public_urls(lms, li
     assert result.returncode == 0, result.stderr
     assert "snapshot signature: valid (Amelia Okafor" in result.stdout
     assert "credential.json Data Integrity proof: valid" in result.stdout
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("### Checking without this site", 1)[1]
+    steps = section.split("```python", 1)[1].split("```", 1)[0]
+    steps = steps.replace("https://lms.example.org", live_server.url)
+    steps = textwrap.dedent(steps.replace("<code>", certificate.formatted_code))
+    readme_run = subprocess.run([sys.executable, "-c", steps], capture_output=True, text=True, timeout=60,
+                                check=False)
+    assert readme_run.returncode == 0, readme_run.stderr  # the README's steps, exactly as printed there
+    assert "'learner_name': 'Amelia Okafor'" in readme_run.stdout
     imported = {
         alias.name.split(".")[0]
         for node in ast.walk(ast.parse(script.read_text()))
