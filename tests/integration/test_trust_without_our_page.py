@@ -299,8 +299,36 @@ def test_the_status_list_and_the_credential_lose_no_term_in_json_ld(lms, signed)
     assert _dropped_terms(_credential(certificate, learner).json()) == []
 
 
+# ---------------------------------------------------------------- 3. files that carry their proof
+
+
+def test_the_downloaded_pdf_and_png_carry_a_credential_an_outsider_verifies(lms, signed):
+    _, learner, certificate = issued(lms)
+    api.set_public(certificate, True, by=learner)
+    code = certificate.formatted_code
+    pdf = Client().get(reverse("cert_plugin:download-pdf", args=[code]))
+    png = Client().get(reverse("cert_plugin:download-png", args=[code]))
+    assert (pdf.status_code, png.status_code) == (200, 200)
+    for token in (outsider.pdf_credential(pdf.content), outsider.png_credential(png.content)):
+        assert token is not None
+        claims = outsider.verify_vc_jwt(token, fetch)
+        assert claims["credentialSubject"]["achievement"]["name"] == certificate.course_title
+        assert claims["credentialStatus"]["statusListIndex"] == str(certificate.status_index)
+        head, payload, signature = token.split(".")
+        with pytest.raises(outsider.NotVerified):
+            outsider.verify_vc_jwt(f"{head}.{_tampered(payload)}.{signature}", fetch)
+
+    # One character of the credential inside the PNG file itself.
+    token = outsider.png_credential(png.content)
+    altered = png.content.replace(token.encode(), _tampered(token).encode())
+    with pytest.raises(outsider.NotVerified):
+        outsider.verify_vc_jwt(outsider.png_credential(altered), fetch)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_script_that_imports_nothing_of_ours_verifies_from_public_urls(lms, live_server, settings):
+def test_a_script_that_imports_nothing_of_ours_verifies_from_public_urls(
+    lms, live_server, settings, tmp_path
+):
     """``python tests/independent_verifier.py <verify URL> --credential <URL>`` against a real server."""
     settings.CERT_PLUGIN = {
         **settings.CERT_PLUGIN,
@@ -327,8 +355,9 @@ def test_a_script_that_imports_nothing_of_ours_verifies_from_public_urls(lms, li
     steps = section.split("```python", 1)[1].split("```", 1)[0]
     steps = steps.replace("https://lms.example.org", live_server.url)
     steps = textwrap.dedent(steps.replace("<code>", certificate.formatted_code))
-    readme_run = subprocess.run([sys.executable, "-c", steps], capture_output=True, text=True, timeout=60,
-                                check=False)
+    readme_run = subprocess.run(
+        [sys.executable, "-c", steps], capture_output=True, text=True, timeout=60, check=False
+    )
     assert readme_run.returncode == 0, readme_run.stderr  # the README's steps, exactly as printed there
     assert "'learner_name': 'Amelia Okafor'" in readme_run.stdout
     imported = {
