@@ -171,10 +171,24 @@ def _demo_keys() -> tuple[str, str, dict[str, str]]:
     p256_key = keys.ensure_file(VAR_DIR / "signing_key_p256.pem", keys.generate_p256_pem).read_text()
     passphrase = keys.ensure_file(VAR_DIR / "pdf-signing.pass", lambda: secrets.token_urlsafe(24)).read_text()
     pkcs12 = VAR_DIR / "pdf-signing.p12"
-    if not pkcs12.exists():
+    if not pkcs12.exists() or not _readers_accept(pkcs12, passphrase):
         keys.write_self_signed_pkcs12(pkcs12, common_name="Northwind Institute of Technology (demo)",
                                       organization="Northwind Institute of Technology", passphrase=passphrase)
     return signing_key, p256_key, {"PKCS12": str(pkcs12), "PASSPHRASE": passphrase}
+
+
+def _readers_accept(pkcs12: Path, passphrase: str) -> bool:
+    """Whether a demo certificate made before issue 15 (document signing as its only purpose, which
+    NSS-based PDF readers reject) must be made again: emailProtection among its purposes."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs12 as p12
+
+    try:
+        _, certificate, _ = p12.load_key_and_certificates(pkcs12.read_bytes(), passphrase.encode())
+        usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except (ValueError, x509.ExtensionNotFound, AttributeError):
+        return False
+    return x509.oid.ExtendedKeyUsageOID.EMAIL_PROTECTION in usages
 
 
 _SIGNING_KEY, _P256_SIGNING_KEY, _PDF_SIGNING = _demo_keys()
