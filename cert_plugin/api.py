@@ -50,6 +50,7 @@ from cert_plugin.domain.course_jobs import (
     start_job,
 )
 from cert_plugin.domain.deliveries import DeliveryReport
+from cert_plugin.domain.file_check import FILE_STATUSES, MAX_CHECKED_FILE_BYTES, FileCheck, check_file
 from cert_plugin.domain.files import (
     PNG_DPIS,
     THUMBNAIL_WIDTHS,
@@ -235,3 +236,5 @@ __all__ += [
 # user teaches.
 __all__ += ["StaffIndex", "TaughtCourse", "configuration_problems", "staff_index", "taught_courses",
             "teaches_courses"]
+# Checking a certificate by its file (issue 15, part 4): the credential a PDF or PNG carries.
+__all__ += ["FILE_STATUSES", "MAX_CHECKED_FILE_BYTES", "FileCheck", "check_file"]

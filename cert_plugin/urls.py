@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path, register_converter
 
-from cert_plugin.views import credentials, downloads, learner, verify
+from cert_plugin.views import credentials, downloads, learner, verify, verify_file
 
 app_name = "cert_plugin"
 
@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("certs/staff/", include("cert_plugin.views.staff_urls")),
     path("certs/templates/", include("cert_plugin.views.template_urls")),
     path("certs/verify/", verify.verify_form, name="verify-form"),
+    path("certs/verify/file/", verify_file.verify_file, name="verify-file"),  # before <code>
     path("certs/verify/<str:code>/", verify.verify_page, name="verify"),
     path("certs/issuer/", credentials.issuer_profile, name="issuer"),
     path("certs/issuer/keys.json", credentials.issuer_keys, name="issuer-keys"),

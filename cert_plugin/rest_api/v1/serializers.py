@@ -19,6 +19,7 @@ __all__ = [
     "CourseProgressSerializer",
     "CourseStatusSerializer",
     "ErrorSerializer",
+    "FileCheckSerializer",
     "JobRequestSerializer",
     "JobSerializer",
     "LearnerPageSerializer",
@@ -457,3 +458,45 @@ class LearnersQuerySerializer(serializers.Serializer):
                                      default="")
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     page_size = serializers.IntegerField(required=False, default=25, min_value=1, max_value=200)
+
+
+PDF_SIGNATURE_STATUSES = ("valid", "invalid", "absent")
+
+
+class FileCheckSerializer(serializers.Serializer):
+    """``api-verify-file``'s answer: what a certificate file (PDF or PNG) carries, checked.
+
+    ``status``: "valid", "revoked", "expired" (the certificate its credential names), "altered"
+    (the credential does not verify with this issuer's keys, or the PDF changed after the
+    institution signed it) or "no_credential" (no credential of ours inside, or not a PDF or PNG
+    at all). ``code``, ``learner_name``, ``course_title`` and ``issued_at`` are null unless a
+    genuine credential names them. ``pdf_signature`` is the PDF's PAdES signature ("absent" for
+    a PNG).
+    """
+
+    status = serializers.ChoiceField(choices=api.FILE_STATUSES)
+    code = serializers.CharField(allow_null=True)  # XXXX-XXXX-XXXX-XXXX
+    learner_name = serializers.CharField(allow_null=True)
+    course_title = serializers.CharField(allow_null=True)
+    issued_at = serializers.DateTimeField(allow_null=True)
+    pdf_signature = serializers.ChoiceField(choices=PDF_SIGNATURE_STATUSES)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        for name in ("code", "learner_name", "course_title"):
+            data[name] = data[name] or None  # "" in the check: not known
+        return data
+
+
+#: drf-spectacular's names for the enums of the schema (several fields are called "status").
+ENUM_NAMES = {
+    "CertificateStatusEnum": CERTIFICATE_STATUSES,
+    "VerificationStatusEnum": VERIFICATION_STATUSES,
+    "LearnerStatusEnum": api.LEARNER_STATUSES,
+    "ProgressStatusEnum": PROGRESS_STATUSES,
+    "JobKindEnum": JOB_KINDS,
+    "JobStateEnum": JOB_STATES,
+    "FileCheckStatusEnum": api.FILE_STATUSES,
+    "PdfSignatureEnum": PDF_SIGNATURE_STATUSES,
+    "RateLimitedStatusEnum": ("rate_limited",),  # api-verify's and api-verify-file's 429
+}

@@ -100,6 +100,8 @@ class _Schema(AutoSchema):
         return str(getattr(self.view, "operation_id", "") or super().get_operation_id())
 
 
+Schema, NO_STORE = _Schema, _NO_STORE  # for this API's other view modules (verify_file.py)
+
 _MAX_JSON_DEPTH = 16  # no body of this API nests more than 2 levels
 
 
@@ -587,14 +589,7 @@ class SchemaView(SpectacularAPIView):
             "VERSION": f"1 (cert_plugin {__version__})",
             "SCHEMA_PATH_PREFIX": "/" + prefix.rstrip("/"),
             "COMPONENT_SPLIT_REQUEST": True,
-            "ENUM_NAME_OVERRIDES": {
-                "CertificateStatusEnum": s.CERTIFICATE_STATUSES,
-                "VerificationStatusEnum": s.VERIFICATION_STATUSES,
-                "LearnerStatusEnum": api.LEARNER_STATUSES,
-                "ProgressStatusEnum": s.PROGRESS_STATUSES,
-                "JobKindEnum": s.JOB_KINDS,
-                "JobStateEnum": s.JOB_STATES,
-            },
+            "ENUM_NAME_OVERRIDES": s.ENUM_NAMES,
         }
         response: Response = super().get(request, *args, **kwargs)
         return response
