@@ -38,8 +38,10 @@ __all__ = ["verify_file"]
 @content_security_policy
 def verify_file(request: HttpRequest) -> HttpResponse:
     """``/certs/verify/file/``: POST a PDF or PNG (field ``file``); a GET goes back to the form."""
-    if request.method != "POST":
-        return HttpResponseRedirect(reverse("cert_plugin:verify-form") + "#cp-file")
+    if request.method != "POST":  # 303 See Other: the form is where a file is chosen
+        response = HttpResponseRedirect(reverse("cert_plugin:verify-form") + "#cp-file")
+        response.status_code = 303
+        return response
     limit = ratelimit.hit(request)
     if not limit.allowed:
         return rate_limited(request, limit.retry_after)

@@ -334,7 +334,7 @@ def test_no_file_or_too_large_returns_to_the_form_with_the_reason(lms):
 def test_a_get_goes_back_to_the_form(lms):
     response = client_for().get(reverse(PAGE))
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == reverse("cert_plugin:verify-form") + "#cp-file"
 
 

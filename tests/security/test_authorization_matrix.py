@@ -133,10 +133,14 @@ GET_MATRIX: list[Row] = [
     ("public-profile (published)", lambda w: url("public-profile", w.public_owner.username), everyone(200)),
     ("public-profile (unknown user)", lambda w: url("public-profile", "nobody-here"), everyone(404)),
     ("verify-form", lambda w: url("verify-form"), everyone(200)),
+    # checking a file is a POST (tests/integration/test_verify_file.py): a GET goes back to the form
+    ("verify-file", lambda w: url("verify-file"), everyone(303)),
     ("verify (private: the code is the proof)", lambda w: url("verify", w.code), everyone(200)),
     ("verify (unknown)", lambda w: url("verify", UNKNOWN_CODE), everyone(404)),
     ("issuer", lambda w: url("issuer"), everyone(200)),
     ("issuer-keys", lambda w: url("issuer-keys"), everyone(200)),
+    ("issuer-key (unknown)", lambda w: url("issuer-key", "no-such-key"), everyone(404)),
+    ("issuer-multikey (unknown)", lambda w: url("issuer-multikey", "no-such-key"), everyone(404)),
     ("status-list", lambda w: url("status-list"), everyone(200)),
     ("service-worker", lambda w: url("service-worker"), everyone(200)),
     # course staff pages
@@ -179,6 +183,7 @@ GET_MATRIX: list[Row] = [
     # REST API v1
     ("api-verify (private: the code is the proof)", lambda w: url("api-verify", w.code), everyone(200)),
     ("api-verify (unknown)", lambda w: url("api-verify", UNKNOWN_CODE), everyone(404)),
+    ("api-verify-file (POST only)", lambda w: url("api-verify-file"), everyone(405)),
     ("api-my-certificates", lambda w: url("api-my-certificates"), roles(401, 200, 200, 200, 200, 200)),
     ("api-my-certificate (private)", lambda w: url("api-my-certificate", w.code), PRIVATE),
     ("api-my-certificate (public)", lambda w: url("api-my-certificate", w.public.formatted_code),

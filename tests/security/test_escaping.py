@@ -347,5 +347,7 @@ def test_markup_in_a_name_prints_literally_in_the_pdf_and_fetches_nothing(lms, l
     text = _squeeze("".join(page.extract_text() for page in document.pages))
     assert _squeeze(name) in text
     assert _squeeze(title) in text
-    assert document.attachments == {}
+    # The only attachment is the certificate's own credential (issue 15): the title's <link> added none.
+    assert list(document.attachments) == ["credential.jwt"]
+    assert document.attachments["credential.jwt"] == [api.credential_jwt(certificate).encode()]
     assert seen == []
