@@ -293,8 +293,9 @@ def verify_vc_jwt(token: str, public_jwks: Mapping[str, Any], *,
                   now: datetime | None = None) -> dict[str, Any]:
     """Check a VC-JWT against a JWKS (``{"keys": [...]}``) and return the credential it carries.
 
-    Follows OB 3.0 8.2.6: the signature must verify with the key the header's ``kid`` names (its
-    fragment, or the whole ``kid``, matched against the JWKS ``kid`` values), and ``iss``, ``jti``,
+    Follows OB 3.0 8.2.6: the signature must verify (EdDSA or ES256) with the key the header's
+    ``kid`` names (the JWKS entry with the same ``kid``; for tokens made before keys had their own
+    URLs, the one whose ``kid`` is the fragment), and ``iss``, ``jti``,
     ``nbf`` (and ``exp``, ``sub`` when present) must match the credential, which must be valid at
     ``now``. Raises :class:`CredentialError` saying what is wrong. Revocation is not checked here:
     that needs the status list (see :mod:`.statuslist`).
