@@ -139,7 +139,7 @@ def test_a_reissue_writes_files_with_the_new_credential(earned, settings):
 
 
 def test_without_a_signing_key_the_files_carry_no_credential_and_still_render(lms, settings):
-    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "SIGNING_KEY": None}
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "SIGNING_KEY": None, "P256_SIGNING_KEY": None}
     _, _, certificate = issued(lms)
 
     pdf = api.render_pdf(certificate)

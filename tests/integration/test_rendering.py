@@ -267,13 +267,13 @@ def test_a_storage_failure_still_serves_the_file(lms, monkeypatch, caplog):
 
 # --------------------------------------------------------------------------- signatures
 
-
+# What the certificate states, as published in api-verify's signature (ADR 0011: not the grade,
+# an education record the public verify answer never shows).
 SIGNED_FIELDS = {
     "learner_name": "Mallory",
     "course_title": "A course never taken",
     "course_key": "course-v1:Evil+X+2026",
     "hours": "999",
-    "grade": 0.99,
     "issuer_name": "Another Institute",
     "revision": 7,
     "verification_code": "0000000000000000",
