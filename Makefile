@@ -31,12 +31,15 @@ demo: setup
 test: setup
 	$(PYTEST) -q
 
-## The suite on MariaDB (127.0.0.1:3306) and PostgreSQL (127.0.0.1:5432)
+## The suite on MariaDB (127.0.0.1:3306) and PostgreSQL (127.0.0.1:5432). The browser tests (tests/e2e)
+## run once, in `make test`: what they add over the integration tests is the page in Chromium, which no
+## database changes, and running them in every stage would take CI past its 30 minutes.
+SERVER_DB_TESTS := --ignore=tests/e2e
 test-mysql: setup
-	CERT_PLUGIN_DB=mysql $(PYTEST) -q -p no:cacheprovider
+	CERT_PLUGIN_DB=mysql $(PYTEST) -q -p no:cacheprovider $(SERVER_DB_TESTS)
 
 test-postgres: setup
-	CERT_PLUGIN_DB=postgres $(PYTEST) -q -p no:cacheprovider
+	CERT_PLUGIN_DB=postgres $(PYTEST) -q -p no:cacheprovider $(SERVER_DB_TESTS)
 
 ## Tasks through a real Celery worker on Redis, database PostgreSQL
 test-celery: setup
@@ -103,7 +106,7 @@ test-openedx-pins: $(PINS_STAMP)
 	$(PINS_PY) -m pip check
 	$(PINS) check
 	cd cert_plugin && env -u DJANGO_SETTINGS_MODULE $(abspath $(PINS_VENV))/bin/django-admin compilemessages -v 0
-	$(PINS_PY) -m pytest -q -p no:cacheprovider
+	$(PINS_PY) -m pytest -q -p no:cacheprovider $(SERVER_DB_TESTS)
 
 ## Static checks (CI runs them after the tests): ruff, the import-linter contracts, mypy on the package
 LINT_STAMP := $(VENV)/.lint-installed-stamp
