@@ -6,7 +6,11 @@ sniffed by its first bytes (PDF or PNG; anything else carries no credential), it
 certificate it names is found by the credential's status-list position (``status_index``,
 confirmed by the credential id derived from the verification code), and its status is the one
 ``verify`` gives for that code. A PDF's PAdES signature is checked against the institution
-certificate of ``PDF_SIGNING``: a PDF changed after signing is ``altered``, whatever it carries.
+certificate of ``PDF_SIGNING``: a PDF changed after signing is ``altered``, whatever it carries,
+and so is a PDF whose signature was removed on a site that signs its PDFs. A PDF that is, byte for
+byte, one this site rendered for the certificate is accepted with whatever institution certificate
+signed it then (or none, rendered before the site signed PDFs): replacing an expiring institution
+certificate must not turn every earlier PDF into an "altered" one.
 
 Writes nothing and keeps nothing: the bytes are read, answered and dropped.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -29,7 +34,7 @@ from cert_plugin.credentials import baking, openbadges
 from cert_plugin.domain.open_badges import issuer_jwks
 from cert_plugin.domain.shared import pades_module
 from cert_plugin.domain.verification import verify
-from cert_plugin.models import Certificate
+from cert_plugin.models import Certificate, RenderedFile
 
 __all__ = ["FILE_STATUSES", "MAX_CHECKED_FILE_BYTES", "FileCheck", "check_file"]
 
@@ -61,14 +66,17 @@ def check_file(content: bytes) -> FileCheck:
     kind = baking.file_kind(content)
     if kind is None:
         return FileCheck(status="no_credential")
-    pdf_signature = _pdf_signature(content) if kind == "pdf" else "absent"
     token = baking.pdf_credential(content) if kind == "pdf" else baking.png_credential(content)
+    credential = None if token is None else _verified(token)
+    certificate = None if credential is None else _certificate_of(credential)
+    # A PDF this site rendered, byte for byte, is ours whichever institution certificate signed it
+    # then (the certificate is replaced when it expires); any other must carry the current one's.
+    ours = certificate is not None and kind == "pdf" and _rendered_here(certificate, content)
+    pdf_signature = _pdf_signature(content, any_signer=ours) if kind == "pdf" else "absent"
     if token is None:
         return FileCheck(status="no_credential", kind=kind, pdf_signature=pdf_signature)
-    credential = _verified(token)
     if credential is None:
         return FileCheck(status="altered", kind=kind, pdf_signature=pdf_signature)
-    certificate = _certificate_of(credential)
     if certificate is None:  # genuine, but no certificate here answers for it: the credential alone
         until = _moment(credential.get("validUntil"))
         expired = until is not None and until < datetime.now(UTC)
@@ -77,7 +85,10 @@ def check_file(content: bytes) -> FileCheck:
                          course_title=str(credential.get("name", "")),
                          issued_at=_moment(credential.get("validFrom")), expires_at=until)
     status = verify(certificate.verification_code).status
-    return FileCheck(status="altered" if pdf_signature == "invalid" else status, kind=kind,
+    stripped = kind == "pdf" and pdf_signature == "absent" and not ours and bool(conf.get().PDF_SIGNING)
+    if pdf_signature == "invalid" or stripped:  # stripped: an unsigned PDF on a site that signs its PDFs
+        status = "altered"
+    return FileCheck(status=status, kind=kind,
                      pdf_signature=pdf_signature, certificate=certificate, code=certificate.formatted_code,
                      learner_name=certificate.learner_name, course_title=certificate.course_title,
                      issued_at=certificate.issued_at, expires_at=certificate.expires_at)
@@ -120,6 +131,12 @@ def _certificate_of(credential: dict[str, Any]) -> Certificate | None:
     return certificate
 
 
+def _rendered_here(certificate: Certificate, pdf: bytes) -> bool:
+    """Whether ``pdf`` is, byte for byte, a file this site rendered for the certificate."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    return RenderedFile.objects.filter(certificate=certificate, sha256=digest).exists()
+
+
 def _moment(value: Any) -> datetime | None:
     moment = parse_datetime(value) if isinstance(value, str) else None
     if moment is not None and moment.tzinfo is None:
@@ -127,9 +144,11 @@ def _moment(value: Any) -> datetime | None:
     return moment
 
 
-def _pdf_signature(content: bytes) -> str:
-    """The PDF's PAdES signature checked against the institution certificate (``PDF_SIGNING``)."""
-    return str(pades_module().signature_status(content, certificate_pem=_institution_certificate()))
+def _pdf_signature(content: bytes, *, any_signer: bool = False) -> str:
+    """The PDF's PAdES signature checked against the institution certificate (``PDF_SIGNING``), or
+    against none with ``any_signer`` (intact and covering the whole file is then enough)."""
+    expected = None if any_signer else _institution_certificate()
+    return str(pades_module().signature_status(content, certificate_pem=expected))
 
 
 def _institution_certificate() -> str | None:

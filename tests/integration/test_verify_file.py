@@ -23,7 +23,7 @@ from django.utils import timezone
 from PIL import Image
 
 from cert_plugin import api
-from cert_plugin.credentials import baking
+from cert_plugin.credentials import baking, keys, pades
 from cert_plugin.models import Certificate
 from tests.helpers import client_for, html_of, issued, squash
 
@@ -143,6 +143,73 @@ def test_a_pdf_edited_after_signing_is_altered(earned):
 
     assert answer["status"] == "altered"
     assert answer["pdf_signature"] == "invalid"
+
+
+def _unsigned(pdf: bytes) -> bytes:
+    """The PDF's pages written anew, without the signature, with its genuine credential.jwt attached
+    again: how one would hide an edit to what the page shows."""
+    writer = pypdf.PdfWriter()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        if "/Annots" in page:  # the signature's widget, which holds the signature
+            del page["/Annots"]
+        writer.add_page(page)
+    writer.add_attachment("credential.jwt", baking.pdf_credential(pdf).encode())
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_whose_signature_was_removed_is_altered(earned):
+    _, _, certificate = earned
+    stripped = _unsigned(api.render_pdf(certificate))
+    assert baking.pdf_credential(stripped) is not None  # the genuine credential is still inside
+
+    answer = _answer(stripped)
+
+    assert answer["pdf_signature"] == "absent"
+    assert answer["status"] == "altered"
+
+
+def test_an_unsigned_pdf_this_site_rendered_before_it_signed_pdfs_is_valid(earned, settings):
+    _, _, certificate = earned
+    signing = settings.CERT_PLUGIN["PDF_SIGNING"]
+    assert signing
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "PDF_SIGNING": None}
+    api.reissue(certificate, reason="rendered while PDFs were not signed")
+    certificate.refresh_from_db()
+    unsigned = api.render_pdf(certificate)
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "PDF_SIGNING": signing}
+
+    answer = _answer(unsigned)
+
+    assert (answer["status"], answer["pdf_signature"]) == ("valid", "absent")
+
+
+def _other_institution(tmp_path, name: str = "Someone Else") -> dict:
+    path = tmp_path / f"{name}.p12"
+    keys.write_self_signed_pkcs12(path, common_name=name, organization=name, passphrase="pw")
+    return {"PKCS12": str(path), "PASSPHRASE": "pw"}
+
+
+def test_replacing_the_institution_certificate_keeps_earlier_pdfs_valid(earned, settings, tmp_path):
+    _, _, certificate = earned
+    issued_pdf = api.render_pdf(certificate)  # signed with the certificate of the time, and kept
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "PDF_SIGNING": _other_institution(tmp_path, "Renewed")}
+
+    answer = _answer(issued_pdf)
+
+    assert (answer["status"], answer["pdf_signature"]) == ("valid", "valid")
+
+
+def test_a_pdf_signed_again_by_someone_else_is_altered(earned, tmp_path):
+    _, _, certificate = earned
+    forger = _other_institution(tmp_path)
+    resigned = pades.sign_pdf(_unsigned(api.render_pdf(certificate)), pkcs12_path=forger["PKCS12"],
+                              passphrase=forger["PASSPHRASE"])
+
+    answer = _answer(resigned)
+
+    assert (answer["status"], answer["pdf_signature"]) == ("altered", "invalid")
 
 
 def test_a_png_whose_credential_was_tampered_with_is_altered(earned):
