@@ -149,3 +149,20 @@ def test_a_file_over_the_limit_is_refused_on_the_form_with_the_reason(lms, new_c
     field = page.get_by_label("Certificate file (PDF or PNG, up to 10 MB)")
     assert field.get_attribute("aria-invalid") == "true"
     page.screenshot(path=str(SCREENSHOTS / "verify-file-too-large-phone.png"), full_page=True)
+
+
+def test_the_same_pdf_dropped_after_revocation_says_revoked(lms, new_context):
+    _, _, certificate = issued(lms)
+    pdf = api.render_pdf(certificate)
+    page = new_context(viewport=SIZES["desktop"]).new_page()
+    page.goto(reverse("cert_plugin:verify-form"))
+    _drop(page, pdf, "certificate.pdf", "application/pdf")
+    assert page.get_attribute("[data-file-status]", "data-file-status") == "valid"
+
+    api.revoke(certificate, reason="Issued in error")
+    page.get_by_role("link", name="Check another file").click()
+    _drop(page, pdf, "certificate.pdf", "application/pdf")
+
+    assert page.get_attribute("[data-file-status]", "data-file-status") == "revoked"
+    assert page.get_by_role("heading", level=1).inner_text() == "This certificate has been revoked"
+    assert page.get_by_text(certificate.formatted_code).is_visible()
