@@ -24,6 +24,19 @@ def issued(lms, *, name: str = "Amelia Okafor", title: str = "Python for Data An
     return course, learner, certificate
 
 
+def edited_pdf(pdf: bytes) -> bytes:
+    """The PDF with its title changed after signing, the way an editor saves (an incremental update)."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter(io.BytesIO(pdf), incremental=True)
+    writer.add_metadata({"/Title": "Certificate of someone else"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def client_for(user: Any = None) -> Client:
     """A test client signed in as ``user`` (signed out for None)."""
     client = Client()

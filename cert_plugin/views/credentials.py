@@ -21,6 +21,7 @@ Without a signing key (or ``BASE_URL``) the signed forms answer 503 with a JSON 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -130,7 +131,12 @@ def issuer_keys(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _public_key_document(document: dict[str, Any] | None, content_type: str) -> HttpResponse:
+def _public_key_document(find: Callable[[str], dict[str, Any] | None], key_id: str,
+                         content_type: str) -> HttpResponse:
+    try:
+        document = find(key_id)
+    except api.CertPluginError as exc:
+        return _unavailable(exc)
     if document is None:
         return _json({"error": "not_found", "detail": "No key with this id was published by this issuer."},
                      content_type="application/json", status=404)
@@ -143,19 +149,13 @@ def _public_key_document(document: dict[str, Any] | None, content_type: str) -> 
 @require_safe
 def issuer_key(request: HttpRequest, key_id: str) -> HttpResponse:
     """One public key as a JWK: what a VC-JWT's ``kid`` dereferences to."""
-    try:
-        return _public_key_document(api.issuer_key(key_id), "application/jwk+json")
-    except api.CertPluginError as exc:
-        return _unavailable(exc)
+    return _public_key_document(api.issuer_key, key_id, "application/jwk+json")
 
 
 @require_safe
 def issuer_multikey(request: HttpRequest, key_id: str) -> HttpResponse:
     """One Ed25519 public key as a ``Multikey`` verification method (Data Integrity proofs)."""
-    try:
-        return _public_key_document(api.issuer_multikey(key_id), "application/json")
-    except api.CertPluginError as exc:
-        return _unavailable(exc)
+    return _public_key_document(api.issuer_multikey, key_id, "application/json")
 
 
 @require_safe

@@ -1,4 +1,5 @@
-"""A real RFC 3161 timestamp authority for the PAdES tests: OpenSSL's ``ts -reply`` behind HTTP.
+"""What the PAdES tests share: a signer (a PKCS#12 file and its certificate) and a real RFC 3161
+timestamp authority, OpenSSL's ``ts -reply`` behind HTTP.
 
 Its CA and signing certificate are made here with ``cryptography``; the server answers on
 127.0.0.1 the way public TSAs do (a DER ``TimeStampResp``, content type
@@ -23,6 +24,26 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from cert_plugin.credentials.keys import write_self_signed_pkcs12
+from cert_plugin.credentials.pades import certificate_pem_from_pkcs12
+
+PASSPHRASE = "correct horse battery staple"  # of the shared signer's PKCS#12 file
+
+
+@pytest.fixture(scope="module")
+def pkcs12_path(tmp_path_factory) -> str:
+    """A PKCS#12 file with a self-signed signer, as an institution's PDF_SIGNING names."""
+    path = tmp_path_factory.mktemp("pades") / "signer.p12"
+    write_self_signed_pkcs12(path, common_name="Northwind Certificates", organization="Northwind Academy",
+                             passphrase=PASSPHRASE)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def trust_pem(pkcs12_path) -> str:
+    """The signer's certificate, for validating what it signed."""
+    return certificate_pem_from_pkcs12(pkcs12_path, PASSPHRASE)
 
 
 @dataclass

@@ -29,8 +29,8 @@ from cert_plugin.credentials.pades import (
     signature_status,
     validate_pdf_signature,
 )
+from tests.credentials.conftest import PASSPHRASE
 
-PASSPHRASE = "correct horse battery staple"
 HTML = "<h1>Certificate of completion</h1><p>Amelia Okafor — مريم الحسيني — 李小龙</p>"
 
 
@@ -42,19 +42,6 @@ def plain_pdf() -> bytes:
 @pytest.fixture(scope="module")
 def pdfa_pdf() -> bytes:
     return weasyprint.HTML(string=HTML).write_pdf(pdf_variant="pdf/a-3b")
-
-
-@pytest.fixture(scope="module")
-def pkcs12_path(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("pades") / "signer.p12"
-    write_self_signed_pkcs12(path, common_name="Northwind Certificates", organization="Northwind Academy",
-                             passphrase=PASSPHRASE)
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def trust_pem(pkcs12_path) -> str:
-    return certificate_pem_from_pkcs12(pkcs12_path, PASSPHRASE)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ from pyhanko.sign.validation import validate_pdf_signature as pyhanko_validate
 from pyhanko_certvalidator import ValidationContext
 
 from cert_plugin import api, conf
-from cert_plugin.credentials.keys import write_self_signed_pkcs12
 from cert_plugin.credentials.pades import (
     PdfSigningError,
     certificate_pem_from_pkcs12,
@@ -30,28 +29,13 @@ from cert_plugin.credentials.pades import (
     validate_pdf_signature,
 )
 from cert_plugin.models import RenderedFile
-from tests.credentials.conftest import TimestampAuthority
-
-PASSPHRASE = "timestamped"
+from tests.credentials.conftest import PASSPHRASE, TimestampAuthority
 
 
 @pytest.fixture(scope="module")
 def pdf() -> bytes:
     return weasyprint.HTML(string="<h1>Certificate of completion</h1><p>Chidi Eze</p>").write_pdf(
         pdf_variant="pdf/a-3b")
-
-
-@pytest.fixture(scope="module")
-def pkcs12_path(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("pades-ts") / "signer.p12"
-    write_self_signed_pkcs12(path, common_name="Northwind Certificates", organization="Northwind Academy",
-                             passphrase=PASSPHRASE)
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def trust_pem(pkcs12_path) -> str:
-    return certificate_pem_from_pkcs12(pkcs12_path, PASSPHRASE)
 
 
 def _closed_port_url() -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import io
 
-import pypdf
 import pytest
 from django.urls import reverse
 from PIL import Image
@@ -19,7 +18,7 @@ from PIL import Image
 from cert_plugin import api
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.helpers import in_language
-from tests.helpers import issued
+from tests.helpers import edited_pdf, issued
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
@@ -40,14 +39,6 @@ def _drop(page, content: bytes, name: str, mime: str) -> None:
     assert "cp-dropzone--over" in page.get_attribute("[data-dropzone]", "class")
     with page.expect_navigation():
         page.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": transfer})
-
-
-def _edited(pdf: bytes) -> bytes:
-    writer = pypdf.PdfWriter(io.BytesIO(pdf), incremental=True)
-    writer.add_metadata({"/Title": "Certificate of someone else"})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _cat() -> bytes:
@@ -97,7 +88,7 @@ def test_an_edited_pdf_and_a_cat_picture_are_told_apart(lms, new_context, size):
     page = new_context(viewport=SIZES[size]).new_page()
     page.goto(reverse("cert_plugin:verify-form"))
 
-    _drop(page, _edited(api.render_pdf(certificate)), "certificate.pdf", "application/pdf")
+    _drop(page, edited_pdf(api.render_pdf(certificate)), "certificate.pdf", "application/pdf")
     assert page.get_attribute("[data-file-status]", "data-file-status") == "altered"
     assert page.get_by_text("Changed after signing").is_visible()
     page.screenshot(path=str(SCREENSHOTS / f"verify-file-altered-{size}.png"), full_page=True)

@@ -25,7 +25,7 @@ from PIL import Image
 from cert_plugin import api
 from cert_plugin.credentials import baking, keys, pades
 from cert_plugin.models import Certificate
-from tests.helpers import client_for, html_of, issued, squash
+from tests.helpers import client_for, edited_pdf, html_of, issued, squash
 
 API = "cert_plugin:api-verify-file"
 PAGE = "cert_plugin:verify-file"
@@ -52,15 +52,6 @@ def _jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), "orange").save(buffer, format="JPEG")
     return buffer.getvalue()
-
-
-def _edited(pdf: bytes) -> bytes:
-    """The PDF with its title changed after signing, the way an editor saves (an incremental update)."""
-    writer = pypdf.PdfWriter(io.BytesIO(pdf), incremental=True)
-    writer.add_metadata({"/Title": "Certificate of someone else"})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _tampered(png: bytes) -> bytes:
@@ -139,7 +130,7 @@ def test_an_expired_certificates_file_says_expired(lms):
 def test_a_pdf_edited_after_signing_is_altered(earned):
     _, _, certificate = earned
 
-    answer = _answer(_edited(api.render_pdf(certificate)))
+    answer = _answer(edited_pdf(api.render_pdf(certificate)))
 
     assert answer["status"] == "altered"
     assert answer["pdf_signature"] == "invalid"
@@ -292,8 +283,8 @@ def test_nothing_is_stored(earned):
     pdf, png = api.render_pdf(certificate), api.render_png(certificate)
     rows, files = _row_counts(), _stored_files()
 
-    for content, name in [(pdf, "c.pdf"), (png, "c.png"), (_edited(pdf), "e.pdf"), (_tampered(png), "t.png"),
-                          (_jpeg(), "cat.jpg")]:
+    for content, name in [(pdf, "c.pdf"), (png, "c.png"), (edited_pdf(pdf), "e.pdf"),
+                          (_tampered(png), "t.png"), (_jpeg(), "cat.jpg")]:
         assert _post(API, content, name).status_code == 200
         assert _post(PAGE, content, name).status_code == 200
 
@@ -364,7 +355,7 @@ def test_the_page_says_valid_with_the_certificates_details(earned):
 
 @pytest.mark.parametrize(("make", "filename", "expected"), [
     (lambda c: api.render_png(c), "c.png", "This certificate file is valid"),
-    (lambda c: _edited(api.render_pdf(c)), "c.pdf", "This file has been altered"),
+    (lambda c: edited_pdf(api.render_pdf(c)), "c.pdf", "This file has been altered"),
     (lambda c: _tampered(api.render_png(c)), "c.png", "This file has been altered"),
     (lambda c: _jpeg(), "cat.jpg", "This is not a certificate file"),
     (lambda c: b"%PDF-1.4\n%%EOF", "c.pdf", "No credential in this file"),
