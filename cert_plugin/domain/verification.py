@@ -40,8 +40,10 @@ def verify(code: str) -> Verification:
     canonical = codes.normalize(code or "")
     if canonical is None:
         return Verification(status="not_found")
-    certificate = Certificate.objects.select_related("template_version").filter(
-        verification_code=canonical).first()
+    # One query: the certificate and, of its template version, the digest its signature covers
+    # (not the version's HTML and CSS, which only rendering reads).
+    certificate = (Certificate.objects.select_related("template_version")
+                   .defer(*_VERSION_SOURCE).filter(verification_code=canonical).first())
     if certificate is None:
         return Verification(status="not_found", code=codes.format_code(canonical))
     status = {"issued": "valid"}.get(certificate.status, certificate.status)
@@ -56,6 +58,9 @@ def verify(code: str) -> Verification:
     return Verification(status=status, certificate=certificate, code=certificate.formatted_code, newer=newer,
                         signature_valid=None if not certificate.signature else published is not None,
                         signature=published)
+
+
+_VERSION_SOURCE = ("template_version__html", "template_version__css", "template_version__options")
 
 
 def signature_payload(certificate: Certificate, *, with_grade: bool = False) -> dict[str, Any]:
@@ -120,15 +125,32 @@ def published_signature(certificate: Certificate) -> dict[str, str] | None:
     """
     if not certificate.signature:
         return None
-    key = SigningKey.objects.filter(key_id=certificate.signing_key_id).first()
-    if key is None:
+    public_key_pem = _public_key(certificate.signing_key_id)
+    if public_key_pem is None:
         return None
     for with_grade in (False, True):
         payload = signature_payload(certificate, with_grade=with_grade)
-        if signing.verify(payload, certificate.signature, key.public_key_pem):
-            return {"algorithm": signing.ALGORITHM, "key_id": key.key_id, "value": certificate.signature,
-                    "payload": signing.canonical_json(payload).decode("utf-8")}
+        if signing.verify(payload, certificate.signature, public_key_pem):
+            text = signing.canonical_json(payload).decode("utf-8")
+            return {"algorithm": signing.ALGORITHM, "key_id": certificate.signing_key_id,
+                    "value": certificate.signature, "payload": text}
     return None
+
+
+# Public keys by id, per process: a key id is the key's own thumbprint, so it names one key forever
+# (a rotated key is a new id) and a row, once read, never needs reading again. Unknown ids are not
+# remembered: a key registered by another process is found on the next request.
+_PUBLIC_KEYS: dict[str, str] = {}
+
+
+def _public_key(key_id: str) -> str | None:
+    known = _PUBLIC_KEYS.get(key_id)
+    if known is None:
+        known = SigningKey.objects.filter(key_id=key_id).values_list("public_key_pem", flat=True).first()
+        if known is None or signing.key_id(known) != key_id:  # a row whose id is not its key's: none
+            return None
+        _PUBLIC_KEYS[key_id] = known
+    return known
 
 
 def signs_certificates() -> bool:
