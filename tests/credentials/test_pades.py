@@ -287,7 +287,7 @@ def test_status_of_a_signed_pdf_is_valid_for_its_signer_or_any(signed_readable, 
 
 def test_status_when_one_shown_letter_changed_is_invalid(signed_readable, trust_pem):
     # The heading's first glyph becomes another glyph of the embedded font subset.
-    offset = signed_readable.index(b"[<0026>") + len(b"[<002")
+    offset = signed_readable.index(b"[<0026") + len(b"[<002")  # one glyph per <> or all in one
     assert offset < _byte_range(signed_readable)[1]
     tampered = bytearray(signed_readable)
     tampered[offset : offset + 1] = b"7"
