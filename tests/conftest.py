@@ -121,3 +121,16 @@ def no_render_task(monkeypatch):
 @pytest.fixture
 def lms(transactional_db):
     return CourseBuilder()
+
+
+@pytest.fixture
+def one_window():
+    """The clock held 5 s into a minute: a test counting requests against ``VERIFY_RATE`` never sees
+    its window end (the limiter's windows are aligned to the minute; a test crossing one would
+    start counting again)."""
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 12, 0, 5, tzinfo=datetime.UTC), tick=False):
+        yield

@@ -116,7 +116,7 @@ def test_the_answer_is_the_same_for_a_signed_in_visitor_and_needs_no_csrf(lms):
 # ----------------------------------------------------------------------------- rate limit
 
 
-def test_the_json_api_answers_429_with_retry_after_over_the_limit(db, settings):
+def test_the_json_api_answers_429_with_retry_after_over_the_limit(db, settings, one_window):
     _slow_rate(settings)
     client = Client()
     for _ in range(3):
@@ -128,7 +128,7 @@ def test_the_json_api_answers_429_with_retry_after_over_the_limit(db, settings):
     assert response.json() == {"status": "rate_limited", "retry_after": retry_after}
 
 
-def test_the_verify_page_answers_429_with_a_clear_page(lms, settings):
+def test_the_verify_page_answers_429_with_a_clear_page(lms, settings, one_window):
     _slow_rate(settings)
     _, certificate = _issued(lms)
     client = Client()
@@ -143,7 +143,7 @@ def test_the_verify_page_answers_429_with_a_clear_page(lms, settings):
     assert certificate.learner_name not in text
 
 
-def test_junk_form_submissions_count_against_the_limit(db, settings):
+def test_junk_form_submissions_count_against_the_limit(db, settings, one_window):
     _slow_rate(settings)
     client = Client()
     for _ in range(3):
@@ -153,7 +153,7 @@ def test_junk_form_submissions_count_against_the_limit(db, settings):
     assert "Retry-After" in response
 
 
-def test_pages_and_json_share_one_budget(db, settings):
+def test_pages_and_json_share_one_budget(db, settings, one_window):
     _slow_rate(settings)
     client = Client()
     client.get(_page("ZZZZ-9999-ZZZZ-9990"))
@@ -162,7 +162,7 @@ def test_pages_and_json_share_one_budget(db, settings):
     assert client.get(_api("ZZZZ-9999-ZZZZ-9990")).status_code == 429
 
 
-def test_the_limit_is_per_client(db, settings):
+def test_the_limit_is_per_client(db, settings, one_window):
     _slow_rate(settings)
     for _ in range(4):
         Client(REMOTE_ADDR="203.0.113.7").get(_api("ZZZZ-9999-ZZZZ-9990"))
@@ -190,7 +190,7 @@ def test_no_rate_means_no_limit(db, settings):
     assert all(client.get(_api("ZZZZ-9999-ZZZZ-9990")).status_code == 404 for _ in range(40))
 
 
-def test_a_correct_code_typed_in_the_form_costs_one_request_not_two(lms, settings):
+def test_a_correct_code_typed_in_the_form_costs_one_request_not_two(lms, settings, one_window):
     _slow_rate(settings, "2/m")
     _, certificate = _issued(lms)
     client = Client()

@@ -292,7 +292,7 @@ def test_nothing_is_stored(earned):
     assert _stored_files() == files
 
 
-def test_it_shares_the_verify_rate_limit(earned, settings):
+def test_it_shares_the_verify_rate_limit(earned, settings, one_window):
     settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "VERIFY_RATE": "2/m"}
     client = client_for()
     client.get(reverse("cert_plugin:api-verify", args=[earned[2].formatted_code]))

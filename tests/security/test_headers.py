@@ -25,7 +25,7 @@ def _issued(lms):
     return learner, api.issue(learner, course.course_key, by=lms.staff(course))
 
 
-def test_the_rate_limited_page_carries_the_policy(lms, settings, no_render_task):
+def test_the_rate_limited_page_carries_the_policy(lms, settings, no_render_task, one_window):
     _, certificate = _issued(lms)
     settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "VERIFY_RATE": "1/m"}
     url = reverse("cert_plugin:verify", args=[certificate.formatted_code])
