@@ -13,6 +13,7 @@ once).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -226,7 +227,12 @@ def _registered(private_pem: str) -> str:
     return key_id
 
 
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # base64url of a SHA-256 digest, without padding
+
+
 def _public_pem(key_id: str) -> str | None:
+    if not _KEY_ID.fullmatch(key_id):  # a thumbprint is 43 base64url characters; anything else is no key
+        return None
     known = SigningKey.objects.filter(key_id=key_id).values_list("public_key_pem", flat=True).first()
     if known:
         return known
