@@ -55,6 +55,12 @@ def issuer_name_for(org: str) -> str:
     return (display_name or "").strip() or conf.get().ISSUER_NAME or org
 
 
+def certificate_issuer(certificate: Any) -> str:
+    """The issuer a certificate names: its snapshot (``issuer_name``, from :func:`issuer_name_for` at
+    issue); for one issued before issuers were snapshotted, ``ISSUER_NAME``, else its organization."""
+    return str(certificate.issuer_name or conf.get().ISSUER_NAME or certificate.org)
+
+
 def branding_asset(org: str, name: str) -> BrandingAsset | None:
     """One file of an organization's branding (its logo or a signature image)."""
     return BrandingAsset.objects.filter(branding__org=(org or "").strip(), name=name).first()

@@ -22,6 +22,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from cert_plugin import conf
 from cert_plugin.credentials import signing
+from cert_plugin.domain.branding import certificate_issuer
 from cert_plugin.domain.issuing import STATUS_LIST_SIZE, requirements_summary
 from cert_plugin.domain.shared import CertPluginError, RequirementsError, get_host
 from cert_plugin.domain.verification import signing_keys
@@ -149,7 +150,7 @@ def _credential_document(certificate: Certificate) -> dict[str, Any]:
         email=learner.email or getattr(certificate.user, "email", "") or "",
         course_key=str(certificate.course_key),
         course_title=certificate.course_title,
-        issuer=_ob_issuer(certificate.issuer_name or certificate.org),
+        issuer=_ob_issuer(certificate_issuer(certificate)),
         issued_at=certificate.issued_at,
         subject_id=subject_id(certificate.user_id),
         expires_at=certificate.expires_at,

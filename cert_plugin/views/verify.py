@@ -98,7 +98,7 @@ def _page_context(request: HttpRequest, verification: Verification,
     files_visible = status != "revoked" and api.can_view(request.user, certificate)
     shareable = certificate.is_public and status != "revoked"
     base = (conf.get().BASE_URL or "").rstrip("/") or request.build_absolute_uri("/").rstrip("/")
-    issuer = certificate.issuer_name or conf.get().ISSUER_NAME or certificate.org
+    issuer = api.certificate_issuer(certificate)
     newer = verification.newer
     return {
         "verification": verification,

@@ -26,7 +26,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from cert_plugin import api, conf, ratelimit
+from cert_plugin import api, ratelimit
 from cert_plugin.views.csp import content_security_policy
 from cert_plugin.views.file_upload import read_upload
 from cert_plugin.views.verify import rate_limited
@@ -61,9 +61,7 @@ def verify_file(request: HttpRequest) -> HttpResponse:
 
 def _context(check: api.FileCheck) -> dict[str, Any]:
     certificate = check.certificate
-    issuer = ""
-    if certificate is not None:
-        issuer = certificate.issuer_name or conf.get().ISSUER_NAME or certificate.org
+    issuer = api.certificate_issuer(certificate) if certificate is not None else ""
     return {
         "check": check,
         "status": check.status,

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cert_plugin import api, conf
+from cert_plugin import api
 from cert_plugin.data import Progress, Verification
 
 __all__ = [
@@ -86,7 +86,7 @@ class VerificationSerializer(serializers.Serializer):
         certificate = verification.certificate
         if certificate is None:
             return ""
-        return certificate.issuer_name or conf.get().ISSUER_NAME or certificate.org
+        return api.certificate_issuer(certificate)
 
     def to_representation(self, instance: Verification) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
@@ -167,7 +167,7 @@ class CertificateSerializer(serializers.Serializer):
         return cache[key]
 
     def get_issuer(self, certificate: Any) -> str:
-        return str(certificate.issuer_name or conf.get().ISSUER_NAME or certificate.org)
+        return api.certificate_issuer(certificate)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_grade(self, certificate: Any) -> float | None:
