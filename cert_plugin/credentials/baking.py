@@ -147,9 +147,7 @@ def pdf_credential(pdf: bytes) -> str | None:
         return None
     try:
         return _pdf_credential(bytes(pdf))
-    except Exception:  # noqa: BLE001  (any parser failure on a file from anyone means "none found")
-        return None
-    except RecursionError:  # pragma: no cover  (deeply nested objects)
+    except Exception:  # noqa: BLE001  (any parser failure, deep nesting included, means "none found")
         return None
 
 

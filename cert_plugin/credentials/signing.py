@@ -33,6 +33,7 @@ __all__ = [
     "key_id",
     "load_p256_private_key",
     "load_private_key",
+    "load_public_key",
     "public_jwk",
     "public_key_pem",
     "sign",
@@ -195,7 +196,9 @@ def _load_jwk_key(pem: str) -> Ed25519PublicKey | ec.EllipticCurvePublicKey:
 
 
 @functools.lru_cache(maxsize=64)
-def _load_public_key(pem: str) -> Ed25519PublicKey:
+def load_public_key(pem: str) -> Ed25519PublicKey:
+    """Parse an Ed25519 public key in PEM (SubjectPublicKeyInfo); cached. :class:`SigningKeyError`
+    names the problem."""
     if not isinstance(pem, str) or not pem.strip():
         raise SigningKeyError("the public key is empty: expected an Ed25519 public key in PEM")
     try:
@@ -235,7 +238,7 @@ def _public_key_pem(private_key_pem: str) -> str:
 
 
 def _raw_public_key(public_key_pem: str) -> bytes:
-    public_key = _load_public_key(public_key_pem)
+    public_key = load_public_key(public_key_pem)
     return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -303,7 +306,7 @@ def verify(payload: Mapping[str, Any], signature_value: str, public_key_pem: str
     if not isinstance(signature_value, str) or not _SIGNATURE_RE.fullmatch(signature_value):
         return False
     try:
-        public_key = _load_public_key(public_key_pem)
+        public_key = load_public_key(public_key_pem)
         raw = base64.urlsafe_b64decode(signature_value + "==")
     except (SigningKeyError, TypeError, binascii.Error):
         return False

@@ -5,7 +5,7 @@ sniffed by its first bytes (PDF or PNG; anything else carries no credential), it
 (``credentials/baking.py``) is verified against this issuer's own published keys only, the
 certificate it names is found by the credential's status-list position (``status_index``,
 confirmed by the credential id derived from the verification code), and its status is the one
-``verify`` gives for that code. A PDF's PAdES signature is checked against the institution
+``verify`` gives (``public_status``). A PDF's PAdES signature is checked against the institution
 certificate of ``PDF_SIGNING``: a PDF changed after signing is ``altered``, whatever it carries,
 and so is a PDF whose signature was removed on a site that signs its PDFs. A PDF that is, byte for
 byte, one this site rendered for the certificate is accepted with whatever institution certificate
@@ -17,10 +17,8 @@ Writes nothing and keeps nothing: the bytes are read, answered and dropped.
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -33,7 +31,7 @@ from cert_plugin import conf
 from cert_plugin.credentials import baking, openbadges
 from cert_plugin.domain.open_badges import issuer_jwks
 from cert_plugin.domain.shared import pades_module
-from cert_plugin.domain.verification import verify
+from cert_plugin.domain.verification import public_status
 from cert_plugin.models import Certificate, RenderedFile
 
 __all__ = ["FILE_STATUSES", "MAX_CHECKED_FILE_BYTES", "FileCheck", "check_file"]
@@ -84,7 +82,7 @@ def check_file(content: bytes) -> FileCheck:
         return FileCheck(status=alone, kind=kind, pdf_signature=pdf_signature,
                          course_title=str(credential.get("name", "")),
                          issued_at=_moment(credential.get("validFrom")), expires_at=until)
-    status = verify(certificate.verification_code).status
+    status = public_status(certificate)
     stripped = kind == "pdf" and pdf_signature == "absent" and not ours and bool(conf.get().PDF_SIGNING)
     if pdf_signature == "invalid" or stripped:  # stripped: an unsigned PDF on a site that signs its PDFs
         status = "altered"
@@ -97,26 +95,13 @@ def check_file(content: bytes) -> FileCheck:
 def _verified(token: str) -> dict[str, Any] | None:
     """The credential, when the token verifies with one of this issuer's keys; else None.
 
-    Expiry is not the token's to decide here (the certificate's status says it), so the token is
-    checked as of its own ``validFrom``: signature, key and claims, never the clock.
+    Expiry is not the token's to decide here (the certificate's status says it), so only its
+    signature, key and claims are checked, never the clock.
     """
     try:
-        valid_from = _moment(_payload(token).get("validFrom"))
-        return openbadges.verify_vc_jwt(token, issuer_jwks(), now=valid_from)
+        return openbadges.verify_vc_jwt(token, issuer_jwks(), check_dates=False)
     except (ValueError, TypeError, AttributeError, UnicodeError):  # CredentialError is a ValueError
         return None
-
-
-def _payload(token: str) -> dict[str, Any]:
-    """The token's payload as it claims to be (not verified: only to read its ``validFrom``)."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise ValueError("not a compact JWS")
-    body = parts[1] + "=" * (-len(parts[1]) % 4)
-    payload = json.loads(base64.urlsafe_b64decode(body.encode("ascii")))
-    if not isinstance(payload, dict):
-        raise ValueError("the payload is not an object")
-    return payload
 
 
 def _certificate_of(credential: dict[str, Any]) -> Certificate | None:

@@ -13,7 +13,6 @@ once).
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +24,7 @@ from cert_plugin.credentials import signing
 from cert_plugin.domain.branding import certificate_issuer
 from cert_plugin.domain.issuing import STATUS_LIST_SIZE, requirements_summary
 from cert_plugin.domain.shared import CertPluginError, RequirementsError, get_host
-from cert_plugin.domain.verification import signing_keys
+from cert_plugin.domain.verification import published_key, signing_keys
 from cert_plugin.models import (
     Certificate,
     CredentialSubject,
@@ -74,7 +73,8 @@ def issuer_multikey(key_id: str) -> dict[str, Any] | None:
     pem = _public_pem(key_id)
     if pem is None or signing.jwt_algorithm(pem) != "EdDSA":
         return None
-    return data_integrity.multikey(_ed25519_public(pem), id=_ob_url("cert_plugin:issuer-multikey", key_id),
+    return data_integrity.multikey(signing.load_public_key(pem),
+                                   id=_ob_url("cert_plugin:issuer-multikey", key_id),
                                    controller=_ob_url("cert_plugin:issuer"))
 
 
@@ -228,25 +228,15 @@ def _registered(private_pem: str) -> str:
     return key_id
 
 
-_KEY_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # base64url of a SHA-256 digest, without padding
-
-
 def _public_pem(key_id: str) -> str | None:
-    if not _KEY_ID.fullmatch(key_id):  # a thumbprint is 43 base64url characters; anything else is no key
-        return None
-    known = SigningKey.objects.filter(key_id=key_id).values_list("public_key_pem", flat=True).first()
+    """A published key (one that signed), or a configured key that has not signed yet."""
+    known = published_key(key_id)
     if known:
         return known
     for private_pem in _configured_keys().values():
         if signing.key_id(signing.public_key_pem(private_pem)) == key_id:
             return signing.public_key_pem(private_pem)
     return None
-
-
-def _ed25519_public(pem: str) -> Any:
-    from cryptography.hazmat.primitives import serialization
-
-    return serialization.load_pem_public_key(pem.encode("ascii"))
 
 
 def _ob_requirements(course_key: CourseKey) -> list[str]:

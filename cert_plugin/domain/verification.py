@@ -11,6 +11,7 @@ fields of a Certificate being issued, through ``sign_certificate``).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
@@ -46,7 +47,7 @@ def verify(code: str) -> Verification:
                    .defer(*_VERSION_SOURCE).filter(verification_code=canonical).first())
     if certificate is None:
         return Verification(status="not_found", code=codes.format_code(canonical))
-    status = {"issued": "valid"}.get(certificate.status, certificate.status)
+    status = public_status(certificate)
     newer = None
     if status == "expired":
         still_valid = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
@@ -61,6 +62,11 @@ def verify(code: str) -> Verification:
 
 
 _VERSION_SOURCE = ("template_version__html", "template_version__css", "template_version__options")
+
+
+def public_status(certificate: Certificate) -> str:
+    """What verifying the certificate answers: "valid", "revoked" or "expired" (now)."""
+    return {"issued": "valid"}.get(certificate.status, certificate.status)
 
 
 def signature_payload(certificate: Certificate, *, with_grade: bool = False) -> dict[str, Any]:
@@ -125,7 +131,7 @@ def published_signature(certificate: Certificate) -> dict[str, str] | None:
     """
     if not certificate.signature:
         return None
-    public_key_pem = _public_key(certificate.signing_key_id)
+    public_key_pem = published_key(certificate.signing_key_id)
     if public_key_pem is None:
         return None
     for with_grade in (False, True):
@@ -141,9 +147,15 @@ def published_signature(certificate: Certificate) -> dict[str, str] | None:
 # (a rotated key is a new id) and a row, once read, never needs reading again. Unknown ids are not
 # remembered: a key registered by another process is found on the next request.
 _PUBLIC_KEYS: dict[str, str] = {}
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # an RFC 7638 thumbprint: base64url of SHA-256, unpadded
 
 
-def _public_key(key_id: str) -> str | None:
+def published_key(key_id: str) -> str | None:
+    """The PEM public key recorded (``SigningKey``) under ``key_id``, or None; read once per process.
+
+    Anything that is not a thumbprint names no key and costs no query (key ids arrive in URLs)."""
+    if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
+        return None
     known = _PUBLIC_KEYS.get(key_id)
     if known is None:
         known = SigningKey.objects.filter(key_id=key_id).values_list("public_key_pem", flat=True).first()

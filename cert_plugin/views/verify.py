@@ -46,7 +46,7 @@ _ECHO_LENGTH = 60  # characters of the visitor's own input shown back on the 404
 def verify_form(request: HttpRequest) -> HttpResponse:
     """``/certs/verify/``: the form; with ``?code=`` it redirects to the code's verify page."""
     if "code" not in request.GET:
-        return _no_store(render(request, "cert_plugin/verify_form.html", {"value": "", "error": ""}))
+        return no_store(render(request, "cert_plugin/verify_form.html", {"value": "", "error": ""}))
     typed = request.GET["code"]
     canonical = codes.normalize(typed)
     if canonical is not None:
@@ -60,7 +60,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     else:
         error = _("Enter the verification code printed on the certificate.")
     context = {"value": typed[:200], "error": error}
-    return _no_store(render(request, "cert_plugin/verify_form.html", context))
+    return no_store(render(request, "cert_plugin/verify_form.html", context))
 
 
 @content_security_policy
@@ -78,8 +78,8 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
     certificate = verification.certificate
     if verification.status == "not_found" or certificate is None:
         context = {"typed": code[:_ECHO_LENGTH]}
-        return _no_store(render(request, "cert_plugin/verify_not_found.html", context, status=404))
-    return _no_store(render(request, "cert_plugin/verify.html", _page_context(request, verification,
+        return no_store(render(request, "cert_plugin/verify_not_found.html", context, status=404))
+    return no_store(render(request, "cert_plugin/verify.html", _page_context(request, verification,
                                                                               certificate)))
 
 
@@ -87,7 +87,7 @@ def rate_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
     """The 429 page: who is limited, and how long to wait."""
     response = render(request, "cert_plugin/rate_limited.html", {"retry_after": retry_after}, status=429)
     response["Retry-After"] = str(retry_after)
-    return _no_store(response)
+    return no_store(response)
 
 
 def _page_context(request: HttpRequest, verification: Verification,
@@ -135,7 +135,8 @@ def _og_description(status: str, issuer: str) -> str:
     return messages[status] % {"issuer": issuer}
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    """A verification answers for now: a revocation must show at once, never from a cache."""
+def no_store(response: HttpResponse) -> HttpResponse:
+    """A verification answers for now (the verify pages and the file check): a revocation must show
+    at once, never from a cache."""
     add_never_cache_headers(response)
     return response

@@ -22,14 +22,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from cert_plugin import api, ratelimit
 from cert_plugin.views.csp import content_security_policy
 from cert_plugin.views.file_upload import read_upload
-from cert_plugin.views.verify import rate_limited
+from cert_plugin.views.verify import no_store, rate_limited
 
 __all__ = ["verify_file"]
 
@@ -54,9 +53,9 @@ def verify_file(request: HttpRequest) -> HttpResponse:
         else:
             error, status = _("Choose a certificate file (PDF or PNG) first."), 400
         context = {"value": "", "error": "", "file_error": error}
-        return _no_store(render(request, "cert_plugin/verify_form.html", context, status=status))
+        return no_store(render(request, "cert_plugin/verify_form.html", context, status=status))
     check = api.check_file(upload.content)
-    return _no_store(render(request, "cert_plugin/verify_file.html", _context(check)))
+    return no_store(render(request, "cert_plugin/verify_file.html", _context(check)))
 
 
 def _context(check: api.FileCheck) -> dict[str, Any]:
@@ -69,9 +68,3 @@ def _context(check: api.FileCheck) -> dict[str, Any]:
         "issuer": issuer,
         "verify_url": reverse("cert_plugin:verify", args=[check.code]) if check.code else "",
     }
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    """A check answers for now (a revocation must show at once), and is never cached."""
-    add_never_cache_headers(response)
-    return response

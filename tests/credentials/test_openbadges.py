@@ -199,6 +199,14 @@ def test_expired_and_future_credentials_are_refused():
         verify_vc_jwt(token, JWKS, now=ISSUED - timedelta(days=1))
 
 
+def test_without_the_date_check_an_expired_credential_verifies_but_a_forged_one_does_not():
+    token = sign_vc_jwt(_credential(), PRIVATE, kid=KID)
+    later = ISSUED + timedelta(days=400)
+    assert verify_vc_jwt(token, JWKS, now=later, check_dates=False)["validFrom"] == "2026-03-01T09:30:00Z"
+    with pytest.raises(CredentialError, match="does not verify"):
+        verify_vc_jwt(sign_vc_jwt(_credential(), OTHER, kid=KID), JWKS, check_dates=False)
+
+
 @pytest.mark.parametrize("token", ["", "abc", "a.b", "a.b.c", "e30.e30.!!!"])
 def test_garbage_is_a_credential_error(token):
     with pytest.raises(CredentialError):
