@@ -368,3 +368,24 @@ def test_a_script_that_imports_nothing_of_ours_verifies_from_public_urls(
     }
     assert "cert_plugin" not in imported
     assert "django" not in imported
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("algorithm", ["EdDSA", "ES256"])
+def test_pyjwt_finds_the_key_from_the_jwks_url_by_the_tokens_kid(lms, live_server, settings, algorithm):
+    """What the README promises: ``jwt.PyJWKClient(<issuer-keys URL>)`` selects the key a VC-JWT names."""
+    settings.CERT_PLUGIN = {
+        **settings.CERT_PLUGIN,
+        "SIGNING_KEY": keys.generate_ed25519_pem(),
+        "P256_SIGNING_KEY": _p256_pem(),
+        "CREDENTIAL_ALGORITHMS": ["EdDSA", "ES256"],
+        "BASE_URL": live_server.url,
+    }
+    _, learner, certificate = issued(lms)
+    token = _credential(certificate, learner, format="jwt", alg=algorithm).content.decode()
+
+    key = jwt.PyJWKClient(f"{live_server.url}/certs/issuer/keys.json").get_signing_key_from_jwt(token)
+    claims = jwt.decode(token, key=key, algorithms=[algorithm])
+
+    assert claims["sub"] == claims["credentialSubject"]["id"]
+    assert key.key_id == jwt.get_unverified_header(token)["kid"]
