@@ -29,14 +29,17 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,30 +50,48 @@ from benchmarks.run import write_report
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results-load.md"
+RESULTS_JSON = HERE / "results-load.json"
 SCRIPT = HERE / "verify.lua"
 RAISED = "1000000/s"
-TARGET_RPS = 500
-TARGET_P99_MS = 50.0
+TARGET_RATIO = 0.6  # the plugin's req/s over the anchor's, in the same run
+TARGET_P99_MS = 30.0
+WARMUP_CODES = 8000  # the tail of the code list, kept for warm-ups
 QUIET_OTHERS = 0.3  # CPUs other processes may use during a run for it to count as quiet
 PRODUCTION_RATE = (30, 60)  # cert_plugin.conf's default VERIFY_RATE, "30/m"
 TIMES = "\N{MULTIPLICATION SIGN}"
-_RENDER_TASK = "cert_plugin.tasks.render_certificate"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How every server is run and loaded."""
+
+    procs: harness.Processes
+    seconds: float
+    connections: int
+    wrk_threads: int
+    workers: int
+    worker_class: str
+    threads: int
 
 
 @dataclass(frozen=True)
 class Server:
-    """One gunicorn configuration: the limiter's rate and the cache that keeps its counters."""
+    """One gunicorn configuration: the project served, the limiter's rate and the cache that keeps its
+    counters, and whether database connections persist (the demo's settings: ``CONN_MAX_AGE=60``)."""
 
     key: str
     rate: str | None  # None: the production default (VERIFY_RATE not set)
     cache: str  # "locmem" (the demo's default cache) or "redis"
-    persistent: bool = False  # CONN_MAX_AGE = 60 (the demo: 0, a new connection per request)
+    persistent: bool = True  # False: CONN_MAX_AGE = 0, a new connection per request
+    anchor: bool = False  # the anchor project (benchmarks/anchor) instead of the demo LMS
 
     @property
     def label(self) -> str:
+        if self.anchor:
+            return "anchor (a minimal Django project: one indexed lookup, a small template or JsonResponse)"
         limit = "production limit (30/m)" if self.rate is None else "limit raised"
         cache = "LocMem cache (per worker)" if self.cache == "locmem" else "Redis cache (shared)"
-        connections = ", persistent DB connections (`CONN_MAX_AGE=60`)" if self.persistent else ""
+        connections = "" if self.persistent else ", a new DB connection per request (`CONN_MAX_AGE=0`)"
         return f"{limit}, {cache}{connections}"
 
 
@@ -78,12 +99,16 @@ class Server:
 class Scenario:
     server: Server
     mode: str  # "html", "json" or "mixed" (see verify.lua)
+    repeat: bool = False  # codes the same server answered in its previous run (else codes it never saw)
 
     @property
     def label(self) -> str:
         what = {"html": "verify page (HTML)", "json": "verify JSON (`api-verify`)",
                 "mixed": "HTML and JSON alternately"}[self.mode]
-        return f"{what}; {self.server.label}"
+        if self.server.anchor:
+            what = {"html": "page", "json": "JSON", "mixed": "page and JSON"}[self.mode]
+        codes = "; codes verified in the previous run" if self.repeat else ""
+        return f"{what}; {self.server.label}{codes}"
 
 
 @dataclass
@@ -136,37 +161,65 @@ class Result:
 # --------------------------------------------------------------------------------------- data
 
 
-def seed(count: int, codes_file: Path) -> None:
-    """Issue ``count`` certificates (in-process, no render: verification reads records only)."""
-    from django.db import connections, transaction
+ANCHOR_SETTINGS = "benchmarks.anchor.settings"
 
-    from cert_plugin import jobs
 
-    # Drop the render task the way tests/conftest.py's no_render_task fixture does: every task goes
-    # through jobs.enqueue_all (jobs.enqueue included).
-    real = jobs.enqueue_all
+@dataclass
+class Data:
+    """What both projects hold: the same codes, the plugin's certificates in a mix of states."""
 
-    def enqueue_all(tasks: Any, **kwargs: Any) -> None:
-        real([(name, args) for name, args in tasks if name != _RENDER_TASK], **kwargs)
+    codes: int
+    states: dict[str, int]
+    seconds: float
 
-    course = harness.make_course("course-v1:Northwind+LOAD+2026")
-    users = harness.make_learners(course, count, prefix="load-")
-    codes = []
-    jobs.enqueue_all = enqueue_all
-    try:
-        for start in range(0, count, 500):
-            with transaction.atomic():
-                issued = harness.issue(users[start:start + 500], course.course_key)
-                codes += [certificate.formatted_code for certificate in issued]
-    finally:
-        jobs.enqueue_all = real
-    from cert_plugin.models import RenderedFile
 
-    if RenderedFile.objects.exists():
-        raise RuntimeError("seeding rendered files: cert_plugin.jobs no longer sends tasks through "
-                           "enqueue_all; update benchmarks/load.py:seed")
-    codes_file.write_text("\n".join(codes) + "\n", encoding="ascii")
+def seed(count: int, codes_file: Path, anchor_db: Path, env: dict[str, str]) -> Data:
+    """Fill the demo LMS the way ``benchmarks.verify_scale`` does (courses, learners, signed certificates,
+    some expired and revoked), then the anchor's database with one row per code, in another process."""
+    from django.db import connections
+
+    from benchmarks.verify_scale import Filler
+    from cert_plugin import codes
+
+    started = time.perf_counter()
+    filler = Filler(count)
+    filler.prepare()
+    fill = filler.certificates_up_to(count)
+    issued = [codes.format_code(code) for code in fill.codes]
+    random.Random(16).shuffle(issued)  # expired and revoked ones spread through every run
+    codes_file.write_text("\n".join(issued) + "\n", encoding="ascii")
     connections.close_all()
+    subprocess.run([sys.executable, "-m", "benchmarks.anchor.seed", str(codes_file), str(anchor_db)],
+                   env={**env, "DJANGO_SETTINGS_MODULE": ANCHOR_SETTINGS}, check=True, timeout=600)
+    return Data(len(issued), dict(fill.states), time.perf_counter() - started)
+
+
+class Offsets:
+    """Where each run starts in the list of codes, so that a run asks a server only for codes it has
+    never answered (nothing it cached helps), unless the run is meant to repeat the previous one."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.warmup = max(0, total - WARMUP_CODES)  # the tail of the list, which runs reach last
+        self._next: dict[str, int] = {}
+        self._last: dict[tuple[str, str], int] = {}
+        self.wrapped: set[str] = set()  # servers whose runs came back to codes they had answered
+
+    def take(self, scenario: Scenario) -> int:
+        key = scenario.server.key
+        if scenario.repeat:
+            return self._last[(key, scenario.mode)]
+        offset = self._next.get(key, 0)
+        self._last[(key, scenario.mode)] = offset
+        return offset
+
+    def used(self, scenario: Scenario, requests: int) -> None:
+        if scenario.repeat:
+            return
+        key = scenario.server.key
+        self._next[key] = self._next.get(key, 0) + requests + 1
+        if self._next[key] > self.warmup:
+            self.wrapped.add(scenario.server.label)
 
 
 # --------------------------------------------------------------------------------------- server
@@ -182,27 +235,65 @@ def _get(url: str, timeout: float = 2.0) -> int:
         return 0
 
 
-def _start_server(procs: harness.Processes, server: Server, *, var_dir: str, env: dict[str, str],
-                  workers: int, worker_class: str, threads: int) -> tuple[Any, str]:
+@dataclass
+class Running:
+    server: Server
+    child: Any
+    base: str
+
+
+@dataclass
+class Bench:
+    """One run's place and settings: its directory, environment, codes and how servers are loaded."""
+
+    var_dir: str
+    env: dict[str, str]
+    codes_file: Path
+    offsets: Offsets
+    options: Options
+
+
+@contextlib.contextmanager
+def serve(bench: Bench, server: Server) -> Iterator[Running]:
+    """gunicorn serving ``server``, warmed up (imports, templates, connections), stopped afterwards."""
+    var_dir, env, codes_file, options = bench.var_dir, bench.env, bench.codes_file, bench.options
+    if server.cache == "redis":
+        harness.flush_redis(env["CERT_BENCH_REDIS"])
     port = harness.free_port()
     extra = dict(env)
+    application = "devhost.wsgi:application"
+    if server.anchor:
+        extra.update(DJANGO_SETTINGS_MODULE=ANCHOR_SETTINGS,
+                     ANCHOR_DB_NAME=str(Path(var_dir, "anchor.sqlite3")))
+        application = "benchmarks.anchor.wsgi:application"
     if server.rate is not None:
         extra["CERT_BENCH_VERIFY_RATE"] = server.rate
     if server.cache == "redis":
         extra["CERT_BENCH_CACHE_URL"] = env["CERT_BENCH_REDIS"]
-    if server.persistent:
-        extra["CERT_BENCH_CONN_MAX_AGE"] = "60"
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", worker_class,
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048",
-               "--timeout", "30"]
-    if worker_class == "gthread":
-        command += ["--threads", str(threads)]
+    if not server.persistent:
+        extra["CERT_BENCH_CONN_MAX_AGE"] = "0"
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(options.workers), "--worker-class",
+               options.worker_class, "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+               "--backlog", "2048", "--timeout", "30"]
+    if options.worker_class == "gthread":
+        command += ["--threads", str(options.threads)]
     log = Path(var_dir, "logs", f"gunicorn-{server.key}.log")
-    child = procs.start([*command, "devhost.wsgi:application"], env=extra, log=log)
+    child = options.procs.start([*command, application], env=extra, log=log)
     base = f"http://127.0.0.1:{port}"
-    harness.wait_for(lambda: _get(f"{base}/certs/verify/") == 200, what="gunicorn to answer", timeout=60,
-                     interval=0.3, log=log, alive=child)
-    return child, base
+    try:
+        harness.wait_for(lambda: _get(f"{base}/certs/verify/") == 200, what="gunicorn to answer", timeout=60,
+                         interval=0.3, log=log, alive=child)
+        # Warm-up without spending the limiter's budget: the form page is not rate-limited; with the
+        # limit raised, the verify endpoints themselves, on codes at the tail of the list.
+        if server.rate is None:
+            _wrk(base, mode="html", codes_file=codes_file, seconds=2, options=options, script=False,
+                 path="/certs/verify/")
+        else:
+            _wrk(base, mode="mixed", codes_file=codes_file, seconds=3, options=options,
+                 offset=bench.offsets.warmup)
+        yield Running(server, child, base)
+    finally:
+        options.procs.stop(child)
 
 
 def _server_cpu(master: Any) -> float:
@@ -218,14 +309,14 @@ def _server_cpu(master: Any) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _wrk(base: str, *, mode: str, codes_file: Path, seconds: float, connections: int, threads: int,
-         script: bool = True, path: str = "") -> tuple[dict[str, Any], float]:
+def _wrk(base: str, *, mode: str, codes_file: Path, seconds: float, options: Options, script: bool = True,
+         path: str = "", offset: int = 0) -> tuple[dict[str, Any], float]:
     """Run wrk; returns the WRK_JSON summary (script runs) and wrk's CPU seconds."""
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "2s",
-               "--latency"]
+    command = ["wrk", f"-t{options.wrk_threads}", f"-c{options.connections}", f"-d{max(1, round(seconds))}s",
+               "--timeout", "2s", "--latency"]
     if script:
         command += ["-s", str(SCRIPT)]
-    env = {**os.environ, "VERIFY_CODES": str(codes_file), "VERIFY_MODE": mode}
+    env = {**os.environ, "VERIFY_CODES": str(codes_file), "VERIFY_MODE": mode, "VERIFY_OFFSET": str(offset)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     finished = subprocess.run([*command, base + path], env=env, capture_output=True, text=True,
                               timeout=seconds + 60, check=False)
@@ -241,38 +332,21 @@ def _wrk(base: str, *, mode: str, codes_file: Path, seconds: float, connections:
     raise RuntimeError(f"wrk printed no summary:\n{finished.stdout}\n{finished.stderr}")
 
 
-def run_server(procs: harness.Processes, server: Server, modes: list[str], *, var_dir: str,
-               env: dict[str, str], codes_file: Path, seconds: float, connections: int, wrk_threads: int,
-               workers: int, worker_class: str, threads: int) -> list[Result]:
-    if server.cache == "redis":
-        harness.flush_redis(env["CERT_BENCH_REDIS"])
-    child, base = _start_server(procs, server, var_dir=var_dir, env=env, workers=workers,
-                                worker_class=worker_class, threads=threads)
-    results = []
-    try:
-        # Warm-up (imports, templates, database connections) without spending the limiter's budget:
-        # the form page is not rate-limited; with the limit raised, the verify endpoints themselves.
-        if server.rate is None:
-            _wrk(base, mode="html", codes_file=codes_file, seconds=2, connections=connections,
-                 threads=wrk_threads, script=False, path="/certs/verify/")
-        else:
-            _wrk(base, mode="mixed", codes_file=codes_file, seconds=3, connections=connections,
-                 threads=wrk_threads)
-        for mode in modes:
-            scenario = Scenario(server, mode)
-            progress(f"{scenario.label}: wrk for {seconds:.0f} s, {connections} connections")
-            cpu_before, started, meter = _server_cpu(child), time.time(), harness.CpuMeter(procs)
-            data, wrk_cpu = _wrk(base, mode=mode, codes_file=codes_file, seconds=seconds,
-                                 connections=connections, threads=wrk_threads)
-            result = Result(scenario, data, started, time.time(), _server_cpu(child) - cpu_before, wrk_cpu,
-                            data.get("counts", {}), meter.stop(extra=wrk_cpu))
-            results.append(result)
-            progress(f"    {result.rps:,.0f} req/s; p50 {result.latency_ms('p50'):.1f} ms, "
-                     f"p99 {result.latency_ms('p99'):.1f} ms; {result.counts}; "
-                     f"socket errors {result.socket_errors}; {result.machine}")
-    finally:
-        procs.stop(child)
-    return results
+def measure(bench: Bench, running: Running, scenario: Scenario) -> Result:
+    """One wrk run against a running server."""
+    options, offsets = bench.options, bench.offsets
+    progress(f"{scenario.label}: wrk for {options.seconds:.0f} s, {options.connections} connections")
+    offset = offsets.take(scenario)
+    cpu_before, started, meter = _server_cpu(running.child), time.time(), harness.CpuMeter(options.procs)
+    data, wrk_cpu = _wrk(running.base, mode=scenario.mode, codes_file=bench.codes_file,
+                         seconds=options.seconds, options=options, offset=offset)
+    result = Result(scenario, data, started, time.time(), _server_cpu(running.child) - cpu_before, wrk_cpu,
+                    data.get("counts", {}), meter.stop(extra=wrk_cpu))
+    offsets.used(scenario, result.requests)
+    progress(f"    {result.rps:,.0f} req/s; p50 {result.latency_ms('p50'):.1f} ms, "
+             f"p99 {result.latency_ms('p99'):.1f} ms; {result.counts}; "
+             f"socket errors {result.socket_errors}; {result.machine}")
+    return result
 
 
 # --------------------------------------------------------------------------------------- report
@@ -332,8 +406,7 @@ def _raised_rows(result: Result) -> list[str]:
     errors = result.socket_errors + result.non_2xx
     return [
         _row(f"{label}: throughput",
-             f"**{result.rps:,.0f} req/s** ({result.requests:,} in {result.seconds:.0f} s)", "—",
-             f"≥ {TARGET_RPS} req/s", _yes(result.rps >= TARGET_RPS)),
+             f"**{result.rps:,.0f} req/s** ({result.requests:,} in {result.seconds:.0f} s)", "—", "—", "—"),
         _row(f"{label}: latency p50 / p90 / p99", _latencies(result), "—", f"p99 ≤ {TARGET_P99_MS:g} ms",
              _yes(result.latency_ms("p99") <= TARGET_P99_MS)),
         _row(f"{label}: errors + non-2xx",
@@ -342,31 +415,119 @@ def _raised_rows(result: Result) -> list[str]:
     ]
 
 
-def markdown(results: list[Result], info: list[tuple[str, str]], *, certificates: int, elapsed: float,
-             load_end: str, workers: int, worker_class: str, threads: int, connections: int,
-             wrk_threads: int, notes: list[str]) -> str:
-    pool = f"{workers} `{worker_class}` workers"
-    if worker_class == "gthread":
-        pool += f" {TIMES} {threads} threads"
+@dataclass
+class Pair:
+    """The plugin and the anchor, loaded one after the other with the same wrk run."""
+
+    round: int
+    plugin: Result
+    anchor: Result
+
+    @property
+    def ratio(self) -> float:
+        return self.plugin.rps / self.anchor.rps if self.anchor.rps else 0.0
+
+
+@dataclass
+class Comparison:
+    pairs: list[Pair]
+
+    def of(self, mode: str) -> list[Pair]:
+        return [pair for pair in self.pairs if pair.plugin.scenario.mode == mode]
+
+    def ratio(self, mode: str) -> float:
+        return statistics.median(pair.ratio for pair in self.of(mode))
+
+    def rps(self, mode: str, side: str) -> float:
+        return statistics.median(getattr(pair, side).rps for pair in self.of(mode))
+
+    def p99(self, mode: str) -> float:
+        """The plugin's worst p99 over the rounds."""
+        return max(pair.plugin.latency_ms("p99") for pair in self.of(mode))
+
+    def errors(self, mode: str) -> int:
+        return sum(pair.plugin.socket_errors + pair.plugin.non_2xx for pair in self.of(mode))
+
+
+def comparison_rows(comparison: Comparison) -> list[str]:
+    lines = [("| Round | Request | Plugin req/s | Anchor req/s | Ratio | Plugin p50 / p99 "
+             "| Anchor p50 / p99 |"), "|---|---|---|---|---|---|---|"]
+    for pair in comparison.pairs:
+        lines.append(_row(str(pair.round), {"html": "page", "json": "JSON"}[pair.plugin.scenario.mode],
+                          f"{pair.plugin.rps:,.0f}", f"{pair.anchor.rps:,.0f}", f"{pair.ratio:.2f}",
+                          f"{pair.plugin.latency_ms('p50'):.1f} / {pair.plugin.latency_ms('p99'):.1f} ms",
+                          f"{pair.anchor.latency_ms('p50'):.1f} / {pair.anchor.latency_ms('p99'):.1f} ms"))
+    lines += ["", "| Measurement | Figure | Target | Met |", "|---|---|---|---|"]
+    for mode, what in (("html", "verify page"), ("json", "verify JSON")):
+        ratio, p99, errors = comparison.ratio(mode), comparison.p99(mode), comparison.errors(mode)
+        ours, theirs = comparison.rps(mode, "plugin"), comparison.rps(mode, "anchor")
+        lines += [
+            _row(f"{what}: req/s, plugin ÷ anchor (median of the rounds)",
+                 f"**{ratio:.2f}** ({ours:,.0f} ÷ {theirs:,.0f})",
+                 f"≥ {TARGET_RATIO:g}", _yes(ratio >= TARGET_RATIO)),
+            _row(f"{what}: plugin's p99 (worst round)", f"**{p99:.1f} ms**", f"≤ {TARGET_P99_MS:g} ms",
+                 _yes(p99 <= TARGET_P99_MS)),
+            _row(f"{what}: errors + non-2xx (every round)", f"**{errors}**", "0", _yes(errors == 0)),
+        ]
+    return lines
+
+
+def summary(comparison: Comparison, results: list[Result], certificates: int) -> dict[str, Any]:
+    """``benchmarks/results-load.json``: the figures of the persistent-connection, raised-limit runs."""
+    repeated = {r.scenario.mode: r for r in results if r.scenario.repeat}
+    return {
+        "certificates": certificates,
+        "verify_page_rps": round(comparison.rps("html", "plugin"), 1),
+        "verify_json_rps": round(comparison.rps("json", "plugin"), 1),
+        "anchor_page_rps": round(comparison.rps("html", "anchor"), 1),
+        "anchor_json_rps": round(comparison.rps("json", "anchor"), 1),
+        "verify_page_p99_ms": round(comparison.p99("html"), 2),
+        "verify_json_p99_ms": round(comparison.p99("json"), 2),
+        "page_ratio": round(comparison.ratio("html"), 3),
+        "json_ratio": round(comparison.ratio("json"), 3),
+        "errors": comparison.errors("html") + comparison.errors("json"),
+        "rounds": len(comparison.of("html")),
+        "repeated_codes": {f"verify_{'page' if mode == 'html' else 'json'}_rps": round(r.rps, 1)
+                           for mode, r in sorted(repeated.items())},
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def markdown(results: list[Result], comparison: Comparison, info: list[tuple[str, str]], *, data: Data,
+             elapsed: float, load_end: str, options: Options, notes: list[str]) -> str:
+    pool = f"{options.workers} `{options.worker_class}` workers"
+    if options.worker_class == "gthread":
+        pool += f" {TIMES} {options.threads} threads"
     intro = ("Written by `python -m benchmarks.load`. gunicorn serves the demo LMS (`devhost.settings`, "
              "DEBUG off) on 127.0.0.1; wrk drives it with `benchmarks/verify.lua`, cycling through every "
-             "issued code. (a) the rate limiter as in production; (b) the limit raised to "
-             f"{RAISED} (still counted per request). See `benchmarks/README.md`.")
-    server = f"gunicorn {_version('gunicorn')}, {pool}; SQLite database with {certificates:,} certificates"
-    load = f"{_wrk_version()}, {wrk_threads} thread(s), {connections} connections, `--timeout 2s`"
+             "issued code. The anchor, a minimal Django project (`benchmarks/anchor`) holding one row per "
+             "code, is served and driven the same way, alternately with the plugin. (a) the rate limiter "
+             f"as in production; (b) the limit raised to {RAISED} (still counted per request). See "
+             "`benchmarks/README.md`.")
+    states = ", ".join(f"{state} {n:,}" for state, n in sorted(data.states.items()))
+    server = (f"gunicorn {_version('gunicorn')}, {pool}; SQLite databases with {data.codes:,} certificates "
+              f"({states}; filled in {data.seconds:.0f} s)")
+    load = (f"{_wrk_version()}, {options.wrk_threads} thread(s), {options.connections} connections, "
+            f"{options.seconds:.0f} s per run, `--timeout 2s`")
     lines = ["# cert_plugin benchmarks: verify under load (gunicorn + wrk)", "", intro, ""]
     lines += [f"- **{key}**: {value}" for key, value in info]
     lines += [f"- **Server**: {server}", f"- **Load**: {load}",
               f"- **Run**: {elapsed:.0f} s; load average at the end {load_end}", ""]
-    lines += ["| Measurement | Figure | Baseline | Target | Met |", "|---|---|---|---|---|"]
-    raised = [result for result in results if result.scenario.server.rate is not None]
+    lines += ["## Against the anchor (persistent connections, limit raised, LocMem cache)", "",
+              ("Each round loads the anchor and the plugin one after the other with the same wrk run "
+               "(the order alternates); the plugin is asked only for codes it has not answered before."), ""]
+    lines += comparison_rows(comparison)
+    lines += ["", "## Every run", "", "| Measurement | Figure | Baseline | Target | Met |",
+              "|---|---|---|---|---|"]
+    raised = [r for r in results if r.scenario.server.rate is not None and not r.scenario.server.anchor]
     for result in results:
+        if result.scenario.server.anchor:
+            continue
         if result.scenario.server.rate is None:
             same_cache = [r for r in raised if r.scenario.server.cache == result.scenario.server.cache
-                          and not r.scenario.server.persistent]
+                          and not r.scenario.repeat]
             candidates = same_cache or raised
-            reference = candidates[0] if candidates else None
-            lines += _limited_rows(result, reference, workers)
+            lines += _limited_rows(result, candidates[0] if candidates else None, options.workers)
         else:
             lines += _raised_rows(result)
     lines += ["", "## Notes", ""]
@@ -398,9 +559,12 @@ def _wrk_version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=30, help="seconds of each wrk run (default 30)")
-    parser.add_argument("--quick", action="store_true", help="5-second runs, 300 certificates: a smoke test")
-    parser.add_argument("--certificates", type=int, default=3000, help="certificates to issue (default 3000)")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of each wrk run (default 15)")
+    parser.add_argument("--quick", action="store_true",
+                        help="5-second runs, 2,000 certificates: a smoke test")
+    parser.add_argument("--certificates", type=int, default=100_000,
+                        help="certificates to issue (default 100,000)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds against the anchor (default 2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
@@ -410,9 +574,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-redis", action="store_true", help="skip the runs with a Redis cache")
     parser.add_argument("--redis-db", type=int, default=10, help="Redis database number (default 10)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="Markdown file to write")
+    parser.add_argument("--json", type=Path, default=RESULTS_JSON, help="JSON summary to write")
     args = parser.parse_args(argv)
     seconds = 5.0 if args.quick else max(1.0, args.duration)
-    certificates = 300 if args.quick else max(10, args.certificates)
+    certificates = 2000 if args.quick else max(1000, args.certificates)
     missing = [what for what, ok in (("wrk (Debian package wrk)", shutil.which("wrk")),
                                      ("gunicorn (requirements/bench.in)", _has_gunicorn())) if not ok]
     if missing:
@@ -426,9 +591,8 @@ def main(argv: list[str] | None = None) -> int:
          "one per gunicorn worker process: with 2 workers one client gets up to twice `VERIFY_RATE`, and a "
          "restart forgets every counter. Production should use a shared cache (Redis, Memcached) as the "
          "`default` alias; the (a) Redis run shows it holding the exact budget."),
-        ("The demo's `DATABASES` leave `CONN_MAX_AGE` at 0: Django opens and sets up a new database "
-         "connection for every request (for SQLite about 1 ms of CPU, a quarter of a verify request). "
-         "The persistent-connection runs set `CONN_MAX_AGE=60`, as a production deployment should."),
+        ("The demo's `DATABASES` set `CONN_MAX_AGE=60`, as a production deployment should; the runs marked "
+         "`CONN_MAX_AGE=0` open and set up a new database connection for every request instead."),
         ("The limiter keys on `REMOTE_ADDR` only (IPv6 by /64) and never trusts `X-Forwarded-For`; wrk on "
          "loopback is one client (127.0.0.1), so (b) raises the limit rather than faking client addresses."),
     ]
@@ -441,40 +605,61 @@ def main(argv: list[str] | None = None) -> int:
     var_dir = tempfile.mkdtemp(prefix="cert-plugin-bench-load-")
     Path(var_dir, "logs").mkdir()
     codes_file = Path(var_dir, "codes.txt")
-    servers = [(Server("prod-locmem", None, "locmem"), ["mixed"]),
-               (Server("raised-locmem", RAISED, "locmem"), ["html", "json"]),
-               (Server("raised-locmem-persistent", RAISED, "locmem", persistent=True), ["html", "json"])]
-    if use_redis:
-        servers += [(Server("prod-redis", None, "redis"), ["mixed"]),
-                    (Server("raised-redis", RAISED, "redis"), ["mixed"])]
+    plugin = Server("raised-locmem", RAISED, "locmem")
+    anchor = Server("anchor", None, "locmem", anchor=True)
     try:
         harness.write_overlay(var_dir)
         env = harness.environment(var_dir, db="sqlite", db_name=str(Path(var_dir, "bench.sqlite3")),
                                   CERT_BENCH_REDIS=redis_url)
         with harness.Processes() as procs:
+            options = Options(procs, seconds, args.connections, args.wrk_threads, args.workers,
+                              args.worker_class, args.threads)
             progress(f"Seeding {certificates:,} certificates in {var_dir} ...")
             harness.setup_django(env)
             from benchmarks.run import machine
 
             info = machine()
-            seed(certificates, codes_file)
-            progress(f"    seeded in {time.perf_counter() - started:.0f} s")
+            data = seed(certificates, codes_file, Path(var_dir, "anchor.sqlite3"), env)
+            progress(f"    seeded in {data.seconds:.0f} s")
+            offsets = Offsets(data.codes)
+            bench = Bench(var_dir, env, codes_file, offsets, options)
             results: list[Result] = []
-            for server, modes in servers:
-                results += run_server(procs, server, modes, var_dir=var_dir, env=env, codes_file=codes_file,
-                                      seconds=seconds, connections=args.connections,
-                                      wrk_threads=args.wrk_threads, workers=args.workers,
-                                      worker_class=args.worker_class, threads=args.threads)
-        text = markdown(results, info, certificates=certificates, elapsed=time.perf_counter() - started,
-                        load_end=harness.load_average(), workers=args.workers,
-                        worker_class=args.worker_class, threads=args.threads, connections=args.connections,
-                        wrk_threads=args.wrk_threads, notes=notes)
+            pairs: list[Pair] = []
+            with serve(bench, Server("prod-locmem", None, "locmem")) as running:
+                results.append(measure(bench, running, Scenario(running.server, "mixed")))
+            with serve(bench, plugin) as ours, serve(bench, anchor) as theirs:
+                for number in range(1, max(1, args.rounds) + 1):
+                    for mode in ("html", "json"):
+                        order = (theirs, ours) if (number + (mode == "json")) % 2 else (ours, theirs)
+                        measured = {r.server.anchor: measure(bench, r, Scenario(r.server, mode))
+                                    for r in order}
+                        pairs.append(Pair(number, measured[False], measured[True]))
+                        results.append(measured[False])
+            connect = Server("raised-locmem-connect", RAISED, "locmem", persistent=False)
+            with serve(bench, connect) as running:
+                results += [measure(bench, running, Scenario(running.server, mode))
+                            for mode in ("html", "json")]
+            if use_redis:
+                with serve(bench, Server("prod-redis", None, "redis")) as running:
+                    results.append(measure(bench, running, Scenario(running.server, "mixed")))
+                with serve(bench, Server("raised-redis", RAISED, "redis")) as running:
+                    for repeat in (False, True):
+                        results += [measure(bench, running, Scenario(running.server, mode, repeat))
+                                    for mode in ("html", "json")]
+        if offsets.wrapped:
+            notes.append("Runs came back to codes the same server had answered "
+                         f"({'; '.join(sorted(offsets.wrapped))}): use more certificates or shorter runs.")
+        comparison = Comparison(pairs)
+        text = markdown(results, comparison, info, data=data, elapsed=time.perf_counter() - started,
+                        load_end=harness.load_average(), options=options, notes=notes)
+        figures = summary(comparison, results, data.codes)
     finally:
         try:
             if use_redis:
                 harness.flush_redis(redis_url)
         finally:
             shutil.rmtree(var_dir, ignore_errors=True)
+    args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return write_report(args.output, text)
 
 

@@ -4,11 +4,14 @@
 --   VERIFY_CODES  file with one formatted verification code per line (XXXX-XXXX-XXXX-XXXX)
 --   VERIFY_MODE   "html" (/certs/verify/<code>/), "json" (/certs/api/v1/verify/<code>/) or "mixed"
 --                 (the two alternately; they share one rate-limit budget)
+--   VERIFY_OFFSET  where in the list the run starts (default 0): a run that starts past every code
+--                  an earlier run requested asks only for codes the server has not answered yet
 -- Each thread starts at its own offset in the list. done() prints one line "WRK_JSON {...}" with
 -- wrk's summary and latency percentiles (microseconds), and the responses counted by status and by
 -- kind (a JSON body starts with "{"), with the Retry-After headers seen on 429 answers.
 
 local mode = os.getenv("VERIFY_MODE") or "html"
+local offset = tonumber(os.getenv("VERIFY_OFFSET") or "0")
 local codes = {}
 for line in io.lines(os.getenv("VERIFY_CODES")) do
   if #line > 0 then codes[#codes + 1] = line end
@@ -23,7 +26,7 @@ function setup(thread)
 end
 
 function init(args)
-  position = thread_index * 7919
+  position = offset + thread_index * 7919
   counts = {}           -- counts["html 200"] = n
   retry_after = 0       -- 429 answers carrying a Retry-After header
   retry_min = -1
