@@ -185,6 +185,8 @@ from cert_plugin.domain.templates import (
 from cert_plugin.domain.verification import (
     can_view,
     certificate_by_code,
+    certificate_changed,
+    forget_verify_answers,
     public_certificates,
     signature_payload,
     signature_valid,
@@ -192,6 +194,7 @@ from cert_plugin.domain.verification import (
     signs_certificates,
     unsigned_count,
     verify,
+    verify_answer_generation,
 )
 
 # Today's names, kept importable from here with the same behaviour (integrators depend on them).
@@ -240,3 +243,5 @@ __all__ += ["StaffIndex", "TaughtCourse", "configuration_problems", "staff_index
             "teaches_courses"]
 # Checking a certificate by its file (issue 15, part 4): the credential a PDF or PNG carries.
 __all__ += ["FILE_STATUSES", "MAX_CHECKED_FILE_BYTES", "FileCheck", "check_file"]
+# Verify at speed (issue 16): the generation of a code's cached answers, dropped on every change.
+__all__ += ["certificate_changed", "forget_verify_answers", "verify_answer_generation"]

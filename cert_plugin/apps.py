@@ -76,4 +76,17 @@ class CertPluginConfig(AppConfig):
         conf.validate()
         if not apps.is_installed(OPEN_EDX_PLUGINS_APP):
             receivers.connect_all(_RECEIVERS)
+        _forget_answers_on_change()
 
+
+
+def _forget_answers_on_change() -> None:
+    """A saved or deleted certificate drops the verify answers kept for it (issue 16)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from cert_plugin import api
+    from cert_plugin.models import Certificate
+
+    for signal in (post_save, post_delete):
+        signal.connect(api.certificate_changed, sender=Certificate,
+                       dispatch_uid=f"cert_plugin.verify_answers.{signal is post_save}")

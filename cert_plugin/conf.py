@@ -32,6 +32,7 @@ _DEFAULTS: dict[str, Any] = {
     "CREDENTIAL_ALGORITHMS": ["EdDSA"],
     "STORAGE": "default",
     "VERIFY_RATE": "30/m",
+    "VERIFY_CACHE_SECONDS": 300,
     "AUTO_REISSUE_ON_NAME_CHANGE": False,
     "NOTIFY": {},
     "EVENTS_OUT": False,
@@ -59,6 +60,9 @@ class PluginSettings:
     CREDENTIAL_ALGORITHMS: list[str]
     STORAGE: str  # alias in settings.STORAGES for rendered files
     VERIFY_RATE: str  # "<count>/<s|m|h|d>" per client on verify endpoints
+    # Seconds an anonymous verify answer (page per language, JSON) may be kept in the default cache;
+    # any change to the certificate drops it at once, an expiry ends it in time. 0: never kept.
+    VERIFY_CACHE_SECONDS: int
     AUTO_REISSUE_ON_NAME_CHANGE: bool  # reissue at once when the profile name changes
     # Notifications to learners, every key optional (cert_plugin.notify documents backends):
     #   "BACKENDS": dotted paths, or {"class": path, **options} dicts passed to the constructor;
@@ -112,6 +116,10 @@ def problems() -> list[str]:
     if rate is not None and (not isinstance(rate, str) or not _RATE.match(rate)):
         found.append('CERT_PLUGIN["VERIFY_RATE"] must look like "30/m" (count per s, m, h or d), '
                      'or be None to disable rate limiting.')
+    kept = raw.get("VERIFY_CACHE_SECONDS", _DEFAULTS["VERIFY_CACHE_SECONDS"])
+    if isinstance(kept, bool) or not isinstance(kept, int) or kept < 0:
+        found.append('CERT_PLUGIN["VERIFY_CACHE_SECONDS"] must be a whole number of seconds, 0 or more '
+                     '(how long a verify answer may be kept in the cache; 0 keeps none).')
     if not isinstance(raw.get("AUTO_REISSUE_ON_NAME_CHANGE", False), bool):
         found.append('CERT_PLUGIN["AUTO_REISSUE_ON_NAME_CHANGE"] must be True or False.')
     found.extend(_notify_problems(raw.get("NOTIFY", {})))

@@ -47,7 +47,7 @@ from cert_plugin.domain.shared import (
     record_audit,
 )
 from cert_plugin.domain.templates import issuing_version
-from cert_plugin.domain.verification import sign_certificate
+from cert_plugin.domain.verification import forget_verify_answers, sign_certificate
 from cert_plugin.host.base import BlockInfo, CourseInfo, GradeInfo, Host
 from cert_plugin.models import (
     Approval,
@@ -505,6 +505,7 @@ def _retire_expired(user: Any, key: CourseKey, now: Any, *, automatic: bool) -> 
         if certificate.active and certificate.expires_at is not None and certificate.expires_at <= now:
             Certificate.objects.filter(pk=certificate.pk).update(active=None, state=Certificate.EXPIRED,
                                                                  modified_at=now)
+            forget_verify_answers([certificate.verification_code])
             record_audit(AuditEvent.EXPIRED, key, user=user, certificate=certificate,
                          reason="Expired; replaced by recertification")
 

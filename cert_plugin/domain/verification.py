@@ -1,6 +1,8 @@
 """Verifying a certificate: by its code, its signature, and who may see it.
 
-Owns ``verify`` (the public verify page and REST), ``certificate_by_code``,
+Owns ``verify`` (the public verify page and REST), the generation of the
+answers cached for a code (``verify_answer_generation``, ``forget_verify_answers``),
+``certificate_by_code``,
 ``can_view``, ``public_certificates``, the signed snapshot
 (``signature_payload``, ``sign_certificate``, ``signature_valid``,
 ``published_signature``: what a third party checks it with), whether
@@ -11,16 +13,21 @@ fields of a Certificate being issued, through ``sign_certificate``).
 
 from __future__ import annotations
 
+import logging
 import re
+import secrets
+from collections.abc import Iterable
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
 
-from cert_plugin import codes, conf
+from cert_plugin import __version__, codes, conf
 from cert_plugin.credentials import signing
 from cert_plugin.data import Verification
 from cert_plugin.domain.shared import get_host, parse_course_key
@@ -36,15 +43,19 @@ def public_certificates(user: Any) -> list[Certificate]:
                 .order_by("-issued_at", "-id"))
 
 
+log = logging.getLogger(__name__)
+
+
 def verify(code: str) -> Verification:
     """Check a verification code as a person typed, pasted or scanned it."""
     canonical = codes.normalize(code or "")
     if canonical is None:
         return Verification(status="not_found")
     # One query: the certificate and, of its template version, the digest its signature covers
-    # (not the version's HTML and CSS, which only rendering reads).
-    certificate = (Certificate.objects.select_related("template_version")
-                   .defer(*_VERSION_SOURCE).filter(verification_code=canonical).first())
+    # (not the version's HTML and CSS, which only rendering reads). The code is unique: no ORDER BY.
+    found = list(Certificate.objects.select_related("template_version")
+                 .defer(*_VERSION_SOURCE).filter(verification_code=canonical)[:1])
+    certificate = found[0] if found else None
     if certificate is None:
         return Verification(status="not_found", code=codes.format_code(canonical))
     status = public_status(certificate)
@@ -62,6 +73,53 @@ def verify(code: str) -> Verification:
 
 
 _VERSION_SOURCE = ("template_version__html", "template_version__css", "template_version__options")
+
+
+# The answers to a code (its verify page in each language, its JSON) may be kept in Django's cache
+# (the ``default`` alias, shared by every process in production) under the code's *generation*: a
+# random token kept beside them. Changing the certificate replaces the token after the change
+# commits, so every answer kept for it is dropped at once, whichever process kept it. A reader
+# takes the token before it reads the certificate: an answer built from a read that raced a change
+# is filed under the token that change dropped, and never served.
+_GENERATION = f"cert_plugin:verify:{__version__}:{{}}"
+_GENERATION_SECONDS = 24 * 3600  # longer than any answer is kept (VERIFY_CACHE_SECONDS)
+
+
+def certificate_changed(sender: Any, instance: Certificate, **kwargs: Any) -> None:
+    """``post_save`` and ``post_delete`` of a Certificate (connected in ``apps.ready``): whatever
+    changed (revoked, reissued, published, withdrawn, deleted), its kept answers go."""
+    forget_verify_answers([instance.verification_code])
+
+
+def verify_answer_generation(canonical: str) -> str | None:
+    """The current generation of the answers kept for ``canonical`` (a normalized code); None when
+    the cache cannot be used (then nothing is kept or served from it)."""
+    key = _GENERATION.format(canonical)
+    try:
+        token = cache.get(key)
+        if token is None:
+            cache.add(key, secrets.token_hex(8), timeout=_GENERATION_SECONDS)
+            token = cache.get(key)
+    except Exception:  # a cache that is down costs speed, never an answer
+        log.warning("cert_plugin: cache unavailable; verifying without it", exc_info=True)
+        return None
+    return None if token is None else str(token)
+
+
+def forget_verify_answers(canonical_codes: Iterable[str]) -> None:
+    """Drop every answer kept for these codes, once the current transaction commits."""
+    keys = [_GENERATION.format(code) for code in canonical_codes if code]
+    if not keys:
+        return
+
+    def forget() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            log.exception("cert_plugin: could not drop the cached verify answers of %s; they stay "
+                          "until they time out", ", ".join(keys))
+
+    transaction.on_commit(forget)
 
 
 def public_status(certificate: Certificate) -> str:

@@ -16,6 +16,8 @@ What these pages never do:
 Both endpoints count against the per-client ``VERIFY_RATE`` (see
 :mod:`cert_plugin.ratelimit`); form submissions that redirect are counted on
 the page they land on, so each verification costs one request of the budget.
+Answers to anonymous visitors are kept in the cache until the certificate
+changes (:mod:`cert_plugin.views.verify_answers`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -30,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cert_plugin import api, codes, conf, ratelimit
+from cert_plugin.views import verify_answers
 from cert_plugin.views.csp import content_security_policy
 
 if TYPE_CHECKING:
@@ -65,7 +69,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 @content_security_policy
 @require_safe
-def verify_page(request: HttpRequest, code: str) -> HttpResponse:
+def verify_page(request: HttpRequest, code: str) -> HttpResponseBase:
     """``/certs/verify/<code>/``: is this certificate genuine, and is it still valid?"""
     canonical = codes.normalize(code)
     if canonical is not None and code != codes.format_code(canonical):
@@ -74,13 +78,18 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
     limit = ratelimit.hit(request)
     if not limit.allowed:
         return rate_limited(request, limit.retry_after)
+    return verify_answers.answer(request, "page", canonical, lambda: _verify_page(request, code))
+
+
+def _verify_page(request: HttpRequest, code: str) -> tuple[HttpResponse, Verification]:
     verification = api.verify(code)
     certificate = verification.certificate
     if verification.status == "not_found" or certificate is None:
         context = {"typed": code[:_ECHO_LENGTH]}
-        return no_store(render(request, "cert_plugin/verify_not_found.html", context, status=404))
-    return no_store(render(request, "cert_plugin/verify.html", _page_context(request, verification,
-                                                                              certificate)))
+        missing = render(request, "cert_plugin/verify_not_found.html", context, status=404)
+        return no_store(missing), verification
+    page = render(request, "cert_plugin/verify.html", _page_context(request, verification, certificate))
+    return no_store(page), verification
 
 
 def rate_limited(request: HttpRequest, retry_after: int) -> HttpResponse:

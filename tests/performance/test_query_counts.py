@@ -22,6 +22,7 @@ from collections import defaultdict
 
 import pytest
 from completion.models import BlockCompletion
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test import Client
@@ -91,6 +92,7 @@ def test_verify_of_an_existing_certificate_costs_one_query(certificate, url_name
     url = reverse(url_name, args=[certificate.formatted_code])
     client = Client()  # anonymous; the rate limit lives in the cache
     client.get(url)  # the process reads the signing key once
+    cache.clear()  # and forgets the answer it kept: what the first visitor of a code costs
 
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
@@ -101,6 +103,24 @@ def test_verify_of_an_existing_certificate_costs_one_query(certificate, url_name
     assert len(captured) <= VERIFY_BUDGET, _report(captured)
     sql = captured.captured_queries[0]["sql"].replace("`", '"')
     assert '"html"' not in sql  # not the template's source
+
+
+@pytest.mark.parametrize("url_name", ["cert_plugin:verify", "cert_plugin:api-verify"])
+def test_verify_asked_again_costs_no_query_until_the_certificate_changes(certificate, url_name):
+    url = reverse(url_name, args=[certificate.formatted_code])
+    first = Client().get(url)
+
+    with CaptureQueriesContext(connection) as captured:
+        again = Client().get(url)
+    assert len(captured) == 0, _report(captured)
+    assert again.status_code == 200
+    assert again.content == first.content
+
+    api.revoke(certificate, reason="Issued in error")
+    with CaptureQueriesContext(connection) as captured:
+        revoked = Client().get(url)
+    assert len(captured) == VERIFY_BUDGET
+    assert b"revoked" in revoked.content
 
 
 # --------------------------------------------------------------------------- (b) receivers

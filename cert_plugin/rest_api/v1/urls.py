@@ -5,13 +5,13 @@ Every name starts with ``api-``; the OpenAPI schema of all of them is ``api-sche
 
 from django.urls import URLPattern, URLResolver, path
 
-from cert_plugin.rest_api.v1 import verify_file, views
+from cert_plugin.rest_api.v1 import verify, verify_file, views
 
 _LEARNER = "courses/<str:course_key>/learners/<int:user_id>"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("verify/file/", verify_file.VerifyFileView.as_view(), name="api-verify-file"),  # before <code>
-    path("verify/<str:code>/", views.VerifyView.as_view(), name="api-verify"),
+    path("verify/<str:code>/", verify.VerifyView.as_view(), name="api-verify"),
     # the learner (the learning and account MFEs)
     path("me/certificates/", views.MyCertificatesView.as_view(), name="api-my-certificates"),
     path("me/certificates/<str:code>/", views.MyCertificateView.as_view(), name="api-my-certificate"),

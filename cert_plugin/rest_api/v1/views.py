@@ -21,7 +21,7 @@ from django.urls.base import get_script_prefix
 from django.utils.cache import patch_cache_control
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from opaque_keys.edx.keys import CourseKey
 from rest_framework import serializers, status
@@ -33,7 +33,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cert_plugin import __version__, api, ratelimit
+from cert_plugin import __version__, api
 from cert_plugin.rest_api.v1 import serializers as s
 from cert_plugin.rest_api.v1.authentication import authentication_classes
 from cert_plugin.rest_api.v1.permissions import (
@@ -60,7 +60,6 @@ __all__ = [
     "RejectView",
     "RequirementView",
     "SchemaView",
-    "VerifyView",
 ]
 
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -100,7 +99,7 @@ class _Schema(AutoSchema):
         return str(getattr(self.view, "operation_id", "") or super().get_operation_id())
 
 
-Schema, NO_STORE = _Schema, _NO_STORE  # for this API's other view modules (verify_file.py)
+Schema, NO_STORE, CODE = _Schema, _NO_STORE, _CODE  # for this API's other view modules (verify*.py)
 
 _MAX_JSON_DEPTH = 16  # no body of this API nests more than 2 levels
 
@@ -498,45 +497,6 @@ class JobView(_ApiView):
 
 
 # --------------------------------------------------------------------------- public
-
-
-@extend_schema(tags=["verify"], parameters=[_CODE], auth=[],
-    summary="Verify a certificate by its code (anyone; rate limited per client)",
-    responses={
-        200: s.VerificationSerializer,
-        404: inline_serializer("VerifyNotFound", {"status": serializers.ChoiceField(choices=["not_found"])}),
-        429: inline_serializer("VerifyRateLimited", {
-            "status": serializers.ChoiceField(choices=["rate_limited"]),
-            "retry_after": serializers.IntegerField(),
-        }),
-    })
-class VerifyView(APIView):
-    """``GET /certs/api/v1/verify/<code>/``: verify a certificate by its code, as JSON.
-
-    Anyone may ask; the answer is the same as the public verify page. 200 with the
-    certificate's snapshot and ``status`` ("valid", "revoked", "expired"); 404
-    ``{"status": "not_found"}`` for unknown and malformed codes alike; 429
-    ``{"status": "rate_limited", "retry_after": N}`` (and ``Retry-After``) over
-    ``CERT_PLUGIN["VERIFY_RATE"]``, a budget shared with the HTML verify pages.
-    """
-
-    operation_id = "verify"
-    permission_classes = [AllowAny]
-    authentication_classes: list[type] = []  # public: no session, no CSRF, same answer for all
-    renderer_classes = [JSONRenderer]
-    throttle_classes: list[type] = []  # cert_plugin.ratelimit, shared with the HTML pages
-    schema = _Schema()
-
-    def get(self, request: Request, code: str) -> Response:
-        limit = ratelimit.hit(request._request)
-        if not limit.allowed:
-            headers = {**_NO_STORE, "Retry-After": str(limit.retry_after)}
-            return Response({"status": "rate_limited", "retry_after": limit.retry_after}, status=429,
-                            headers=headers)
-        verification = api.verify(code)
-        if verification.status == "not_found" or verification.certificate is None:
-            return Response({"status": "not_found"}, status=404, headers=_NO_STORE)
-        return Response(s.VerificationSerializer(verification).data, headers=_NO_STORE)
 
 
 _DESCRIPTION = """\
