@@ -146,6 +146,7 @@ bench: setup $(BENCH_STAMP)
 	$(PY) -m benchmarks.load
 	$(PY) -m benchmarks.backfill
 	$(PY) -m benchmarks.verify_scale
+	$(PY) -m benchmarks.verify_file
 	$(PY) -m benchmarks.events
 	$(PY) -m benchmarks.memory
 
