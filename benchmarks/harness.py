@@ -44,8 +44,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if "CERT_BENCH_VERIFY_RATE" in os.environ:
     CERT_PLUGIN = {**CERT_PLUGIN, "VERIFY_RATE": os.environ["CERT_BENCH_VERIFY_RATE"] or None}  # noqa: F405
 if os.environ.get("CERT_BENCH_CACHE_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    # As Tutor configures Open edX (django-redis 5.4.0, errors ignored like memcached's).
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                           "LOCATION": os.environ["CERT_BENCH_CACHE_URL"]}}
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 if os.environ.get("CERT_BENCH_CONN_MAX_AGE"):
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["CERT_BENCH_CONN_MAX_AGE"])  # noqa: F405
 '''

@@ -6,17 +6,21 @@
 --                 (the two alternately; they share one rate-limit budget)
 --   VERIFY_OFFSET  where in the list the run starts (default 0): a run that starts past every code
 --                  an earlier run requested asks only for codes the server has not answered yet
+--   VERIFY_SPAN    how many codes from there the run cycles through (default: all of them): a run
+--                  that repeats an earlier one asks only for the codes that run asked for
 -- Each thread starts at its own offset in the list. done() prints one line "WRK_JSON {...}" with
 -- wrk's summary and latency percentiles (microseconds), and the responses counted by status and by
 -- kind (a JSON body starts with "{"), with the Retry-After headers seen on 429 answers.
 
 local mode = os.getenv("VERIFY_MODE") or "html"
 local offset = tonumber(os.getenv("VERIFY_OFFSET") or "0")
+local span = tonumber(os.getenv("VERIFY_SPAN") or "0")
 local codes = {}
 for line in io.lines(os.getenv("VERIFY_CODES")) do
   if #line > 0 then codes[#codes + 1] = line end
 end
 if #codes == 0 then error("VERIFY_CODES lists no code") end
+if span <= 0 or span > #codes then span = #codes end
 
 local threads = {}
 
@@ -26,7 +30,7 @@ function setup(thread)
 end
 
 function init(args)
-  position = offset + thread_index * 7919
+  position = thread_index * 7919
   counts = {}           -- counts["html 200"] = n
   retry_after = 0       -- 429 answers carrying a Retry-After header
   retry_min = -1
@@ -35,7 +39,7 @@ end
 
 function request()
   position = position + 1
-  local code = codes[(position % #codes) + 1]
+  local code = codes[((offset + 1 + (position - 1) % span) % #codes) + 1]
   if mode == "json" or (mode == "mixed" and position % 2 == 0) then
     return wrk.format("GET", "/certs/api/v1/verify/" .. code .. "/")
   end

@@ -26,7 +26,10 @@ How:
   request comes from a different ``REMOTE_ADDR`` (a string in the WSGI environ, no traffic), so no
   client ever reaches ``VERIFY_RATE`` and nothing answers 429: the limiter's own cost stays in
   the figure. Codes are drawn at random from every certificate in the table (valid, expired and
-  revoked alike); an unknown code (404) and a revoked code are timed on their own.
+  revoked alike); an unknown code (404) and a revoked code are timed on their own. Each of these
+  first drops what is kept for its code (``api.forget_verify_answers``): what the first visitor
+  of a code costs. "Asked again" requests one valid code whose answer is kept
+  (``cert_plugin.views.verify_answers``): what every later anonymous visitor costs.
 * **Figures.** p50 and p90 of each kind of request, all kinds interleaved in rounds as
   ``benchmarks/run.py`` does. The baseline is the same request measured when the table held only
   the first 1,000 certificates (same process, same database): what 100 times the rows costs.
@@ -493,7 +496,8 @@ def _requests(fill: Fill, seed: int) -> list[Kind]:
     from django.test import Client
     from django.urls import reverse
 
-    from cert_plugin import codes
+    from cert_plugin import api, codes
+    from cert_plugin.models import Certificate
 
     client = Client()
     addresses = _addresses()
@@ -502,8 +506,12 @@ def _requests(fill: Fill, seed: int) -> list[Kind]:
     while unknown in set(fill.codes):
         unknown = codes.generate()
     revoked = fill.revoked[0]
+    again = Certificate.objects.filter(state="issued", expires_at__isnull=True).values_list(
+        "verification_code", flat=True).first()  # valid, never expiring: its answer is kept
 
-    def get(name: str, code: str, status: int) -> None:
+    def get(name: str, code: str, status: int, *, kept: bool = False) -> None:
+        if not kept:  # the first visitor of the code: nothing kept for it (views.verify_answers)
+            api.forget_verify_answers([code])
         response = client.get(reverse(name, args=[codes.format_code(code)]), REMOTE_ADDR=next(addresses))
         if response.status_code != status:
             raise RuntimeError(f"{name} {code}: expected {status}, got {response.status_code}")
@@ -518,6 +526,10 @@ def _requests(fill: Fill, seed: int) -> list[Kind]:
              lambda: get("cert_plugin:api-verify", random_code(), 200), 10),
         Kind("Verify page, revoked code", lambda: get("cert_plugin:verify", revoked, 200), 4),
         Kind("Verify JSON, revoked code", lambda: get("cert_plugin:api-verify", revoked, 200), 4),
+        Kind("Verify page, asked again (the kept answer)",
+             lambda: get("cert_plugin:verify", again, 200, kept=True), 4),
+        Kind("Verify JSON, asked again (the kept answer)",
+             lambda: get("cert_plugin:api-verify", again, 200, kept=True), 4),
         Kind("Verify page, unknown code (404)", lambda: get("cert_plugin:verify", unknown, 404), 4),
         Kind("Verify JSON, unknown code (404)", lambda: get("cert_plugin:api-verify", unknown, 404), 4),
         Kind("Test-client floor: malformed download code (404, no query)",
@@ -544,7 +556,7 @@ def query_counts(fill: Fill) -> dict[str, dict[str, int]]:
     from django.urls import reverse
     from django.utils import timezone
 
-    from cert_plugin import codes
+    from cert_plugin import api, codes
     from cert_plugin.models import Certificate
 
     now = timezone.now()
@@ -561,9 +573,14 @@ def query_counts(fill: Fill) -> dict[str, dict[str, int]]:
         codes_by_state = {state: c.verification_code for state, c in samples.items() if c is not None}
         codes_by_state["unknown"] = codes.generate()
         for state, code in codes_by_state.items():
+            api.forget_verify_answers([code])  # the first visitor's count
             with CaptureQueriesContext(connection) as captured:
                 client.get(reverse(name, args=[codes.format_code(code)]), REMOTE_ADDR=next(addresses))
             counts[endpoint][state] = len(captured)
+        with CaptureQueriesContext(connection) as captured:  # the valid code's answer, now kept
+            client.get(reverse(name, args=[codes.format_code(codes_by_state["valid"])]),
+                       REMOTE_ADDR=next(addresses))
+        counts[endpoint]["valid, asked again"] = len(captured)
     return counts
 
 
