@@ -90,7 +90,22 @@ def client_id(request: HttpRequest) -> str:
 
 
 def hit(request: HttpRequest, scope: str = "verify") -> Limit:
-    """Count one request of this client against ``VERIFY_RATE`` and say whether it is allowed."""
+    """Count one request of this client against ``VERIFY_RATE`` and say whether it is allowed.
+
+    A request is counted once, however many layers of a view ask (the JSON verify view asks before
+    and inside DRF's handling): the answer is kept on the request."""
+    counted = getattr(request, _COUNTED, {})
+    if scope in counted:
+        return counted[scope]
+    limit = _count(request, scope)
+    setattr(request, _COUNTED, {**counted, scope: limit})
+    return limit
+
+
+_COUNTED = "_cert_plugin_rate_limits"
+
+
+def _count(request: HttpRequest, scope: str) -> Limit:
     rate = parse_rate(conf.get().VERIFY_RATE)
     if rate is None:
         return Limit(allowed=True)

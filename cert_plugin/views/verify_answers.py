@@ -48,7 +48,7 @@ from cert_plugin import api, conf
 if TYPE_CHECKING:
     from cert_plugin.data import Verification
 
-__all__ = ["answer"]
+__all__ = ["answer", "kept_answer"]
 
 log = logging.getLogger(__name__)
 
@@ -67,21 +67,49 @@ class Kept:
 def answer(request: HttpRequest, kind: str, canonical: str | None, build: Build) -> HttpResponseBase:
     """The answer to ``request`` for the code ``canonical`` ("page" or "json"): kept, or built by
     ``build`` (which returns the response and the verification it answers) and kept if it may be."""
-    variant = _variant(request, kind)
-    seconds = conf.get().VERIFY_CACHE_SECONDS
-    generation = api.verify_answer_generation(canonical) if canonical and variant and seconds else None
-    if generation is None:
-        return build()[0]
-    key = f"cert_plugin:verify-answer:{canonical}:{generation}:{variant}"
-    kept = _read(key)
-    if kept is None:
-        response, verification = build()
-        keep_for = _keep_for(response, verification, seconds)
-        if not keep_for:
-            return response
+    slot = _slot(request, kind, canonical)
+    if slot.kept is not None:
+        return _send(request, slot.kept)
+    response, verification = build()
+    if slot.key is None:
+        return response
+    keep_for = _keep_for(response, verification, slot.seconds)
+    if keep_for:
         kept = Kept(response.content, response["Content-Type"], _etag(response.content))
-        _write(key, kept, keep_for)
-    return _send(request, kept)
+        _write(slot.key, kept, keep_for)
+        return _send(request, kept)
+    return response
+
+
+def kept_answer(request: HttpRequest, kind: str, canonical: str | None) -> HttpResponseBase | None:
+    """The kept answer to ``request``, or None: for a view that can skip work before it builds one
+    (the JSON view, DRF's request handling). :func:`answer` then reuses this lookup."""
+    slot = _slot(request, kind, canonical)
+    return None if slot.kept is None else _send(request, slot.kept)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where a request's answer is kept (``key`` None: it may not be) and what was found there."""
+
+    key: str | None
+    seconds: int = 0
+    kept: Kept | None = None
+
+
+def _slot(request: HttpRequest, kind: str, canonical: str | None) -> _Slot:
+    """Looked up once per request (the generation read before the certificate is)."""
+    memo: dict[tuple[str, str | None], _Slot] = request.__dict__.setdefault("_cert_plugin_answers", {})
+    if (kind, canonical) not in memo:
+        variant = _variant(request, kind)
+        seconds = conf.get().VERIFY_CACHE_SECONDS
+        generation = api.verify_answer_generation(canonical) if canonical and variant and seconds else None
+        if generation is None:
+            memo[kind, canonical] = _Slot(None)
+        else:
+            key = f"cert_plugin:verify-answer:{canonical}:{generation}:{variant}"
+            memo[kind, canonical] = _Slot(key, seconds, _read(key))
+    return memo[kind, canonical]
 
 
 def _variant(request: HttpRequest, kind: str) -> str | None:

@@ -224,3 +224,26 @@ def test_a_malformed_keep_time_is_named_at_start_up(settings):
         assert any("VERIFY_CACHE_SECONDS" in problem for problem in conf.problems()), bad
     settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "VERIFY_CACHE_SECONDS": 0}
     assert not [problem for problem in conf.problems() if "VERIFY_CACHE_SECONDS" in problem]
+
+
+@pytest.mark.usefixtures("one_window")
+@pytest.mark.parametrize("route", ["cert_plugin:verify", "cert_plugin:api-verify"])
+def test_a_kept_answer_still_counts_once_against_the_rate_limit(lms, settings, route):
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "VERIFY_RATE": "3/m"}
+    _, certificate = _issued(lms)
+    url = reverse(route, args=[certificate.formatted_code])
+
+    answers = [Client().get(url) for _ in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[1].content == answers[2].content  # kept, and counted like the first
+    assert int(answers[3]["Retry-After"]) >= 1
+
+
+def test_the_kept_json_answer_has_the_headers_of_a_built_one(lms):
+    _, certificate = _issued(lms)
+    built = Client().get(_json(certificate))
+    kept = Client().get(_json(certificate))
+
+    for header in ("Content-Type", "Allow", "Cache-Control", "ETag", "X-Frame-Options"):
+        assert kept.get(header) == built.get(header), header

@@ -7,7 +7,9 @@ same ``VERIFY_RATE`` budget, answers kept in the cache the same way
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -51,6 +53,17 @@ class VerifyView(APIView):
     renderer_classes = [JSONRenderer]
     throttle_classes: list[type] = []  # cert_plugin.ratelimit, shared with the HTML pages
     schema = Schema()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """A kept answer goes out before DRF's request handling, which costs as much as sending it
+        (the rate limit is counted here, once: ``get`` asks the same request again)."""
+        if request.method in ("GET", "HEAD") and ratelimit.hit(request).allowed:
+            kept = verify_answers.kept_answer(request, "json", codes.normalize(str(kwargs.get("code", ""))))
+            if kept is not None:
+                for header, value in self.default_response_headers.items():
+                    kept.headers.setdefault(header, value)
+                return kept
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: Request, code: str) -> HttpResponseBase:
         limit = ratelimit.hit(request._request)
