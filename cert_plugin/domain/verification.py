@@ -107,11 +107,11 @@ def _by_code_sql(quote: Any) -> str:
 
 
 # The answers to a code (its verify page in each language, its JSON) may be kept in Django's cache
-# (the ``default`` alias, shared by every process in production) under the code's *generation*: a
-# random token kept beside them. Changing the certificate replaces the token after the change
-# commits, so every answer kept for it is dropped at once, whichever process kept it. A reader
-# takes the token before it reads the certificate: an answer built from a read that raced a change
-# is filed under the token that change dropped, and never served.
+# (the ``default`` alias, shared by every process in production), each marked with the code's
+# *generation*: a random token kept beside them. Changing the certificate drops the token after
+# the change commits, so no answer kept for it matches any more, whichever process kept it. A
+# reader takes the token before it reads the certificate: an answer built from a read that raced a
+# change carries the token that change dropped, and is never served.
 _GENERATION = f"cert_plugin:verify:{__version__}:{{}}"
 _GENERATION_SECONDS = 24 * 3600  # longer than any answer is kept (VERIFY_CACHE_SECONDS)
 
@@ -122,19 +122,21 @@ def certificate_changed(sender: Any, instance: Certificate, **kwargs: Any) -> No
     forget_verify_answers([instance.verification_code])
 
 
-def verify_answer_generation(canonical: str) -> str | None:
-    """The current generation of the answers kept for ``canonical`` (a normalized code); None when
-    the cache cannot be used (then nothing is kept or served from it)."""
+def verify_answer_generation(canonical: str, *, with_kept: str = "") -> tuple[str | None, Any]:
+    """The current generation of the answers kept for ``canonical`` (a normalized code), None when
+    the cache cannot be used (then nothing is kept or served from it); and whatever is kept under
+    the cache key ``with_kept``, read in the same round trip (None when nothing is)."""
     key = _GENERATION.format(canonical)
     try:
-        token = cache.get(key)
+        found = cache.get_many([key, with_kept] if with_kept else [key])
+        token = found.get(key)
         if token is None:
             cache.add(key, secrets.token_hex(8), timeout=_GENERATION_SECONDS)
             token = cache.get(key)
     except Exception:  # a cache that is down costs speed, never an answer
         log.warning("cert_plugin: cache unavailable; verifying without it", exc_info=True)
-        return None
-    return None if token is None else str(token)
+        return None, None
+    return (None if token is None else str(token)), (found.get(with_kept) if with_kept else None)
 
 
 def forget_verify_answers(canonical_codes: Iterable[str]) -> None:

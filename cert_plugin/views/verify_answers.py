@@ -16,7 +16,9 @@ for ``CERT_PLUGIN["VERIFY_CACHE_SECONDS"]``:
   Unknown codes and 429s are never kept.
 * **When it goes.** Every change to the certificate (revoke, reissue, publish,
   name change, deletion) drops all its kept answers once the change commits,
-  in every process (:func:`cert_plugin.api.verify_answer_generation`).
+  in every process: each is marked with the code's generation, which the change
+  drops (:func:`cert_plugin.api.verify_answer_generation`). Reading the
+  generation and the kept answer is one cache round trip.
 * **Conditional GET.** A kept answer carries an ``ETag`` and
   ``Cache-Control: no-cache``: a browser or proxy may keep it but must ask
   again before each use, and gets ``304 Not Modified`` while it still holds.
@@ -43,7 +45,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
 
-from cert_plugin import api, conf
+from cert_plugin import __version__, api, conf
 
 if TYPE_CHECKING:
     from cert_plugin.data import Verification
@@ -62,6 +64,7 @@ class Kept:
     content: bytes
     content_type: str
     etag: str
+    generation: str  # the code's generation when the certificate was read: served only while it holds
 
 
 def answer(request: HttpRequest, kind: str, canonical: str | None, build: Build) -> HttpResponseBase:
@@ -75,7 +78,7 @@ def answer(request: HttpRequest, kind: str, canonical: str | None, build: Build)
         return response
     keep_for = _keep_for(response, verification, slot.seconds)
     if keep_for:
-        kept = Kept(response.content, response["Content-Type"], _etag(response.content))
+        kept = Kept(response.content, response["Content-Type"], _etag(response.content), slot.generation)
         _write(slot.key, kept, keep_for)
         return _send(request, kept)
     return response
@@ -90,25 +93,29 @@ def kept_answer(request: HttpRequest, kind: str, canonical: str | None) -> HttpR
 
 @dataclass(frozen=True)
 class _Slot:
-    """Where a request's answer is kept (``key`` None: it may not be) and what was found there."""
+    """Where a request's answer is kept (``key`` None: it may not be), under which generation, and
+    what was found there."""
 
     key: str | None
     seconds: int = 0
+    generation: str = ""
     kept: Kept | None = None
 
 
 def _slot(request: HttpRequest, kind: str, canonical: str | None) -> _Slot:
-    """Looked up once per request (the generation read before the certificate is)."""
+    """Looked up once per request, before the certificate is read: one cache round trip."""
     memo: dict[tuple[str, str | None], _Slot] = request.__dict__.setdefault("_cert_plugin_answers", {})
     if (kind, canonical) not in memo:
         variant = _variant(request, kind)
         seconds = conf.get().VERIFY_CACHE_SECONDS
-        generation = api.verify_answer_generation(canonical) if canonical and variant and seconds else None
-        if generation is None:
-            memo[kind, canonical] = _Slot(None)
-        else:
-            key = f"cert_plugin:verify-answer:{canonical}:{generation}:{variant}"
-            memo[kind, canonical] = _Slot(key, seconds, _read(key))
+        slot = _Slot(None)
+        if canonical and variant and seconds:
+            key = f"cert_plugin:verify-answer:{__version__}:{canonical}:{variant}"
+            generation, found = api.verify_answer_generation(canonical, with_kept=key)
+            if generation is not None:
+                current = isinstance(found, Kept) and getattr(found, "generation", None) == generation
+                slot = _Slot(key, seconds, generation, found if current else None)
+        memo[kind, canonical] = slot
     return memo[kind, canonical]
 
 
