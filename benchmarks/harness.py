@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -338,3 +338,16 @@ def issue(users: list[Any], course_key: str) -> list[Any]:
     from cert_plugin import api
 
     return [api.issue(user, course_key) for user in users]
+
+
+def slope(curve: Sequence[Sequence[Any]], *, warmup: int, per: int) -> float:
+    """Least-squares growth, in MB per ``per`` steps, of a curve of ``(step, MB, ...)`` points, over
+    the points from ``warmup`` on (``benchmarks.memory``, ``benchmarks.verify_file``)."""
+    points = [(point[0], point[1]) for point in curve if point[0] >= warmup]
+    if len(points) < 2:
+        return 0.0
+    mean_n = sum(n for n, _ in points) / len(points)
+    mean_mb = sum(mb for _, mb in points) / len(points)
+    num = sum((n - mean_n) * (mb - mean_mb) for n, mb in points)
+    den = sum((n - mean_n) ** 2 for n, _ in points)
+    return per * num / den if den else 0.0

@@ -452,6 +452,17 @@ class Comparison:
     def errors(self, mode: str) -> int:
         return sum(pair.plugin.socket_errors + pair.plugin.non_2xx for pair in self.of(mode))
 
+    def figures(self) -> dict[str, Any]:
+        """The JSON summary's keys: req/s of both sides, the plugin's worst p99, ratios, errors."""
+        figures: dict[str, Any] = {}
+        for mode, name in (("html", "page"), ("json", "json")):
+            figures[f"verify_{name}_rps"] = round(self.rps(mode, "plugin"), 1)
+            figures[f"anchor_{name}_rps"] = round(self.rps(mode, "anchor"), 1)
+            figures[f"verify_{name}_p99_ms"] = round(self.p99(mode), 2)
+            figures[f"{name}_ratio"] = round(self.ratio(mode), 3)
+        figures["errors"] = self.errors("html") + self.errors("json")
+        return figures
+
 
 def comparison_rows(comparison: Comparison) -> list[str]:
     lines = [("| Round | Request | Plugin req/s | Anchor req/s | Ratio | Plugin p50 / p99 "
@@ -479,32 +490,10 @@ def comparison_rows(comparison: Comparison) -> list[str]:
 def summary(comparison: Comparison, again: Comparison, certificates: int) -> dict[str, Any]:
     """``benchmarks/results-load.json``: the figures of the persistent-connection, raised-limit runs
     (codes never asked before), and of codes asked again (answers kept in Redis) when Redis ran."""
-    figures: dict[str, Any] = {
-        "certificates": certificates,
-        "verify_page_rps": round(comparison.rps("html", "plugin"), 1),
-        "verify_json_rps": round(comparison.rps("json", "plugin"), 1),
-        "anchor_page_rps": round(comparison.rps("html", "anchor"), 1),
-        "anchor_json_rps": round(comparison.rps("json", "anchor"), 1),
-        "verify_page_p99_ms": round(comparison.p99("html"), 2),
-        "verify_json_p99_ms": round(comparison.p99("json"), 2),
-        "page_ratio": round(comparison.ratio("html"), 3),
-        "json_ratio": round(comparison.ratio("json"), 3),
-        "errors": comparison.errors("html") + comparison.errors("json"),
-        "rounds": len(comparison.of("html")),
-    }
+    figures: dict[str, Any] = {"certificates": certificates, **comparison.figures(),
+                               "rounds": len(comparison.of("html"))}
     if again.pairs:
-        figures["asked_again"] = {
-            "cache": "Redis (django-redis 5.4.0, as Tutor)",
-            "verify_page_rps": round(again.rps("html", "plugin"), 1),
-            "verify_json_rps": round(again.rps("json", "plugin"), 1),
-            "anchor_page_rps": round(again.rps("html", "anchor"), 1),
-            "anchor_json_rps": round(again.rps("json", "anchor"), 1),
-            "verify_page_p99_ms": round(again.p99("html"), 2),
-            "verify_json_p99_ms": round(again.p99("json"), 2),
-            "page_ratio": round(again.ratio("html"), 3),
-            "json_ratio": round(again.ratio("json"), 3),
-            "errors": again.errors("html") + again.errors("json"),
-        }
+        figures["asked_again"] = {"cache": "Redis (django-redis 5.4.0, as Tutor)", **again.figures()}
     figures["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return figures
 

@@ -36,6 +36,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python benchmarks/memory.py`: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import harness
 from benchmarks.run import HERE, Timing, _load, _progress, machine, setup_django, write_report
 from benchmarks.verify_scale import production_templates
 
@@ -136,18 +137,6 @@ def run(renders: int, trace: bool) -> dict[str, Any]:
             "peak": status_kb("VmHWM") / 1024, "curve": curve, "times": times, "tracemalloc": top}
 
 
-def _slope(curve: list[tuple[int, float, float]]) -> float:
-    """Least-squares MB per 100 renders over the points after the warm-up."""
-    points = [(n, mb) for n, mb, _ in curve if n >= WARMUP]
-    if len(points) < 2:
-        return 0.0
-    mean_n = sum(n for n, _ in points) / len(points)
-    mean_mb = sum(mb for _, mb in points) / len(points)
-    num = sum((n - mean_n) * (mb - mean_mb) for n, mb in points)
-    den = sum((n - mean_n) ** 2 for n, _ in points)
-    return 100 * num / den if den else 0.0
-
-
 def markdown(result: dict[str, Any], info: list[tuple[str, str]], elapsed: float) -> str:
     growth = result["end"] - result["warm"]
     met = growth <= TARGET_GROWTH_MB
@@ -159,13 +148,14 @@ def markdown(result: dict[str, Any], info: list[tuple[str, str]], elapsed: float
     lines = ["# Memory over many renders (`python -m benchmarks.memory`)", "", intro, ""]
     lines += [f"- **{key}**: {value}" for key, value in info]
     lines += [f"- **Run**: {elapsed:.0f} s; load average at the end {_load()}", ""]
+    trend = harness.slope(result["curve"], warmup=WARMUP, per=100)
     lines += ["| Measurement | Figure | Baseline | Target | Met |", "|---|---|---|---|---|",
               f"| RSS before the first render | {result['start']:.1f} MB | — | — | — |",
               f"| RSS after warm-up ({WARMUP} renders) | {result['warm']:.1f} MB | — | — | — |",
               f"| RSS after {renders:,} renders | {result['end']:.1f} MB | — | — | — |",
               (f"| **Growth after warm-up** (renders {WARMUP + 1:,} to {renders:,}) | {growth:+.1f} MB "
                f"| — | ≤ {TARGET_GROWTH_MB} MB | {'yes' if met else '**NO**'} |"),
-              (f"| Trend after warm-up (least squares) | {_slope(result['curve']):+.2f} MB per 100 renders "
+              (f"| Trend after warm-up (least squares) | {trend:+.2f} MB per 100 renders "
                "| — | — | — |"),
               f"| RSS at the end after `gc.collect()` | {result['end_collected']:.1f} MB | — | — | — |",
               f"| Peak RSS (VmHWM) | {result['peak']:.1f} MB | — | — | — |",

@@ -529,18 +529,6 @@ def _last_quarter(rss: RssRun) -> float:
     return after[-1][1] - after[0][1] if len(after) >= 2 else 0.0
 
 
-def _slope(curve: list[tuple[int, float, float | None]], warmup: int) -> float:
-    """Least-squares MB per 1,000 checks over the points after the warm-up."""
-    points = [(n, mb) for n, mb, _ in curve if n >= warmup]
-    if len(points) < 2:
-        return 0.0
-    mean_n = sum(n for n, _ in points) / len(points)
-    mean_mb = sum(mb for _, mb in points) / len(points)
-    num = sum((n - mean_n) * (mb - mean_mb) for n, mb in points)
-    den = sum((n - mean_n) ** 2 for n, _ in points)
-    return 1000 * num / den if den else 0.0
-
-
 # --------------------------------------------------------------------------------------- report
 
 
@@ -660,13 +648,14 @@ def markdown(*, info: list[tuple[str, str]], items: list[File], http: list[Op], 
         lines.append(f"| {op.group} | {op.label} | {size} | {_mb(statistics.median(op.peaks))} "
                      f"| {_mb(max(op.peaks))} | {_signed_kib(statistics.median(op.retained))} |")
 
+    trend = harness.slope(rss.curve, warmup=rss_warmup, per=1000)
     trimmed = ("" if rss.trimmed is None else
                f"; then {rss.trimmed:.1f} MB after glibc's `malloc_trim(0)` "
                f"({rss.trimmed - rss.warm:+.1f} MB against the warm figure)")
     curve = (f"Start {rss.start:.1f} MB; after {rss_warmup} warm-up checks {rss.warm:.1f} MB; end "
              f"{rss.end:.1f} MB ({rss.end_collected:.1f} MB after `gc.collect()`{trimmed}); peak (VmHWM) "
              f"{rss.peak:.1f} MB; growth after warm-up {rss.end - rss.warm:+.1f} MB; fitted slope "
-             f"{_slope(rss.curve, rss_warmup):+.2f} MB per 1,000 checks; {rss.seconds:.0f} s. Python's "
+             f"{trend:+.2f} MB per 1,000 checks; {rss.seconds:.0f} s. Python's "
              f"allocated blocks (`sys.getallocatedblocks()`, after a collection): {rss.blocks_warm:,} after "
              f"the warm-up, {rss.blocks_end:,} at the end ({rss.blocks_end - rss.blocks_warm:+,})."
              + ("" if rss.in_use_warm is None or rss.in_use_end is None else
