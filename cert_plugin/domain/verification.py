@@ -37,14 +37,13 @@ from cert_plugin.models import (
     SigningKey,
 )
 
+log = logging.getLogger(__name__)
+
 
 def public_certificates(user: Any) -> list[Certificate]:
     """What a learner chose to show on their public profile: published, not revoked, newest first."""
     return list(Certificate.objects.filter(user=user, is_public=True).exclude(state=Certificate.REVOKED)
                 .order_by("-issued_at", "-id"))
-
-
-log = logging.getLogger(__name__)
 
 
 def verify(code: str) -> Verification:

@@ -43,6 +43,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 
 from cert_plugin import __version__, api, conf
@@ -113,7 +114,7 @@ def _slot(request: HttpRequest, kind: str, canonical: str | None) -> _Slot:
             key = f"cert_plugin:verify-answer:{__version__}:{canonical}:{variant}"
             generation, found = api.verify_answer_generation(canonical, with_kept=key)
             if generation is not None:
-                current = isinstance(found, Kept) and getattr(found, "generation", None) == generation
+                current = isinstance(found, Kept) and found.generation == generation
                 slot = _Slot(key, seconds, generation, found if current else None)
         memo[kind, canonical] = slot
     return memo[kind, canonical]
@@ -143,16 +144,7 @@ def _keep_for(response: HttpResponse, verification: Verification | None, seconds
 
 
 def _etag(content: bytes) -> str:
-    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-
-
-def _read(key: str) -> Kept | None:
-    try:
-        kept = cache.get(key)
-    except Exception:
-        log.warning("cert_plugin: cache unavailable; verifying without it", exc_info=True)
-        return None
-    return kept if isinstance(kept, Kept) else None
+    return quote_etag(hashlib.sha256(content).hexdigest()[:32])
 
 
 def _write(key: str, kept: Kept, seconds: int) -> None:

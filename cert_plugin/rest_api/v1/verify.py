@@ -86,7 +86,6 @@ def _verify(code: str) -> tuple[HttpResponse, api.Verification]:
         body, status = {"status": "not_found"}, 404
     else:
         body, status = _ANSWER.to_representation(verification), 200
-    response = HttpResponse(JSONRenderer().render(body), status=status, content_type="application/json")
-    for header, value in NO_STORE.items():
-        response[header] = value
+    response = HttpResponse(JSONRenderer().render(body), status=status, content_type="application/json",
+                            headers=NO_STORE)
     return response, verification
