@@ -13,5 +13,9 @@ from devhost.settings import _DB, DATABASES
 
 if _DB == "sqlite":
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["DEVHOST_VAR_DIR"], "test.sqlite3")}
+# The browser tests' live server starts a thread per request, where Django's documentation advises
+# against persistent connections (each thread's connection outlives its request unclosed); the
+# demo keeps them for gunicorn, whose workers reuse theirs (benchmarks/load.py measures both).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -145,7 +145,8 @@ def _og_description(status: str, issuer: str) -> str:
 
 
 def no_store(response: HttpResponse) -> HttpResponse:
-    """A verification answers for now (the verify pages and the file check): a revocation must show
-    at once, never from a cache."""
+    """A verification answers for now (the verify pages and the file check): what no browser or proxy
+    may keep. Answers kept on the server go out with an ETag and no-cache instead, and a revocation
+    drops them at once (:mod:`cert_plugin.views.verify_answers`)."""
     add_never_cache_headers(response)
     return response
