@@ -114,15 +114,23 @@ def _count(request: HttpRequest, scope: str) -> Limit:
     window = int(now // period)
     key = f"{_KEY_PREFIX}:{scope}:{client_id(request)}:{period}:{window}"
     try:
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the counter expired between add and incr: start it again
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
+        count = _increment(key, timeout=period + 1)
     except Exception:  # fail open when the cache is down, and say so
         log.warning("cert_plugin: rate-limit cache unavailable; allowing the request", exc_info=True)
         return Limit(allowed=True)
     if count <= allowed:
         return Limit(allowed=True)
     return Limit(allowed=False, retry_after=max(1, math.ceil((window + 1) * period - now)))
+
+
+def _increment(key: str, *, timeout: int) -> int:
+    """Add one to the counter ``key``, starting it at 1 when there is none: one cache round trip for
+    every request of a window but its first (incr raises ValueError on a missing key)."""
+    for _ in range(3):
+        try:
+            return int(cache.incr(key))
+        except ValueError:
+            if cache.add(key, 1, timeout=timeout):
+                return 1
+            # Another request started the counter between our incr and add: count on it.
+    raise RuntimeError(f"the rate-limit counter {key} keeps disappearing")

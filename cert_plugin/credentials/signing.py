@@ -38,6 +38,7 @@ __all__ = [
     "public_key_pem",
     "sign",
     "verify",
+    "verify_text",
 ]
 
 ALGORITHM = "Ed25519"
@@ -302,7 +303,12 @@ def verify(payload: Mapping[str, Any], signature_value: str, public_key_pem: str
     Returns ``False``, never raises, for a garbled signature or an unusable key. A payload that
     cannot be serialised (a float, say) is a programming error and raises like in :func:`sign`.
     """
-    data = canonical_json(payload)
+    return verify_text(canonical_json(payload), signature_value, public_key_pem)
+
+
+def verify_text(data: bytes, signature_value: str, public_key_pem: str) -> bool:
+    """:func:`verify` of text already in canonical form (the bytes :func:`canonical_json` returned):
+    for a caller that also publishes that text, which then serialises the payload once."""
     if not isinstance(signature_value, str) or not _SIGNATURE_RE.fullmatch(signature_value):
         return False
     try:

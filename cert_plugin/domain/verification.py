@@ -130,8 +130,9 @@ def verify_answer_generation(canonical: str, *, with_kept: str = "") -> tuple[st
         found = cache.get_many([key, with_kept] if with_kept else [key])
         token = found.get(key)
         if token is None:
-            cache.add(key, secrets.token_hex(8), timeout=_GENERATION_SECONDS)
-            token = cache.get(key)
+            fresh = secrets.token_hex(8)
+            # Whoever adds first starts the generation; a reader that lost the race reads theirs.
+            token = fresh if cache.add(key, fresh, timeout=_GENERATION_SECONDS) else cache.get(key)
     except Exception:  # a cache that is down costs speed, never an answer
         log.warning("cert_plugin: cache unavailable; verifying without it", exc_info=True)
         return None, None
@@ -225,11 +226,10 @@ def published_signature(certificate: Certificate) -> dict[str, str] | None:
     if public_key_pem is None:
         return None
     for with_grade in (False, True):
-        payload = signature_payload(certificate, with_grade=with_grade)
-        if signing.verify(payload, certificate.signature, public_key_pem):
-            text = signing.canonical_json(payload).decode("utf-8")
+        signed = signing.canonical_json(signature_payload(certificate, with_grade=with_grade))
+        if signing.verify_text(signed, certificate.signature, public_key_pem):
             return {"algorithm": signing.ALGORITHM, "key_id": certificate.signing_key_id,
-                    "value": certificate.signature, "payload": text}
+                    "value": certificate.signature, "payload": signed.decode("utf-8")}
     return None
 
 

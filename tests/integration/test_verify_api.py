@@ -184,6 +184,26 @@ def test_the_budget_comes_back_when_the_window_ends(db, settings):
         assert client.get(_api("ZZZZ-9999-ZZZZ-9990")).status_code == 404
 
 
+def test_two_first_requests_at_once_both_count(db, settings, one_window, monkeypatch):
+    """The counter is incremented first and only started when missing: a client whose first two
+    requests race (both find no counter) is still counted twice, not once."""
+    _slow_rate(settings, "2/m")
+    real_add = ratelimit.cache.add
+    raced = []
+
+    def add_after_the_other_request(key, value, timeout=None):
+        if not raced:  # the other request of this client started the counter a moment before us
+            raced.append(key)
+            real_add(key, 1, timeout=timeout)
+        return real_add(key, value, timeout=timeout)
+
+    monkeypatch.setattr(ratelimit.cache, "add", add_after_the_other_request)
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    assert client.get(_api("ZZZZ-9999-ZZZZ-9990")).status_code == 404
+    assert raced, "the first request found no counter"
+    assert client.get(_api("ZZZZ-9999-ZZZZ-9990")).status_code == 429
+
+
 def test_no_rate_means_no_limit(db, settings):
     _slow_rate(settings, None)
     client = Client()
