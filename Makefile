@@ -27,8 +27,16 @@ demo: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver --noreload 127.0.0.1:8000
 
+# axe-core (npm registry, tests/e2e/package-lock.json): the accessibility engine the browser tests
+# inject into every page they audit (tests/e2e/axe.py)
+E2E_NPM_STAMP := tests/e2e/node_modules/.npm-ci-stamp
+
+$(E2E_NPM_STAMP): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(E2E_NPM_STAMP)
+
 ## The test suite on SQLite, tasks in process (what CI runs first)
-test: setup
+test: setup $(E2E_NPM_STAMP)
 	$(PYTEST) -q
 
 ## The suite on MariaDB (127.0.0.1:3306) and PostgreSQL (127.0.0.1:5432). The browser tests (tests/e2e)

@@ -1,13 +1,16 @@
 """Helpers of the browser tests: log a user in in a browser context, watch for CSP violations, read a
-page's words in a language."""
+page's words in a language, build Northwind's branded course."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+
+from cert_plugin import api
 
 
 def in_language(language: str, text: str, **values: Any) -> str:
@@ -47,3 +50,24 @@ def watch_csp(context: Any, violations: list[str]) -> None:
     context.on("console", on_console)
 
 
+DEMO_ASSETS = Path(__file__).resolve().parents[2] / "devhost" / "lms" / "demo_assets"
+
+
+def northwind(lms: Any) -> tuple[Any, Any, Any]:
+    """A Northwind course with certificates, its staff, and Northwind's branded template."""
+    course = lms.course(org="Northwind")
+    api.configure_course(course.course_key)
+    api.set_branding("Northwind", display_name="Northwind Institute of Technology",
+                     primary_color="#1f4e79", accent_color="#b08d3c",
+                     signatories=[{"name": "Dr. Ada Obi", "title": "Dean of Continuing Education",
+                                   "signature": "dean_signature"},
+                                  {"name": "Marcus Lindqvist", "title": "Programme Director",
+                                   "signature": "director_signature"}],
+                     assets={"logo": (DEMO_ASSETS / "northwind-logo.svg").read_bytes(),
+                             "dean_signature": (DEMO_ASSETS / "signature-dean.svg").read_bytes(),
+                             "director_signature": (DEMO_ASSETS / "signature-director.svg").read_bytes()})
+    base = api.builtin_templates()[0].current_version
+    template = api.create_template("Northwind landscape", org="Northwind", html=base.html, css=base.css,
+                                   orientation=base.orientation)
+    api.set_course_template(course.course_key, template)
+    return course, lms.staff(course), template

@@ -4,35 +4,14 @@ their typing, a mistake shows inline with its line, and saving makes a new versi
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 from django.urls import reverse
 
 from cert_plugin import api
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.helpers import northwind
 
-DEMO_ASSETS = Path(__file__).resolve().parents[2] / "devhost" / "lms" / "demo_assets"
 ANCHOR = "has successfully completed the course</p>"
-
-
-def _northwind(lms):
-    """A Northwind course with certificates, its staff, and Northwind's branded template."""
-    course = lms.course(org="Northwind")
-    api.configure_course(course.course_key)
-    api.set_branding("Northwind", display_name="Northwind Institute of Technology",
-                     primary_color="#1f4e79", accent_color="#b08d3c",
-                     signatories=[{"name": "Dr. Ada Obi", "title": "Dean of Continuing Education",
-                                   "signature": "dean_signature"},
-                                  {"name": "Marcus Lindqvist", "title": "Programme Director",
-                                   "signature": "director_signature"}],
-                     assets={"logo": (DEMO_ASSETS / "northwind-logo.svg").read_bytes(),
-                             "dean_signature": (DEMO_ASSETS / "signature-dean.svg").read_bytes(),
-                             "director_signature": (DEMO_ASSETS / "signature-director.svg").read_bytes()})
-    base = api.builtin_templates()[0].current_version
-    template = api.create_template("Northwind landscape", org="Northwind", html=base.html, css=base.css,
-                                   orientation=base.orientation)
-    api.set_course_template(course.course_key, template)
-    return course, lms.staff(course), template
 
 
 def _preview_bytes(page) -> bytes:
@@ -62,7 +41,7 @@ def _put_caret_after(page, text: str) -> None:
 
 
 def test_the_preview_follows_typing_and_a_mistake_shows_inline_with_its_line(lms, new_context):
-    _course, staff, template = _northwind(lms)
+    _course, staff, template = northwind(lms)
     context = new_context(staff, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(reverse("cert_plugin:template-edit", args=[template.pk]))
@@ -117,7 +96,7 @@ def test_the_preview_follows_typing_and_a_mistake_shows_inline_with_its_line(lms
 
 
 def test_clicking_a_variable_inserts_it_at_the_caret(lms, new_context):
-    _course, staff, template = _northwind(lms)
+    _course, staff, template = northwind(lms)
     page = new_context(staff, viewport={"width": 1280, "height": 800}).new_page()
     page.goto(reverse("cert_plugin:template-edit", args=[template.pk]))
     _put_caret_after(page, ANCHOR)
@@ -130,7 +109,7 @@ def test_clicking_a_variable_inserts_it_at_the_caret(lms, new_context):
 
 
 def test_screenshots_of_the_template_list_and_branding(lms, new_context):
-    _course, staff, _template = _northwind(lms)
+    _course, staff, _template = northwind(lms)
     page = new_context(staff, viewport={"width": 1280, "height": 800}).new_page()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
