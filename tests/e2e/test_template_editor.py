@@ -7,7 +7,6 @@ import base64
 
 from django.urls import reverse
 
-from cert_plugin import api
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.helpers import northwind
 
