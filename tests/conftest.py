@@ -104,6 +104,16 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _language_of_the_site():
+    """Each test ends in the site's language: a request with Accept-Language activates its language
+    on the thread (LocaleMiddleware never switches back), which a later test's messages would show."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def no_render_task(monkeypatch):
     """For tests that read records and pages, not files: skip the PDF/PNG render queued at issue."""

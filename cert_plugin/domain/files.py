@@ -31,7 +31,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cert_plugin import codes, conf
 from cert_plugin.credentials import baking
@@ -287,9 +288,17 @@ def _credential_token(certificate: Certificate) -> str | None:
         return None
 
 
+def picture_description(certificate: Certificate) -> str:
+    """What the certificate's picture shows, in words: the PNG's text alternative (its
+    ``Description``), in the certificate's language, as the pages give it for the image's ``alt``."""
+    with translation.override(certificate.language or None):
+        return _("Certificate of completion for %(name)s, %(course)s") % {
+            "name": clean_name(certificate.learner_name), "course": certificate.course_title}
+
+
 def _png_of(certificate: Certificate, pdf: bytes, dpi: int) -> bytes:
-    """The PDF's picture at ``dpi``, baked with the credential the PDF carries."""
-    png = png_module().pdf_to_png(pdf, dpi=dpi)
+    """The PDF's picture at ``dpi``, described, baked with the credential the PDF carries."""
+    png = png_module().pdf_to_png(pdf, dpi=dpi, description=picture_description(certificate))
     token = baking.pdf_credential(pdf) or _credential_token(certificate)
     return png if token is None else baking.bake_png(png, token)
 

@@ -17,6 +17,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from cert_plugin.dates import lower_month_names
 from cert_plugin.rendering.qr import qr_svg
@@ -62,7 +63,8 @@ def build_context(*, learner_name: str, course_title: str, course_key: str, org:
             "expires_at": _long_date(expires_at, language) if expires_at is not None else "",
             "verification_code": verification_code,
             "verify_url": verify_url,
-            "qr_svg": qr_svg(verify_url),
+            "qr_svg": qr_svg(verify_url, label=_("QR code linking to the verification page for code "
+                                                 "%(code)s") % {"code": verification_code}),
             "issuer_name": issuer_name,
             "honors": _honors(options.get("honors"), grade),
             "assets": {name: asset_url(name) for name in asset_names},
@@ -159,5 +161,7 @@ def _signatories(entries: Any, asset_names: set[str]) -> list[dict[str, str]]:
             "name": str(entry.get("name") or ""),
             "title": str(entry.get("title") or ""),
             "signature_url": asset_url(signature) if signature and signature in asset_names else "",
+            # the signature image's text alternative (its alt attribute; /Alt in the tagged PDF)
+            "signature_alt": _("Signature of %(name)s") % {"name": str(entry.get("name") or "")},
         })
     return signatories

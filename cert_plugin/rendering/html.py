@@ -91,7 +91,8 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "honors": "The honors text earned with the grade, e.g. With distinction (or empty)",
     "assets": "The template's uploaded images, by name: {{ assets.logo }} is the logo's address",
     "signatories": "The signatories: {% for s in signatories %}{{ s.name }}, {{ s.title }}, "
-                   "{{ s.signature_url }}{% endfor %}",
+                   "{{ s.signature_url }}, {{ s.signature_alt }} (the signature image's alt text)"
+                   "{% endfor %}",
 }
 
 ALLOWED_TAGS: tuple[str, ...] = (
@@ -344,10 +345,12 @@ def check_template(html: str, css: str = "", *, asset_names: Iterable[str] = ())
 def template_notices(html: str, css: str = "") -> list[TemplateNotice]:
     """What staff should know about a template that does not stop a save, each with its line.
 
-    Today: every address the renderer will never fetch (remote or relative images, stylesheets,
-    ``@import``, ``url(…)``): only ``data:`` URIs and the template's own assets are loaded.
+    Every address the renderer will never fetch (remote or relative images, stylesheets,
+    ``@import``, ``url(…)``: only ``data:`` URIs and the template's own assets are loaded), and every
+    image without a text alternative. In the order of the HTML, then the CSS.
     """
-    return source_checks.url_notices(html or "", css or "")
+    found = source_checks.url_notices(html or "", css or "") + source_checks.alt_notices(html or "")
+    return sorted(found, key=lambda notice: (notice.field == "css", notice.css_line or notice.line or 0))
 
 
 _DICT_VIEWS = frozenset({"items", "keys", "values"})  # {% for name, url in assets.items %}

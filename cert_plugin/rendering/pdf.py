@@ -195,10 +195,13 @@ def render_pdf(document_html: str, *, assets: Mapping[str, Asset] | None = None,
                pdf_variant: str | None = "pdf/a-3b", attachments: Sequence[Attachment] = ()) -> bytes:
     """Render a complete HTML document (from ``html.render_document``) to PDF bytes.
 
-    Fonts are subset and embedded; images keep their own resolution. With ``pdf_variant``
-    (default PDF/A-3b, for archiving) a failure to write that variant is logged and the PDF is
-    written plain. ``attachments`` are embedded as PDF/A-3 associated files (the catalog's
-    ``/AF`` and ``EmbeddedFiles``). Raises :class:`RenderError` when WeasyPrint fails.
+    Fonts are subset and embedded; images keep their own resolution. The PDF is tagged, for
+    screen readers: a structure tree of headings, paragraphs and figures with their alternative
+    text, in reading order, with the document's language and ``MarkInfo``; backgrounds and
+    borders are marked as artifacts. With ``pdf_variant`` (default PDF/A-3b, for archiving) a
+    failure to write that variant is logged and the PDF is written plain. ``attachments`` are
+    embedded as PDF/A-3 associated files (the catalog's ``/AF`` and ``EmbeddedFiles``). Raises
+    :class:`RenderError` when WeasyPrint fails.
     """
     sandbox = _Sandbox(assets or {})
     try:
@@ -224,6 +227,9 @@ def _write(document_html: str, fetcher: Any, pdf_variant: str | None, missing: l
         "jpeg_quality": None,
         "full_fonts": False,  # subset fonts
         "uncompressed_pdf": False,
+        # Tagged (WeasyPrint 66 and later): the structure tree a screen reader reads. Conformance
+        # stays PDF/A-3b, which WeasyPrint 66 and 70 both write (70 could also claim 3a).
+        "pdf_tags": True,
     }
     document = HTML(string=document_html, base_url=BASE_URL, url_fetcher=fetcher)
     if pdf_variant:

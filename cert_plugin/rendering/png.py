@@ -8,6 +8,10 @@ Every PNG says its resolution (a ``pHYs`` chunk), so an image editor or a print 
 it at A4 size rather than guessing 72 or 96 dpi. :func:`thumbnail` scales a PNG down for the
 pages that show certificates small, in 256 colours (a fifth of the bytes of full colour at that
 size, and no visible difference on a certificate); its ``pHYs`` keeps the page's physical size.
+
+A PNG may carry its text alternative, what the picture shows in words, as the PNG keyword
+``Description`` (an ``iTXt`` chunk, UTF-8): the same words the pages give the image as ``alt``.
+Its smaller copies keep it.
 """
 
 from __future__ import annotations
@@ -16,19 +20,21 @@ import io
 import threading
 
 import pypdfium2
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
-__all__ = ["page_count", "pdf_to_png", "thumbnail"]
+__all__ = ["DESCRIPTION", "description_of", "page_count", "pdf_to_png", "thumbnail"]
 
 MIN_DPI = 72
+DESCRIPTION = "Description"  # the PNG keyword of the picture's text alternative
 MAX_DPI = 600
 _COMPRESS_LEVEL = 3
 # pdfium is not thread-safe: one rasterization at a time per process.
 _PDFIUM_LOCK = threading.Lock()
 
 
-def pdf_to_png(pdf: bytes, *, dpi: int = 150) -> bytes:
-    """The first page of ``pdf`` as PNG bytes at ``dpi`` (72 to 600; A4 at 150 dpi is 1754x1240)."""
+def pdf_to_png(pdf: bytes, *, dpi: int = 150, description: str = "") -> bytes:
+    """The first page of ``pdf`` as PNG bytes at ``dpi`` (72 to 600; A4 at 150 dpi is 1754x1240),
+    with ``description`` as its text alternative (when given)."""
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not MIN_DPI <= dpi <= MAX_DPI:
         raise ValueError(f"dpi must be a whole number from {MIN_DPI} to {MAX_DPI}, not {dpi!r}")
     with _PDFIUM_LOCK:
@@ -46,7 +52,7 @@ def pdf_to_png(pdf: bytes, *, dpi: int = 150) -> bytes:
             document.close()
     if image.mode not in {"RGB", "L"}:
         image = image.convert("RGB")
-    return _encode(image, dpi)
+    return _encode(image, dpi, description)
 
 
 def thumbnail(png: bytes, *, width: int) -> bytes:
@@ -56,6 +62,7 @@ def thumbnail(png: bytes, *, width: int) -> bytes:
     with Image.open(io.BytesIO(png)) as source:
         original = source.size[0]
         dpi = float(source.info.get("dpi", (150, 150))[0]) or 150.0
+        description = str(source.info.get(DESCRIPTION) or "")
         image = source.convert("RGB") if source.mode not in {"RGB", "L"} else source.copy()
     if width < original:
         height = max(1, round(image.size[1] * width / original))
@@ -63,12 +70,22 @@ def thumbnail(png: bytes, *, width: int) -> bytes:
         dpi = dpi * width / original
     if image.mode == "RGB":
         image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
-    return _encode(image, dpi)
+    return _encode(image, dpi, description)
 
 
-def _encode(image: Image.Image, dpi: float) -> bytes:
+def description_of(png: bytes) -> str:
+    """The text alternative a PNG carries (its ``Description``), or an empty string."""
+    with Image.open(io.BytesIO(png)) as image:
+        return str(image.info.get(DESCRIPTION) or "")
+
+
+def _encode(image: Image.Image, dpi: float, description: str = "") -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False, compress_level=_COMPRESS_LEVEL, dpi=(dpi, dpi))
+    info = PngImagePlugin.PngInfo()
+    if description:
+        info.add_itxt(DESCRIPTION, description, lang="", tkey="")
+    image.save(buffer, format="PNG", optimize=False, compress_level=_COMPRESS_LEVEL, dpi=(dpi, dpi),
+               pnginfo=info)
     return buffer.getvalue()
 
 

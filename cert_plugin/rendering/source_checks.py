@@ -48,12 +48,14 @@ class SourceProblem:
 
 @dataclass(frozen=True)
 class TemplateNotice:
-    """Something staff should know that does not stop a save (an address that is never fetched)."""
+    """Something staff should know that does not stop a save: an address that is never fetched
+    (``kind`` "address"), an image without a text alternative ("alt")."""
 
     reason: str
     line: int | None = None  # 1-based line of the HTML (a <style> element or attribute counts as HTML)
     css_line: int | None = None  # 1-based line of the CSS box
     url: str = ""  # the address concerned
+    kind: str = "address"
 
     @property
     def field(self) -> str:
@@ -356,6 +358,44 @@ def url_notices(html: str, css: str) -> list[TemplateNotice]:
         pass
     found.extend(_css_url_notices(css, line_offset=0, in_html=False))
     return found
+
+
+def alt_notices(html: str) -> list[TemplateNotice]:
+    """Every ``<img>`` of the template without a text alternative, with its line.
+
+    A screen reader says an image's ``alt``; in the certificate's tagged PDF it is the figure's
+    ``/Alt``. An empty ``alt`` marks decoration on a web page, but the PDF still holds the image as a
+    figure, described to no one: decoration belongs in a CSS background, which the PDF leaves out of
+    what is read."""
+    finder = _ImageFinder()
+    try:
+        finder.feed(html)
+        finder.close()
+    except (AssertionError, ValueError):  # too broken to scan: its problems are reported elsewhere
+        pass
+    return finder.found
+
+
+class _ImageFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[TemplateNotice] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "img":
+            return
+        alt = dict(attrs).get("alt")
+        if alt is None:
+            reason = _("this image has no alt text: a screen reader cannot say what it shows, on the page or "
+                       "in the certificate's PDF. Add alt=\"…\" saying what it shows (a logo: the "
+                       "institution's name).")
+        elif not alt.strip():
+            reason = _("this image's alt text is empty: in the certificate's PDF it is a picture described "
+                       "to no one. Say what it shows in alt=\"…\"; if it is only decoration, make it a CSS "
+                       "background instead, which is not read out.")
+        else:
+            return
+        self.found.append(TemplateNotice(reason, line=self.getpos()[0], kind="alt"))
 
 
 def _never_fetched(url: str) -> bool:

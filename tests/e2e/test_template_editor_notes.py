@@ -18,7 +18,7 @@ HTML = ("<main>\n"
         "  <p>{{ course_title }}</p>\n"
         "</main>")
 CSS = "main { padding: 20mm; }\nh1 { font-size: 28pt; }"
-WITH_IMAGE = HTML.replace("</main>", '  <img src="https://cdn.example.com/seal.png" alt="">\n</main>')
+WITH_IMAGE = HTML.replace("</main>", '  <img src="https://cdn.example.com/seal.png" alt="Seal">\n</main>')
 
 
 def _template(lms):
@@ -58,7 +58,7 @@ def test_the_editor_shows_what_would_pass_silently_with_its_line(lms, new_contex
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".ed-preview").screenshot(path=str(SCREENSHOTS / f"editor-note-remote-image-{lang}.png"))
     goto.click()
-    assert _selected(page, "ed-html").strip() == '<img src="https://cdn.example.com/seal.png" alt="">'
+    assert _selected(page, "ed-html").strip() == '<img src="https://cdn.example.com/seal.png" alt="Seal">'
 
     # A variable left open: an error at its line, not the text printed on the certificate.
     _replace(page, "ed-html", HTML.replace("{{ course_title }}", "{{ course_title"))
@@ -100,8 +100,8 @@ def test_on_a_phone_the_notes_and_errors_fit_the_screen(lms, new_context):
     page = new_context(staff, viewport=PHONE).new_page()
     page.goto(reverse("cert_plugin:template-edit", args=[template.pk]))
 
-    _replace(page, "ed-html", HTML.replace("</main>", '  <img src="https://cdn.example.com/a-rather-long-'
-                                                       'file-name-for-a-seal-image.png" alt="">\n</main>'))
+    seal = '  <img src="https://cdn.example.com/a-rather-long-file-name-for-a-seal-image.png" alt="Seal">\n'
+    _replace(page, "ed-html", HTML.replace("</main>", seal + "</main>"))
     notes = page.locator("[data-preview-notes]")
     notes.wait_for(state="visible")
     box = notes.bounding_box()

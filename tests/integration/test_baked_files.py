@@ -101,7 +101,7 @@ def test_every_png_is_baked_with_the_same_credential(earned, query):
     png = response.content
     assert baking.png_credential(png) == pdf_token
     chunks = _itxt_chunks(png)
-    [(itxt_index, body)] = [chunk for chunk in chunks if chunk[1].startswith(b"iTXt:")]
+    [(itxt_index, body)] = [chunk for chunk in chunks if chunk[1].startswith(b"iTXt:openbadgecredential\0")]
     first_idat = min(index for index, body in chunks if body.startswith(b"IDAT:"))
     assert itxt_index < first_idat  # before the image data, as Open Badges 3.0 says
     keyword, rest = body[len(b"iTXt:"):].split(b"\0", 1)

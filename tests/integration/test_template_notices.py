@@ -20,8 +20,9 @@ LONG = "<main>\n<h1>{{ learner_name }}</h1>\n" + "<p>{{ course_title }}</p>\n" *
 FITS = "main { height: 150mm; overflow: hidden; }\nh1 { font-size: 28pt; }\n"
 # The "{" of h1 is never closed, so the main rule after it is read as part of it and the page overflows.
 BRACE_MISSING = "h1 { font-size: 28pt;\nh1 { color: navy; }\nmain { height: 150mm; overflow: hidden; }\n"
-REMOTE_IMAGE = ('<main>\n<h1>{{ learner_name }}</h1>\n<img src="https://cdn.example.com/logo.png" alt="">\n'
-                "</main>")
+DOT = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"  # a 1x1 GIF
+REMOTE_IMAGE = ('<main>\n<h1>{{ learner_name }}</h1>\n'
+                '<img src="https://cdn.example.com/logo.png" alt="Logo">\n</main>')
 
 
 @pytest.fixture
@@ -134,13 +135,38 @@ def test_a_template_without_remote_addresses_has_no_notes(northwind, template):
 
 
 def test_the_preview_header_carries_the_first_notes_and_the_count(northwind, template):
-    images = "".join(f'<img src="https://cdn.example.com/{n}.png" alt="">\n' for n in range(8))
+    images = "".join(f'<img src="https://cdn.example.com/{n}.png" alt="Logo {n}">\n' for n in range(8))
     html = "<main>\n" + images + "</main>"
     response = _client(northwind["staff"]).post(_preview(template), _form(template, html=html, css=""))
 
     assert [note["line"] for note in json.loads(response["X-Template-Notices"])] == [2, 3, 4, 5, 6]
     assert response["X-Template-Notice-Count"] == "8"
     assert len(response["X-Template-Notices"]) < 2500  # proxies refuse long response headers
+
+
+def test_an_image_without_alt_text_is_saved_and_staff_are_told_how_to_describe_it(northwind, template):
+    """A screen reader says an image's alt text, on the page and in the tagged PDF (issue 17)."""
+    html = (f'<main>\n<h1>{{{{ learner_name }}}}</h1>\n<img src="{DOT}">\n'
+            f'<img src="{DOT}" alt="">\n<img src="{DOT}" alt="Seal of Northwind">\n</main>')
+    client = _client(northwind["staff"])
+
+    previewed = client.post(_preview(template), _form(template, html=html, css=""))
+
+    notes = json.loads(previewed["X-Template-Notices"])
+    assert [(note["line"], note["field"]) for note in notes] == [(3, "html"), (4, "html")]
+    assert notes[0]["message"].startswith("Line 3: this image has no alt text: a screen reader cannot say")
+    assert notes[1]["message"].startswith("Line 4: this image's alt text is empty")
+    assert "make it a CSS background instead" in notes[1]["message"]
+
+
+def test_after_saving_staff_read_how_many_images_lack_alt_text(northwind, template):
+    html = f'<main>\n<h1>{{{{ learner_name }}}}</h1>\n<img src="{DOT}">\n</main>'
+    saved = _client(northwind["staff"]).post(_edit(template), _form(template, html=html, css=""), follow=True)
+
+    text = _text(saved)
+    assert template.current_version.number == 2  # a missing alt text is not an error
+    assert "1 image in this template has no text alternative for screen readers" in text
+    assert "will never be loaded" not in text
 
 
 def test_site_staff_creating_a_template_with_an_import_may_save_it(db):

@@ -50,8 +50,10 @@ def test_assets_and_signatories_point_at_uploaded_files() -> None:
     context = make_context(assets=["logo", "hopper"], options=OPTIONS)
     assert context["assets"] == {"logo": "asset:logo", "hopper": "asset:hopper"}
     assert context["signatories"] == [
-        {"name": "Dr. Grace Hopper", "title": "Dean", "signature_url": "asset:hopper"},
-        {"name": "Alan Turing", "title": "Director", "signature_url": ""},
+        {"name": "Dr. Grace Hopper", "title": "Dean", "signature_url": "asset:hopper",
+         "signature_alt": "Signature of Dr. Grace Hopper"},
+        {"name": "Alan Turing", "title": "Director", "signature_url": "",
+         "signature_alt": "Signature of Alan Turing"},
     ]
 
 

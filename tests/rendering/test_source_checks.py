@@ -100,7 +100,7 @@ def test_every_address_the_renderer_never_fetches_is_a_notice_with_its_line() ->
     css = ("@import url(https://example.com/theme.css);\nh1 { color: navy }\n"
            ".frame { background: url(frame.png) }")
 
-    notices = template_notices(html, css)
+    notices = [notice for notice in template_notices(html, css) if notice.kind == "address"]
 
     assert [(n.field, n.line if n.field == "html" else n.css_line, n.url) for n in notices] == [
         ("html", 2, "https://cdn.example.com/logo.png"),
@@ -121,6 +121,16 @@ def test_urls_are_notices_never_errors_and_assets_are_not_mentioned() -> None:
     html = '<img src="https://example.com/logo.png">'
     check_template(html, "body { background: url(/x.png) }")  # saving is not refused
     css = ".a { background: url(asset:logo) } .b { background: url('data:image/png;base64,x') }"
-    assert template_notices('<img src="{{ assets.logo }}"><img srcset="{{ assets.logo }} 2x">', css) == []
-    for source in builtin.builtin_templates():
+    images = '<img src="{{ assets.logo }}" alt="Logo"><img srcset="{{ assets.logo }} 2x" alt="Logo">'
+    assert template_notices(images, css) == []
+    for source in builtin.builtin_templates():  # no address, and every image described
         assert template_notices(source.html, source.css) == []
+
+
+def test_images_without_alt_text_are_notices_with_their_line() -> None:
+    html = ('<main>\n  <img src="{{ assets.logo }}">\n  <img src="{{ assets.seal }}" alt="  ">\n'
+            '  <img src="{{ assets.stamp }}" alt="The institution\'s stamp">\n</main>')
+    notices = template_notices(html)
+    assert [(notice.kind, notice.line) for notice in notices] == [("alt", 2), ("alt", 3)]
+    assert "has no alt text" in notices[0].reason
+    assert "CSS background" in notices[1].reason

@@ -214,10 +214,10 @@ class Problem:
 
 
 def notices_of(html: str, css: str) -> list[dict[str, Any]]:
-    """The editor's notes on a template (addresses never fetched): message, line and field, as the page
-    and the live preview show them."""
+    """The editor's notes on a template (addresses never fetched, images without alt text): message,
+    line, field and kind, as the page and the live preview show them."""
     return [{"message": str(notice), "line": notice.css_line if notice.field == "css" else notice.line,
-             "field": notice.field} for notice in api.template_notices(html, css)]
+             "field": notice.field, "kind": notice.kind} for notice in api.template_notices(html, css)]
 
 
 def see_other(url: str) -> HttpResponse:

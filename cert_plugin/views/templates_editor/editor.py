@@ -74,11 +74,19 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     messages.success(request, _("Saved as version %(number)d. Certificates issued from now on use it; "
                                 "certificates already issued keep their version.") % {
         "number": version.number if version else 0}, fail_silently=True)
-    if notes := notices_of(data.html, data.css):
+    notes = notices_of(data.html, data.css)
+    if addresses := [note for note in notes if note["kind"] == "address"]:
         messages.warning(request, ngettext(
             "%(count)d address in this template will never be loaded: see the note next to the preview.",
             "%(count)d addresses in this template will never be loaded: see the notes next to the preview.",
-            len(notes)) % {"count": len(notes)}, fail_silently=True)
+            len(addresses)) % {"count": len(addresses)}, fail_silently=True)
+    if images := [note for note in notes if note["kind"] == "alt"]:
+        messages.warning(request, ngettext(
+            "%(count)d image in this template has no text alternative for screen readers: see the note "
+            "next to the preview.",
+            "%(count)d images in this template have no text alternative for screen readers: see the notes "
+            "next to the preview.",
+            len(images)) % {"count": len(images)}, fail_silently=True)
     return see_other(reverse("cert_plugin:template-edit", args=[template.pk]))
 
 
