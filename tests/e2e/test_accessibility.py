@@ -111,6 +111,53 @@ def test_every_page_passes_axe(lms, new_context, locale, width):
                           "page(s):\n" + "\n".join(problems))
 
 
+# How far the page reaches beyond the window, sideways, and which elements stick out (WCAG 1.4.10),
+# leaving out what scrolls inside a frame of its own (a data table may) and what is visually hidden
+# for screen readers only (clipped to nothing).
+_SIDEWAYS = """() => {
+    const width = document.documentElement.clientWidth;
+    const framed = element => {
+        for (let node = element; node && node !== document.body; node = node.parentElement) {
+            const style = getComputedStyle(node);
+            if (node !== element && ['auto', 'scroll'].includes(style.overflowX)) return true;
+            if (style.clipPath === 'inset(50%)' || style.clip === 'rect(0px, 0px, 0px, 0px)') return true;
+        }
+        return false;
+    };
+    const out = [];
+    for (const element of document.querySelectorAll('main *, header *, footer *')) {
+        const box = element.getBoundingClientRect();
+        if (box.width && (box.right > width + 1 || box.left < -1) && !framed(element)) {
+            out.push(element.tagName.toLowerCase() + (element.className ? '.' + element.className : '')
+                     + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
+        }
+    }
+    return {overflow: document.scrollingElement.scrollWidth - width, out: out.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ar"])
+@pytest.mark.parametrize("zoom", [200, 400])
+def test_every_page_reflows_when_zoomed_without_scrolling_sideways(lms, new_context, locale, zoom):
+    """Zoomed to 200 % and 400 % of a 1280-pixel window (640 and 320 CSS pixels wide), every page
+    fits the width: nothing is cut off and nothing needs sideways scrolling, except a data table (the
+    staff dashboard's learners, the editor's versions), which scrolls within its own frame."""
+    world = _world(lms)
+    viewport = {"width": 1280 * 100 // zoom, "height": 800 * 100 // zoom}
+    pages: dict[Any, Any] = {}
+    problems = []
+    for what, visitor, url in _pages(world):
+        if visitor not in pages:
+            pages[visitor] = new_context(visitor, locale=locale, viewport=viewport,
+                                         device_scale_factor=zoom / 100).new_page()
+        page = pages[visitor]
+        page.goto(url)
+        found = page.evaluate(_SIDEWAYS)
+        if found["overflow"] > 0 or found["out"]:
+            problems.append(f"{what} ({url}): {found['overflow']} px too wide; {found['out']}")
+    assert not problems, f"{locale} at {zoom} %:\n" + "\n".join(problems)
+
+
 def test_the_rate_limited_page_passes_axe(lms, new_context, settings, one_window):
     settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "VERIFY_RATE": "1/m"}
     page = new_context(locale="pt-BR", viewport=WIDTHS["phone"]).new_page()
