@@ -20,6 +20,7 @@ from django.utils import timezone
 from cert_plugin import api
 from tests.e2e import axe
 from tests.e2e.helpers import northwind
+from tests.helpers import issued
 
 LANGUAGES = ["en-US", "pt-BR", "ar"]
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -52,6 +53,7 @@ def _world(lms) -> World:
     with time_machine.travel(timezone.now() - datetime.timedelta(days=400), tick=False):
         expired = api.issue(lms.learner(course, name="Mei Chen"), course.course_key, by=staff,
                             reason="On site")
+    api.start_job("reissue_all", course.course_key, by=staff)  # its progress shows on the dashboard
     return World(course, staff, holder, halfway, valid, revoked, expired, template)
 
 
@@ -76,10 +78,15 @@ def _pages(world: World) -> list[tuple[str, Any, str]]:
         ("an expired certificate verified", None, verify(world.expired)),
         ("an unknown code", None, reverse("cert_plugin:verify", args=["ZZZZ-9999-ZZZZ-9990"])),
         ("verify by file", None, reverse("cert_plugin:verify-file")),
+        ("an unknown certificate page", None,
+         reverse("cert_plugin:certificate", args=["ZZZZ-9999-ZZZZ-9990"])),
         ("a revoked certificate's download", None, reverse("cert_plugin:download-pdf",
                                                            args=[world.revoked.formatted_code])),
         ("the staff's courses", world.staff, reverse("cert_plugin:staff-index")),
-        ("the staff dashboard", world.staff, reverse("cert_plugin:staff-dashboard", args=[key])),
+        ("the staff dashboard, with a job's progress", world.staff,
+         reverse("cert_plugin:staff-dashboard", args=[key])),
+        ("confirming a job", world.staff,
+         reverse("cert_plugin:staff-job-start", args=[key]) + "?kind=backfill"),
         ("the course's certificate settings", world.staff, reverse("cert_plugin:staff-settings", args=[key])),
         ("the audit trail", world.staff, reverse("cert_plugin:staff-audit", args=[key])),
         ("the templates", world.staff, reverse("cert_plugin:template-list")),
@@ -184,3 +191,61 @@ def test_axe_finds_what_it_is_run_for(new_context, site):
     }""")
     rules = {violation["id"] for violation in axe.violations(page)}
     assert {"label", "color-contrast"} <= rules
+
+
+def test_the_pages_shown_when_something_fails_pass_axe(lms, new_context, settings, site):
+    """A render that failed (a download answers 503 and says the certificate is still valid; the staff
+    dashboard shows the failure), and the database lost mid-request (our 503 page)."""
+    signing = settings.CERT_PLUGIN["PDF_SIGNING"]
+    # The operator changed the PKCS#12 passphrase in the secrets store but not in the settings.
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "PDF_SIGNING": {**signing, "PASSPHRASE": "not-it"}}
+    course, learner, certificate = issued(lms)
+    assert certificate.render_error
+    learner_page = new_context(learner, locale="pt-BR", viewport=WIDTHS["phone"]).new_page()
+    response = learner_page.goto(reverse("cert_plugin:download-pdf", args=[certificate.formatted_code]))
+    assert response is not None
+    assert response.status == 503
+    axe.assert_accessible(learner_page, "a download whose render failed")
+    staff_page = new_context(lms.staff(course), viewport=WIDTHS["desktop"]).new_page()
+    staff_page.goto(reverse("cert_plugin:staff-dashboard", args=[course.course_key]))
+    staff_page.get_by_text("PDF not ready").first.wait_for()
+    axe.assert_accessible(staff_page, "the staff dashboard with a failed render")
+
+    # The database lost mid-request: the page our middleware answered, shown as served (its bytes,
+    # headers and policy) at its address, with the site's stylesheet.
+    lost = _database_lost_page(settings, lms.staff(course), course)
+    page = new_context(viewport=WIDTHS["phone"]).new_page()
+    url = site + reverse("cert_plugin:staff-dashboard", args=[course.course_key])
+    page.route(url, lambda route: route.fulfill(status=lost.status_code, body=lost.content,
+                                                headers=dict(lost.items())))
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == 503
+    page.get_by_text("lost its connection to its database").wait_for()
+    axe.assert_accessible(page, "the database-unavailable page")
+
+
+def _database_lost_page(settings: Any, staff: Any, course: Any) -> Any:
+    from django.db import connection
+    from django.test import Client
+
+    from tests.faults.hosts import FaultyHost
+
+    settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "HOST": "tests.faults.hosts.FaultyHost"}
+    saved = dict(connection.settings_dict)
+
+    def unreachable() -> None:
+        connection.close()
+        connection.settings_dict["NAME"] = "/nonexistent/cert-plugin/db.sqlite3"
+
+    client = Client()
+    client.force_login(staff)
+    FaultyHost.fault = unreachable
+    try:
+        response = client.get(reverse("cert_plugin:staff-dashboard", args=[course.course_key]))
+    finally:
+        FaultyHost.fault = None
+        connection.close()
+        connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    return response
