@@ -134,6 +134,7 @@ def test_course_staff_revoke_from_the_row_menu_with_the_keyboard_alone(lms, new_
 
     tab_to(page, "Actions for Amelia Okafor")
     page.keyboard.press("Enter")  # opens the row's menu
+    axe.assert_accessible(page, "the staff dashboard with a row's menu open")
     tab_to(page, "Reason for revoking")
     page.keyboard.type("Issued to the wrong person")
     tab_to(page, "Show the reason on the public verify page")
