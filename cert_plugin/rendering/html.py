@@ -349,8 +349,7 @@ def template_notices(html: str, css: str = "") -> list[TemplateNotice]:
     ``@import``, ``url(…)``: only ``data:`` URIs and the template's own assets are loaded), and every
     image without a text alternative. In the order of the HTML, then the CSS.
     """
-    found = source_checks.url_notices(html or "", css or "") + source_checks.alt_notices(html or "")
-    return sorted(found, key=lambda notice: (notice.field == "css", notice.css_line or notice.line or 0))
+    return source_checks.notices(html or "", css or "")
 
 
 _DICT_VIEWS = frozenset({"items", "keys", "values"})  # {% for name, url in assets.items %}

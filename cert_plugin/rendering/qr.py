@@ -39,12 +39,11 @@ def qr_svg(data: str, *, label: str = "") -> SafeString:
     if root is None or viewbox is None:  # pragma: no cover - qrcode changed its output
         raise RuntimeError("unexpected SVG from qrcode")
     size = viewbox.group(1)
-    # WeasyPrint 70 takes a tagged PDF figure's /Alt from an SVG's <title>, 66 only from an alt
-    # attribute: both are written (browsers ignore alt on an <svg> and read the title).
-    alt = f'alt="{escape(label)}" ' if label else ""
+    # A browser reads the <title>; WeasyPrint 67 and later make it the tagged PDF figure's /Alt
+    # (66 tags no <svg> as a figure at all: docs/accessibility.md).
     title = f"<title>{escape(label)}</title>" if label else ""
     opening = (f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="{size}" '
-               f'width="100%" height="100%" class="qr-code" role="img" {alt}'
+               'width="100%" height="100%" class="qr-code" role="img" '
                f'shape-rendering="crispEdges" preserveAspectRatio="xMidYMid meet">{title}'
                '<rect x="0" y="0" width="100%" height="100%" fill="#fff"/>')
     body = markup[root.end():]

@@ -17,8 +17,10 @@ wrong without a word when a template is rendered, and each is caught here before
   access (``rendering/pdf.py`` resolves only ``data:`` URIs and the template's own ``asset:`` files),
   so a remote ``<img>``, a ``<link>`` stylesheet, an ``@import`` or a ``url(https://…)`` simply
   does not appear. URLs are not an error (the design says so: a template may keep them, e.g.
-  while a design is ported), so :func:`url_notices` returns notices staff see next to the
+  while a design is ported), so :func:`notices` returns notices staff see next to the
   preview and after saving, each with its line and what to do instead.
+* **An image without alt text** (``<img>`` with no or an empty ``alt``): a notice as well, found in
+  the same pass over the HTML.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import tinycss2.ast
 from django.template.base import Lexer, TokenType
 from django.utils.translation import gettext as _
 
-__all__ = ["SourceProblem", "TemplateNotice", "css_problem", "unclosed_tag", "url_notices"]
+__all__ = ["SourceProblem", "TemplateNotice", "css_problem", "notices", "unclosed_tag"]
 
 
 @dataclass(frozen=True)
@@ -347,10 +349,16 @@ _LOADED_ATTRIBUTES = frozenset({"src", "data", "poster", "background"})
 _HREF_LOADED_BY = frozenset({"link", "image", "use", "feimage", "img", "object", "embed", "script"})
 
 
-def url_notices(html: str, css: str) -> list[TemplateNotice]:
-    """Every address in the template that the renderer will never fetch, with its line."""
+def notices(html: str, css: str) -> list[TemplateNotice]:
+    """Every address in the template that the renderer will never fetch, and every ``<img>`` without a
+    text alternative, each with its line: the HTML in one pass, then the CSS box.
+
+    A screen reader says an image's ``alt``; in the certificate's tagged PDF it is the figure's
+    ``/Alt``. An empty ``alt`` marks decoration on a web page, but the PDF still holds the image as a
+    figure, described to no one: decoration belongs in a CSS background, which the PDF leaves out of
+    what is read."""
     found: list[TemplateNotice] = []
-    finder = _UrlFinder(found)
+    finder = _SourceScanner(found)
     try:
         finder.feed(html)
         finder.close()
@@ -360,42 +368,19 @@ def url_notices(html: str, css: str) -> list[TemplateNotice]:
     return found
 
 
-def alt_notices(html: str) -> list[TemplateNotice]:
-    """Every ``<img>`` of the template without a text alternative, with its line.
-
-    A screen reader says an image's ``alt``; in the certificate's tagged PDF it is the figure's
-    ``/Alt``. An empty ``alt`` marks decoration on a web page, but the PDF still holds the image as a
-    figure, described to no one: decoration belongs in a CSS background, which the PDF leaves out of
-    what is read."""
-    finder = _ImageFinder()
-    try:
-        finder.feed(html)
-        finder.close()
-    except (AssertionError, ValueError):  # too broken to scan: its problems are reported elsewhere
-        pass
-    return finder.found
-
-
-class _ImageFinder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[TemplateNotice] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag != "img":
-            return
-        alt = dict(attrs).get("alt")
-        if alt is None:
-            reason = _("this image has no alt text: a screen reader cannot say what it shows, on the page or "
-                       "in the certificate's PDF. Add alt=\"…\" saying what it shows (a logo: the "
-                       "institution's name).")
-        elif not alt.strip():
-            reason = _("this image's alt text is empty: in the certificate's PDF it is a picture described "
-                       "to no one. Say what it shows in alt=\"…\"; if it is only decoration, make it a CSS "
-                       "background instead, which is not read out.")
-        else:
-            return
-        self.found.append(TemplateNotice(reason, line=self.getpos()[0], kind="alt"))
+def _alt_notice(attrs: list[tuple[str, str | None]], line: int) -> TemplateNotice | None:
+    alt = dict(attrs).get("alt")
+    if alt is None:
+        reason = _("this image has no alt text: a screen reader cannot say what it shows, on the page or "
+                   "in the certificate's PDF. Add alt=\"…\" saying what it shows (a logo: the "
+                   "institution's name).")
+    elif not alt.strip():
+        reason = _("this image's alt text is empty: in the certificate's PDF it is a picture described "
+                   "to no one. Say what it shows in alt=\"…\"; if it is only decoration, make it a CSS "
+                   "background instead, which is not read out.")
+    else:
+        return None
+    return TemplateNotice(reason, line=line, kind="alt")
 
 
 def _never_fetched(url: str) -> bool:
@@ -410,8 +395,9 @@ def _image_reason(url: str) -> str:
              "image under Images and use {{ assets.NAME }} instead.") % {"url": _shown(url, 80)}
 
 
-class _UrlFinder(HTMLParser):
-    """Collects the addresses of loaded attributes, ``style`` attributes and ``<style>`` elements."""
+class _SourceScanner(HTMLParser):
+    """Collects the addresses of loaded attributes, ``style`` attributes and ``<style>`` elements, and
+    the images without alt text."""
 
     def __init__(self, found: list[TemplateNotice]) -> None:
         super().__init__(convert_charrefs=False)
@@ -420,6 +406,8 @@ class _UrlFinder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line = self.getpos()[0]
+        if tag == "img" and (missing := _alt_notice(attrs, line)) is not None:
+            self.found.append(missing)
         for name, value in attrs:
             if value is None:
                 continue

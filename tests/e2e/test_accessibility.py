@@ -229,27 +229,21 @@ def test_the_pages_shown_when_something_fails_pass_axe(lms, new_context, setting
 
 
 def _database_lost_page(settings: Any, staff: Any, course: Any, locale: str) -> Any:
-    from django.db import connection
+    """The staff dashboard as served when the database stops answering at the plugin's next host call
+    (the fault of tests/faults/test_database_lost.py)."""
     from django.test import Client
 
-    from tests.faults.hosts import FaultyHost
+    from tests.faults.hosts import FaultyHost, Unreachable
 
     settings.CERT_PLUGIN = {**settings.CERT_PLUGIN, "HOST": "tests.faults.hosts.FaultyHost"}
-    saved = dict(connection.settings_dict)
-
-    def unreachable() -> None:
-        connection.close()
-        connection.settings_dict["NAME"] = "/nonexistent/cert-plugin/db.sqlite3"
-
     client = Client()
     client.force_login(staff)
-    FaultyHost.fault = unreachable
+    unreachable = FaultyHost.fault = Unreachable()
     try:
         response = client.get(reverse("cert_plugin:staff-dashboard", args=[course.course_key]),
                               HTTP_ACCEPT_LANGUAGE=locale)
     finally:
         FaultyHost.fault = None
-        connection.close()
-        connection.settings_dict.update(saved)
+        unreachable.restore()
     assert response.status_code == 503
     return response

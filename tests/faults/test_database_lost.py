@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from cert_plugin import api
 from cert_plugin.models import AuditEvent, Certificate, OutboxTask
+from tests.faults.hosts import Unreachable
 
 
 def _course(lms):
@@ -57,24 +58,6 @@ def _kill_this_session() -> None:
         other.close()
 
 
-class _Unreachable:
-    """Close this thread's connection and point it where no database answers; ``restore`` undoes it."""
-
-    def __init__(self):
-        self.saved = dict(connection.settings_dict)
-
-    def __call__(self) -> None:
-        connection.close()
-        if connection.vendor == "sqlite":
-            connection.settings_dict["NAME"] = "/nonexistent/cert-plugin/db.sqlite3"
-        else:
-            connection.settings_dict["PORT"] = "1"
-
-    def restore(self) -> None:
-        connection.close()
-        connection.settings_dict.update(self.saved)
-
-
 def _assert_503(response) -> None:
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
@@ -84,7 +67,7 @@ def _assert_503(response) -> None:
 def test_a_database_gone_mid_request_gives_our_503_page_and_the_next_request_works(lms, faulty_host):
     course, learner = _course(lms)
     staff = _client(lms.staff(course))
-    unreachable = faulty_host.fault = _Unreachable()
+    unreachable = faulty_host.fault = Unreachable()
     try:
         response = _issue_now(staff, course, learner)
     finally:
@@ -106,7 +89,7 @@ def test_the_rest_api_answers_json_when_the_database_is_gone(lms, faulty_host):
     course, learner = _course(lms)
     client = _client(learner)
     url = reverse("cert_plugin:api-course-progress", args=[course.course_key])
-    unreachable = faulty_host.fault = _Unreachable()
+    unreachable = faulty_host.fault = Unreachable()
     try:
         response = client.get(url, HTTP_ACCEPT="application/json")
     finally:
@@ -125,7 +108,7 @@ def test_the_page_speaks_the_learners_language(lms, faulty_host):
     course, _learner = _course(lms)
     staff = _client(lms.staff(course))
     url = reverse("cert_plugin:staff-dashboard", args=[course.course_key])
-    unreachable = faulty_host.fault = _Unreachable()
+    unreachable = faulty_host.fault = Unreachable()
     try:
         response = staff.get(url, HTTP_ACCEPT_LANGUAGE="pt-br")
     finally:
@@ -174,7 +157,7 @@ def test_a_session_killed_inside_the_issue_transaction_leaves_no_partial_record(
 
 def test_the_hosts_own_pages_keep_the_hosts_error_handling(transactional_db):
     client = Client(raise_request_exception=False)
-    unreachable = _Unreachable()
+    unreachable = Unreachable()
     unreachable()
     try:
         response = client.post(reverse("login"), {"username": "someone", "password": "secret"})

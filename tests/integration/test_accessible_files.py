@@ -20,13 +20,13 @@ from typing import Any
 import pypdf
 import pytest
 import weasyprint
-from django.test import Client
 from django.urls import reverse
 
 from cert_plugin import api
 from cert_plugin.credentials import baking
 from cert_plugin.rendering import png as png_module
 from tests.e2e.helpers import northwind
+from tests.helpers import client_for
 
 # WeasyPrint 66 (the release Open edX's pins allow) tags only <img> as a figure; 67 and later also an
 # inline <svg>, with its <title> as the alternative text: there the QR code is a described figure.
@@ -106,15 +106,14 @@ def _as_read(tree: Tree, texts: dict[int, str]) -> str:
     return re.sub(r"\s+", " ", " ".join(parts)).strip()
 
 
-def _downloaded(certificate: Any, learner: Any) -> bytes:
-    client = Client()
-    client.force_login(learner)
-    response = client.get(reverse("cert_plugin:download-pdf", args=[certificate.formatted_code]))
+def _body(response: Any) -> bytes:
     assert response.status_code == 200
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def _certificate(lms, orientation: str):
+def _earned(lms, orientation: str = "landscape"):
+    """Amelia's certificate, earned in a Northwind course (logo, two signatures) issuing with the
+    built-in template of that orientation; and a client signed in as her."""
     course, _staff, template = northwind(lms)
     if orientation == "portrait":
         base = api.builtin_templates()[1].current_version
@@ -126,7 +125,14 @@ def _certificate(lms, orientation: str):
     lms.pass_all_quizzes(learner, course)
     lms.complete_all(learner, course)
     [certificate] = api.certificates_for(learner)
-    return certificate, _downloaded(certificate, learner)
+    return certificate, client_for(learner)
+
+
+def _certificate(lms, orientation: str):
+    """The certificate and its PDF, downloaded as its learner does."""
+    certificate, client = _earned(lms, orientation)
+    pdf = client.get(reverse("cert_plugin:download-pdf", args=[certificate.formatted_code]))
+    return certificate, _body(pdf)
 
 
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
@@ -194,20 +200,12 @@ def test_the_tagged_pdf_stays_pdf_a3b_and_signed(lms):
 def test_the_png_carries_the_words_the_page_gives_its_image(lms, query):
     """Saved and shared on its own, the picture still says what it shows (its PNG ``Description``),
     in the words the certificate page gives the image as its alt text."""
-    course, _staff, _template = northwind(lms)
-    learner = lms.learner(course, name="Amelia Okafor")
-    lms.pass_all_quizzes(learner, course)
-    lms.complete_all(learner, course)
-    [certificate] = api.certificates_for(learner)
-    client = Client()
-    client.force_login(learner)
+    certificate, client = _earned(lms)
     code = certificate.formatted_code
 
-    response = client.get(reverse("cert_plugin:download-png", args=[code]) + query)
-    png = b"".join(response.streaming_content) if response.streaming else response.content
+    png = _body(client.get(reverse("cert_plugin:download-png", args=[code]) + query))
 
     described = "Certificate of completion for Amelia Okafor, Python for Data Analysis"
-    assert response.status_code == 200
     assert png_module.description_of(png) == described
     page = client.get(reverse("cert_plugin:certificate", args=[code])).content.decode()
     assert f'alt="{described}"' in page
