@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest
 PO_FILES := $(wildcard cert_plugin/locale/*/LC_MESSAGES/*.po)
 DJANGO_ADMIN := env -u DJANGO_SETTINGS_MODULE $(abspath $(VENV))/bin/django-admin
 
-.PHONY: setup demo test test-mysql test-postgres test-celery test-services test-tutor lint clean bench
+.PHONY: setup demo frontend test test-frontend test-mysql test-postgres test-celery test-services test-tutor lint clean bench
 
 $(STAMP): setup.py requirements/base.in requirements/test.in requirements/constraints.txt scripts/system-deps.sh $(PO_FILES)
 	scripts/system-deps.sh
@@ -21,8 +21,8 @@ $(STAMP): setup.py requirements/base.in requirements/test.in requirements/constr
 
 setup: $(STAMP)
 
-## The demo LMS on SQLite with seeded data, at http://127.0.0.1:8000
-demo: setup
+## The demo LMS on SQLite with seeded data, at http://127.0.0.1:8000 (the MFE harness built too)
+demo: setup frontend
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver --noreload 127.0.0.1:8000
@@ -35,8 +35,28 @@ $(E2E_NPM_STAMP): tests/e2e/package.json tests/e2e/package-lock.json
 	cd tests/e2e && npm ci --ignore-scripts --no-audit --no-fund
 	touch $(E2E_NPM_STAMP)
 
-## The test suite on SQLite, tasks in process (what CI runs first)
-test: setup $(E2E_NPM_STAMP)
+# cert-plugin-frontend (frontend/): the MFE widgets. npm ci from the committed lock file (npm registry
+# only), then esbuild builds the package (dist/) and the harness the demo serves at /mfe-harness/.
+FRONTEND_NPM_STAMP := frontend/node_modules/.npm-ci-stamp
+FRONTEND_SOURCES := $(shell find frontend/src frontend/harness -type f) frontend/build.mjs
+FRONTEND_HARNESS := frontend/build/harness/harness.js
+
+$(FRONTEND_NPM_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(FRONTEND_NPM_STAMP)
+
+$(FRONTEND_HARNESS): $(FRONTEND_NPM_STAMP) $(FRONTEND_SOURCES)
+	cd frontend && npm run --silent build
+
+frontend: $(FRONTEND_HARNESS)
+
+## The widgets' unit tests (Jest and Testing Library, in jsdom)
+test-frontend: $(FRONTEND_NPM_STAMP)
+	cd frontend && npm test --silent -- --ci
+
+## The test suite on SQLite, tasks in process (what CI runs first): the widgets' unit tests, then
+## pytest (the browser tests drive the widgets in Chromium through the harness)
+test: setup $(E2E_NPM_STAMP) frontend test-frontend
 	$(PYTEST) -q
 
 ## The suite on MariaDB (127.0.0.1:3306) and PostgreSQL (127.0.0.1:5432). The browser tests (tests/e2e)
@@ -137,7 +157,7 @@ audit: $(STAMP) requirements/audit.in
 	$(VENV)/bin/pip-audit --local --skip-editable --strict --desc on
 
 clean:
-	rm -rf $(VENV) var build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) var build dist *.egg-info .pytest_cache frontend/node_modules frontend/build frontend/dist
 
 ## Benchmarks (figures and ratios, never timed assertions): writes benchmarks/results*.md
 ## Their extra tools (wrk, gunicorn) are installed here only: `make test` never needs them.

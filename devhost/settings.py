@@ -13,6 +13,8 @@ from devhost.base_url import DEFAULT as BASE_URL_DEFAULT
 from devhost.base_url import RequestBaseUrl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The MFE harness (devhost/lms/mfe_harness.py): built by `npm run build` in frontend/.
+MFE_HARNESS_DIR = Path(os.environ.get("DEVHOST_MFE_HARNESS_DIR", BASE_DIR / "frontend" / "build" / "harness"))
 VAR_DIR = Path(os.environ.get("DEVHOST_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from devhost.lms import mailbox, views
+from devhost.lms import mailbox, mfe_harness, views
 
 app_name = "lms"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("mailbox/", mailbox.mailbox, name="mailbox"),
+    path("mfe-harness/static/<str:name>", mfe_harness.static, name="mfe-harness-static"),
+    path("mfe-harness/<str:mfe>/", mfe_harness.page, name="mfe-harness"),
+    path("mfe-harness/<str:mfe>/<path:rest>", mfe_harness.page, name="mfe-harness"),
     path("profile/", views.profile, name="profile"),
     path("courses/<str:course_key>/", views.course_page, name="course"),
     path("courses/<str:course_key>/enroll/", views.enroll, name="enroll"),

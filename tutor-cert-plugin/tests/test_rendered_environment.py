@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -30,8 +31,31 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 LINE = {"21": "ulmo", "22": "verawood"}.get(TUTOR_VERSION.split(".")[0], "")
 # What differs between the lines, read in each Tutor's templates (build/openedx/Dockerfile) and
 # tutor-mfe's hooks. The base image is the same, so are the apt package names the plugin installs.
+# The learner dashboard's src/hooks/index.js differs too (frontend-app-learner-dashboard
+# release/ulmo 2b1c56e8, release/verawood 28a5e70a): "dashboard_hooks" is the export the course card
+# action needs, "dashboard_hooks_stub" a stand-in exporting what that line's module exports for it
+# (and not the other line's name), so a config built for the wrong line fails when it runs.
+ULMO_DASHBOARD_HOOKS = """\
+export const reduxHooks = {
+  useCardCourseRunData: (cardId) => ({ courseId: `course-v1:Northwind+${cardId}+2026` }),
+};
+export const apiHooks = {};
+export const utilHooks = {};
+"""
+VERAWOOD_DASHBOARD_HOOKS = """\
+export const useCourseData = (cardId) => ({ courseRun: { courseId: `course-v1:Northwind+${cardId}+2026` } });
+export const utilHooks = {};
+export const useCourseTrackingEvent = () => () => {};
+"""
 BY_LINE: dict[str, dict[str, Any]] = {
-    "ulmo": {"ubuntu": "22.04", "python": "3.11", "upgrades_after_lock": (), "frontend_base_apps": False},
+    "ulmo": {
+        "ubuntu": "22.04",
+        "python": "3.11",
+        "upgrades_after_lock": (),
+        "frontend_base_apps": False,
+        "dashboard_hooks": "reduxHooks",
+        "dashboard_hooks_stub": ULMO_DASHBOARD_HOOKS,
+    },
     "verawood": {
         "ubuntu": "22.04",
         "python": "3.12",
@@ -40,6 +64,8 @@ BY_LINE: dict[str, dict[str, Any]] = {
         "upgrades_after_lock": ("certifi",),
         # tutor-mfe 22 can serve some MFEs as frontend-base apps (FRONTEND_APPS).
         "frontend_base_apps": True,
+        "dashboard_hooks": "useCourseData",
+        "dashboard_hooks_stub": VERAWOOD_DASHBOARD_HOOKS,
     },
 }
 LMS_SLOTS = (
@@ -47,6 +73,10 @@ LMS_SLOTS = (
     "org.openedx.frontend.learning.progress_tab_certificate_status_main_body.v1",
 )
 DASHBOARD_SLOT = "org.openedx.frontend.learner_dashboard.widget_sidebar.v1"
+CARD_ACTION_SLOT = "org.openedx.frontend.learner_dashboard.course_card_action.v1"
+# The MFE widgets' npm package (frontend/ in this repository) and the MFEs whose images install it.
+NPM_PACKAGE = "cert-plugin-frontend"
+WIDGET_MFES = ("learning", "learner-dashboard")
 
 
 def tutor(root: Path, *args: str, stderr: bool = False) -> str:
@@ -125,6 +155,16 @@ def test_a_tutor_newer_than_the_plugin_gets_only_slots_every_known_line_has(
     common = plugin.slots_of("")
     assert common == plugin.SLOTS_BY_LINE["ulmo"] & plugin.SLOTS_BY_LINE["verawood"]
     assert f"{plugin.LEARNING}course_tab_links.v1" not in common
+    # The course card slot is in every line, but its widget needs the dashboard's own hook for a
+    # card's course id, which the plugin knows only for the lines it knows: left out.
+    assert CARD_ACTION_SLOT in common
+    assert [widget[1] for widget in plugin.widgets_of("")] == [*LMS_SLOTS, DASHBOARD_SLOT]
+    for line in ("ulmo", "verawood", "master"):
+        assert {widget[1] for widget in plugin.widgets_of(line)} == {
+            *LMS_SLOTS,
+            DASHBOARD_SLOT,
+            CARD_ACTION_SLOT,
+        }
 
 
 # --- LMS and Studio settings --------------------------------------------------------------------
@@ -293,8 +333,10 @@ def test_the_images_python_is_one_cert_plugin_supports(env: Path) -> None:
 
 
 def run_command(dockerfile_run: str) -> str:
-    """The shell command of a Dockerfile RUN instruction: its --mount options dropped."""
-    return re.sub(r"^RUN\s+(--mount=\S+\s+\\\n\s*)*", "", dockerfile_run)
+    """The shell command of a Dockerfile RUN instruction, as Docker hands it to the shell: lines
+    continued with a backslash joined (also inside quotes, which the shell alone would keep), its
+    --mount options dropped."""
+    return re.sub(r"^RUN\s+(--mount=\S+\s+)*", "", re.sub(r"\\\n", "", dockerfile_run))
 
 
 def test_the_image_installs_the_plugin_within_the_versions_the_image_already_has(
@@ -420,11 +462,14 @@ def test_the_mfe_config_inserts_the_widgets_into_slots_of_this_line_in_the_right
     blocks = rendered_blocks(env)
     learning, dashboard = blocks["learning"], blocks["learner-dashboard"]
     emitted = set(re.findall(r"addPlugins\(config, '([^']+)'", config))
-    assert emitted == {*LMS_SLOTS, DASHBOARD_SLOT}, "the same three slots on Ulmo and Verawood"
+    assert emitted == {*LMS_SLOTS, DASHBOARD_SLOT, CARD_ACTION_SLOT}, (
+        "the same four slots on Ulmo and Verawood"
+    )
     assert emitted <= slots_per_line_in_the_frontend_doc()[LINE], f"only slots {LINE} has"
     for slot in LMS_SLOTS:
         assert f"addPlugins(config, '{slot}'" in learning
-    assert f"addPlugins(config, '{DASHBOARD_SLOT}'" in dashboard
+    for slot in (DASHBOARD_SLOT, CARD_ACTION_SLOT):
+        assert f"addPlugins(config, '{slot}'" in dashboard
     # course_tab_links.v1: not a slot of Ulmo; on Verawood a slot link would repeat the wheel's
     # dynamic "Certificate" course tab, which the learning MFE already lists on every line.
     course_tab_links = "org.openedx.frontend.learning.course_tab_links.v1"
@@ -433,22 +478,67 @@ def test_the_mfe_config_inserts_the_widgets_into_slots_of_this_line_in_the_right
     assert "progress_certificate_status.v1" not in config, (
         "renders nothing when platform certificates are off"
     )
-    # Each MFE defines the components it uses, before the slot operations that name them.
-    assert learning.index("const CertPluginProgressSidePanel") < learning.index(
-        "RenderWidget: CertPluginProgressSidePanel"
-    )
-    assert dashboard.index("const CertPluginMyCertificates") < dashboard.index(
-        "RenderWidget: CertPluginMyCertificates"
-    )
+    # Each MFE takes the components from the package, before the slot operations that name them.
+    for block, components in (
+        (learning, ("CertPluginProgressSidePanel", "CertPluginProgressMainBody")),
+        (dashboard, ("CertPluginMyCertificates", "CertPluginCourseCardAction")),
+    ):
+        for component in components:
+            assert block.index(f"const {component} =") < block.index(f"RenderWidget: {component}")
     for other, block in blocks.items():
-        if other not in ("learning", "learner-dashboard"):
+        if other not in WIDGET_MFES:
             assert "CertPlugin" not in block, other
-    # Only modules both MFEs ship on both lines, imported the way tutor-mfe's runtime definitions require.
-    imports = set(re.findall(r"await import\('([^']+)'\)", learning + dashboard))
-    assert imports == {"react", "@edx/frontend-platform", "@edx/frontend-platform/auth"}
-    assert not re.search(r"^\s*import .* from '\./src", config, re.M), "no MFE-internal module"
-    assert "/certs/api/v1/courses/" in learning
-    assert "/certs/api/v1/me/certificates/" in dashboard
+    # The package only inside the two MFEs' blocks (their images install it; tutor-mfe requires
+    # import() there); nothing MFE-internal in the learning MFE.
+    assert config.count(f"await import('{NPM_PACKAGE}')") == 2
+    assert (
+        learning.count(f"await import('{NPM_PACKAGE}')")
+        == dashboard.count(f"await import('{NPM_PACKAGE}')")
+        == 1
+    )
+    assert set(re.findall(r"await import\('([^']+)'\)", learning)) == {NPM_PACKAGE}
+    assert set(re.findall(r"await import\('([^']+)'\)", dashboard)) == {NPM_PACKAGE, "./src/hooks"}
+    assert not re.search(r"^\s*import .* from ", config, re.M), "no static import: tutor-mfe's try block"
+    # The course card's course id comes from this line's own dashboard hook.
+    hooks_used = re.findall(r"const \{ (\w+): \w+ \} = await import\('\./src/hooks'\)", dashboard)
+    assert hooks_used == [BY_LINE[LINE]["dashboard_hooks"]]
+    other_line_hook = {"reduxHooks": "useCourseData", "useCourseData": "reduxHooks"}[hooks_used[0]]
+    assert other_line_hook not in dashboard
+
+
+def test_the_dashboard_definitions_branch_on_exactly_the_lines_whose_hook_the_plugin_knows() -> None:
+    """The runtime-definitions patches as Tutor renders them for every line, the unknown one included:
+    they define exactly the components of plugin.widgets_of(line), i.e. of the slot operations."""
+    import jinja2
+    from tutorcertplugin import plugin
+
+    patches = Path(plugin.HERE) / "patches"
+    expected_hooks = {
+        "ulmo": ["reduxHooks"],
+        "verawood": ["useCourseData"],
+        "master": ["useCourseData"],
+        "": [],
+    }
+    for line, hooks in expected_hooks.items():
+        rendered = {
+            mfe: jinja2.Environment(undefined=jinja2.StrictUndefined)
+            .from_string((patches / f"mfe-env-config-runtime-definitions-{mfe}").read_text())
+            .render(CERT_PLUGIN_RELEASE_LINE=line)
+            for mfe in WIDGET_MFES
+        }
+        defined = {
+            (mfe, name)
+            for mfe, text in rendered.items()
+            for name in re.findall(r"^const (CertPlugin\w+) =", text, re.M)
+        }
+        assert defined == {(mfe, component) for mfe, _, _, component in plugin.widgets_of(line)}, line
+        dashboard = rendered["learner-dashboard"]
+        assert (
+            re.findall(r"^const \{ (\w+): \w+ \} = await import\('\./src/hooks'\);", dashboard, re.M) == hooks
+        )
+        assert ("./src/hooks" in dashboard) is bool(hooks), "no MFE-internal import for an unknown line"
+        assert "./src/hooks" not in rendered["learning"]
+    assert plugin.RELEASE_LINE == LINE
 
 
 FRONTEND_BASE_DASHBOARD = """\
@@ -471,7 +561,7 @@ def test_a_frontend_base_learner_dashboard_gets_a_warning_not_a_broken_build(
     assert hasattr(tutormfe.hooks, "FRONTEND_APPS") is BY_LINE[LINE]["frontend_base_apps"]
     if not BY_LINE[LINE]["frontend_base_apps"]:
         return  # Ulmo: every MFE reads env.config.jsx; nothing else to check
-    warning = "the 'My certificates' card is not added to it"
+    warning = "the 'My certificates' card and the course cards' certificate action are not added to it"
     # By default tutor-mfe 22 still builds the learner dashboard as a legacy MFE: the card is there
     # and nothing is said (the warning comes with the configuration, on every tutor command).
     assert warning not in tutor(defaults_env.parent, "config", "printvalue", "MFE_HOST", stderr=True)
@@ -497,6 +587,141 @@ def test_without_tutor_mfe_the_rest_still_renders(tmp_path: Path) -> None:
     assert "cert_plugin.tasks.relay_outbox" in settings_text(env, "lms")
 
 
+# --- the MFE images -----------------------------------------------------------------------------
+
+
+def mfe_dockerfile(env: Path) -> str:
+    return (env / "plugins" / "mfe" / "build" / "mfe" / "Dockerfile").read_text()
+
+
+def dockerfile_stages(dockerfile: str) -> dict[str, str]:
+    """Each stage of a multi-stage Dockerfile by its name, from its FROM line to the next one."""
+    stages = {}
+    for part in re.split(r"^(?=FROM )", dockerfile, flags=re.M)[1:]:
+        named = re.match(r"FROM \S+ AS ([\w.-]+)\n", part)
+        assert named, part.splitlines()[0]
+        stages[named.group(1)] = part
+    return stages
+
+
+def our_npm_install(stage: str) -> str:
+    """The plugin's RUN instruction in an MFE stage: from the RUN after its comment to the first line
+    that does not continue."""
+    start = stage.index("RUN ", stage.index("# cert_plugin (tutor-cert-plugin)"))
+    lines = []
+    for line in stage[start:].splitlines():
+        lines.append(line)
+        if not line.endswith("\\"):
+            break
+    return "\n".join(lines)
+
+
+def test_only_the_learning_and_learner_dashboard_images_install_the_widgets_package(env: Path) -> None:
+    from tutorcertplugin import __version__
+
+    stages = dockerfile_stages(mfe_dockerfile(env))
+    assert {"learning-common", "learner-dashboard-common", "account-common"} <= set(stages)
+    ours = {name for name, stage in stages.items() if "cert_plugin" in stage or NPM_PACKAGE in stage}
+    assert ours == {f"{mfe}-common" for mfe in WIDGET_MFES}, (
+        "the two MFEs' stages (dev and prod build on them)"
+    )
+    # The package's default: its own version, the plugin's (frontend/package.json in this repository).
+    default = tutor(env.parent, "config", "printvalue", "CERT_PLUGIN_MFE_NPM_PACKAGE").strip()
+    assert default == f"{NPM_PACKAGE}@{__version__}"
+    frontend = json.loads((REPOSITORY / "frontend" / "package.json").read_text())
+    assert (frontend["name"], frontend["version"]) == (NPM_PACKAGE, __version__)
+    for mfe in WIDGET_MFES:
+        stage = stages[f"{mfe}-common"]
+        run = our_npm_install(stage)
+        # After the MFE's own `npm clean-install` from its lock, before its source is copied in.
+        assert (
+            stage.index("npm clean-install")
+            < stage.index(run)
+            < stage.index(f"COPY --from={mfe}-src / /openedx/app")
+        )
+        words = shlex.split(run_command(run))
+        install = words.index("install")
+        assert words[install - 1 : install + 6] == [
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--registry=$NPM_REGISTRY",
+            f"{NPM_PACKAGE}@{__version__}",
+        ]
+        assert "--mount=type=cache,target=/root/.npm,sharing=shared" in run, "the npm cache tutor-mfe uses"
+
+
+NPM_STAND_IN = """\
+#!/bin/sh
+# npm as the MFE image's build would run it: records its arguments, leaves node_modules as $AFTER says.
+printf '%s\\n' "$@" > "$OUT/npm-args"
+cp "$AFTER" node_modules/.package-lock.json
+"""
+
+
+def test_the_widgets_package_is_installed_as_set_and_nothing_the_mfe_lock_installed_may_move(
+    tmp_path: Path,
+) -> None:
+    # A signed tarball URL: `&`, `$`, `#` and `'` must reach npm as they are, through the shell.
+    package = "https://files.example.org/npm/cert-plugin-frontend-0.1.0.tgz?expires=1767225600&sig=a'b$HOME#x"
+    env = configure(tmp_path / "root", f"CERT_PLUGIN_MFE_NPM_PACKAGE={package}")
+    stages = dockerfile_stages(mfe_dockerfile(env))
+    runs = {our_npm_install(stages[f"{mfe}-common"]) for mfe in WIDGET_MFES}
+    assert len(runs) == 1, "the same install in both MFEs"
+    require_esbuild()  # node runs the check after npm
+
+    # node_modules as the MFE's `npm clean-install` left it (npm's hidden lock file lists it).
+    app = tmp_path / "app"
+    (app / "node_modules").mkdir(parents=True)
+    installed = {
+        "node_modules/react": {"version": "18.3.1"},
+        "node_modules/@openedx/paragon": {"version": "23.19.2"},
+    }
+    (app / "node_modules" / ".package-lock.json").write_text(json.dumps({"packages": installed}))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "npm").write_text(NPM_STAND_IN)
+    (bin_dir / "npm").chmod(0o755)
+    after = tmp_path / "after.json"
+    command = run_command(runs.pop()).replace("/tmp/", f"{tmp_path}/")
+    shell_env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "NPM_REGISTRY": "https://registry.example.org/",
+        "OUT": str(tmp_path),
+        "AFTER": str(after),
+    }
+
+    def build(packages: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+        after.write_text(json.dumps({"packages": packages}))
+        return subprocess.run(["sh", "-c", command], cwd=app, env=shell_env, capture_output=True, text=True)
+
+    added = build({**installed, "node_modules/cert-plugin-frontend": {"version": "0.1.0"}})
+    assert added.returncode == 0, added.stderr
+    assert (tmp_path / "npm-args").read_text().splitlines() == [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--no-save",
+        "--registry=https://registry.example.org/",
+        package,
+    ]
+    assert not list(tmp_path.glob("cert-plugin-npm-*")), "its temporary file is removed"
+
+    # npm may replace an installed package to meet the package's peer range: the build stops.
+    moved = build(
+        {
+            "node_modules/react": {"version": "19.0.0"},
+            "node_modules/cert-plugin-frontend": {"version": "0.1.0"},
+        }
+    )
+    assert moved.returncode != 0
+    assert "moved node_modules/react from 18.3.1 to 19.0.0" in moved.stderr
+    assert "moved node_modules/@openedx/paragon from 23.19.2 to nothing" in moved.stderr
+
+
 # --- MFE config compiled by a real JS toolchain -----------------------------------------------
 # tutor-mfe renders one env.config.jsx that every MFE image copies; each image's webpack build
 # (@openedx/frontend-build 14.6.2 in the release/ulmo lock files, 14.6.6 in release/verawood)
@@ -511,9 +736,14 @@ ESBUILD = PLUGIN_DIR / "node_modules" / ".bin" / "esbuild"
 # else fails the build or, since the imports sit in tutor-mfe's try block, breaks the slots at
 # run time.
 MFE_PACKAGES = {"react", "@edx/frontend-platform", "@openedx/frontend-plugin-framework", "@openedx/paragon"}
+# What else the plugin's definitions may import, per MFE: the widgets' package, which only these two
+# MFEs' images install (mfe-dockerfile-post-npm-install-<mfe>), and the learner dashboard's own
+# src/hooks (a course card's course id; ./src/hooks from env.config.jsx, which tutor-mfe copies to
+# the MFE's root). Every other MFE: nothing.
+WIDGET_MODULES = {"learning": {NPM_PACKAGE}, "learner-dashboard": {NPM_PACKAGE, "./src/hooks"}}
 WIDGET_IDS = {
     "learning": ("cert_plugin_progress_side_panel", "cert_plugin_progress_main_body"),
-    "learner-dashboard": ("cert_plugin_my_certificates",),
+    "learner-dashboard": ("cert_plugin_my_certificates", "cert_plugin_course_card_action"),
 }
 
 
@@ -568,17 +798,19 @@ def imported_modules(metafile: dict[str, Any]) -> set[str]:
     return {imported["path"] for output in metafile["outputs"].values() for imported in output["imports"]}
 
 
-def foreign_imports(modules: set[str]) -> set[str]:
-    """Modules outside the MFE's own dependencies (relative paths included)."""
+def foreign_imports(modules: set[str], app_id: str) -> set[str]:
+    """Modules outside what the MFE has: its own dependencies, and what WIDGET_MODULES gives it
+    (any other relative path is foreign)."""
 
     def package(module: str) -> str:
         parts = module.split("/")
         return "/".join(parts[:2]) if module.startswith("@") else parts[0]
 
-    return {module for module in modules if package(module) not in MFE_PACKAGES}
+    allowed = WIDGET_MODULES.get(app_id, set())
+    return {module for module in modules if package(module) not in MFE_PACKAGES and module not in allowed}
 
 
-@pytest.mark.parametrize("app_id", sorted(WIDGET_IDS))
+@pytest.mark.parametrize("app_id", [*sorted(WIDGET_IDS), "account"])
 def test_each_mfes_env_config_compiles_and_imports_only_what_the_mfe_has(
     env: Path, tmp_path: Path, app_id: str
 ) -> None:
@@ -589,9 +821,14 @@ def test_each_mfes_env_config_compiles_and_imports_only_what_the_mfe_has(
         for widget_id in widget_ids:
             assert (widget_id in compiled) is (other == app_id), f"{widget_id} in the {app_id} build"
     modules = imported_modules(metafile)
-    assert foreign_imports(modules) == set(), f"{app_id} does not have these modules"
-    assert {"react", "@edx/frontend-platform", "@edx/frontend-platform/auth"} <= modules
-    assert "react/jsx-runtime" in modules, "JSX compiled with the automatic runtime, as frontend-build does"
+    assert foreign_imports(modules, app_id) == set(), f"{app_id} does not have these modules"
+    # tutor-mfe's own import, and ours where they are allowed (not vacuously: they are there).
+    assert modules == {"@openedx/frontend-plugin-framework", *WIDGET_MODULES.get(app_id, set())}
+    # The package is imported exactly where the rendered MFE Dockerfile installs it.
+    installing = {
+        name for name, stage in dockerfile_stages(mfe_dockerfile(env)).items() if NPM_PACKAGE in stage
+    }
+    assert (NPM_PACKAGE in modules) is (f"{app_id}-common" in installing)
 
 
 def test_the_compile_check_catches_a_syntax_error_and_a_foreign_import(env: Path, tmp_path: Path) -> None:
@@ -610,9 +847,122 @@ def test_the_compile_check_catches_a_syntax_error_and_a_foreign_import(env: Path
     foreign = tmp_path / "foreign" / "env.config.jsx"
     foreign.parent.mkdir()
     foreign.write_text(
-        text.replace(anchor, "const { x } = await import('./src/progress-tab/utils');\n" + anchor, 1)
+        text.replace(
+            anchor,
+            "const { x } = await import('./src/progress-tab/utils');\n"
+            # the learner dashboard's own module, not the learning MFE's
+            "const { reduxHooks } = await import('./src/hooks');\n" + anchor,
+            1,
+        )
     )
     done, metafile = compile_for("learning", foreign, foreign.parent)
     assert done.returncode == 0, "an unresolvable import in the try block is no esbuild error..."
-    found = foreign_imports(imported_modules(metafile))
-    assert found == {"./src/progress-tab/utils"}, "...the import list check finds it"
+    found = foreign_imports(imported_modules(metafile), "learning")
+    assert found == {"./src/progress-tab/utils", "./src/hooks"}, "...the import list check finds it"
+
+
+# --- the compiled config, run ------------------------------------------------------------------
+# The file each MFE's build compiles, bundled with stand-ins for what it imports (the plugin
+# framework, the widgets' package, the learner dashboard's src/hooks of this line) and run by node:
+# setConfig() must return the package's components in the right slots, and the course card action
+# must get its course id through the hook this line's dashboard has.
+
+PACKAGE_STAND_IN = """\
+const component = (name) => Object.assign(() => null, { exportName: name });
+export const ProgressTabSidePanel = component('ProgressTabSidePanel');
+export const ProgressTabMainBody = component('ProgressTabMainBody');
+export const MyCertificatesWidget = component('MyCertificatesWidget');
+export const courseCardAction = (useCourseIdOfCard) => Object.assign(
+  ({ cardId }) => useCourseIdOfCard(cardId), { exportName: 'courseCardAction' },
+);
+"""
+FRAMEWORK_STAND_IN = """\
+export const DIRECT_PLUGIN = 'direct';
+export const PLUGIN_OPERATIONS = { Insert: 'insert' };
+"""
+RUN_CONFIG = """\
+const { default: setConfig } = await import(process.argv[2]);
+const errors = [];
+console.error = (...args) => errors.push(args.map(String).join(' '));
+const config = await setConfig();
+const slots = Object.fromEntries(Object.entries(config.pluginSlots).map(([slot, slotConfig]) => [
+  slot,
+  {
+    keepDefault: slotConfig.keepDefault,
+    plugins: slotConfig.plugins.map(({ op, widget }) => ({
+      op,
+      id: widget.id,
+      type: widget.type,
+      component: widget.RenderWidget?.exportName ?? null,
+      // A course card action, rendered for the second card: what the line's hook gave it.
+      ...(slot.endsWith('.course_card_action.v1')
+        ? { courseId: widget.RenderWidget({ cardId: 'card-1' }) } : {}),
+    })),
+  },
+]));
+process.stdout.write(JSON.stringify({ slots, errors }));
+"""
+
+
+def test_the_compiled_config_gives_each_slot_the_packages_widget_and_cards_their_course_by_the_lines_hook(
+    env: Path, tmp_path: Path
+) -> None:
+    require_esbuild()
+    app = tmp_path / "app"  # the MFE's root, where tutor-mfe copies env.config.jsx
+    stand_ins = {
+        "node_modules/@openedx/frontend-plugin-framework/index.js": FRAMEWORK_STAND_IN,
+        f"node_modules/{NPM_PACKAGE}/index.js": PACKAGE_STAND_IN,
+        "src/hooks/index.js": BY_LINE[LINE]["dashboard_hooks_stub"],
+        "env.config.jsx": mfe_config(env).read_text(),
+    }
+    for path, text in stand_ins.items():
+        (app / path).parent.mkdir(parents=True, exist_ok=True)
+        (app / path).write_text(text)
+    (tmp_path / "run.mjs").write_text(RUN_CONFIG)
+
+    def insert(widget_id: str, component: str, **rendered: str) -> dict[str, Any]:
+        return {"op": "insert", "id": widget_id, "type": "direct", "component": component, **rendered}
+
+    expected: dict[str, dict[str, list[dict[str, Any]]]] = {
+        "learning": {
+            LMS_SLOTS[0]: [insert("cert_plugin_progress_side_panel", "ProgressTabSidePanel")],
+            LMS_SLOTS[1]: [insert("cert_plugin_progress_main_body", "ProgressTabMainBody")],
+        },
+        "learner-dashboard": {
+            DASHBOARD_SLOT: [insert("cert_plugin_my_certificates", "MyCertificatesWidget")],
+            CARD_ACTION_SLOT: [
+                insert(
+                    "cert_plugin_course_card_action",
+                    "courseCardAction",
+                    courseId="course-v1:Northwind+card-1+2026",
+                )
+            ],
+        },
+        "account": {},
+    }
+    for app_id, slots in expected.items():
+        bundle = tmp_path / f"{app_id}.mjs"
+        subprocess.run(
+            [
+                str(ESBUILD),
+                str(app / "env.config.jsx"),
+                "--bundle",
+                "--format=esm",
+                "--platform=node",
+                "--loader:.jsx=jsx",
+                "--jsx=automatic",
+                f"--define:process.env.APP_ID={json.dumps(app_id)}",
+                f"--outfile={bundle}",
+                "--log-level=error",
+            ],
+            check=True,
+        )
+        done = subprocess.run(
+            ["node", str(tmp_path / "run.mjs"), bundle.as_uri()], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"the {app_id} config or its widgets failed:\n{done.stderr}"
+        result = json.loads(done.stdout)
+        assert result["errors"] == [], f"setConfig failed in {app_id}: {result['errors']}"
+        assert result["slots"] == {
+            slot: {"keepDefault": True, "plugins": plugins} for slot, plugins in slots.items()
+        }, app_id

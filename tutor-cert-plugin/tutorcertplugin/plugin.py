@@ -8,8 +8,10 @@ What it adds (docs/integrations/tutor.md says the same for operators):
 - ``tutor local do init``: the plugin's migrations;
 - a celery beat service that relays the task outbox every minute and queues the expiry reminders
   once a day (Tutor runs no beat of its own);
-- with tutor-mfe: widgets in the learning and learner-dashboard MFEs' plugin slots, only slots that
-  exist in the Open edX release line the installed Tutor builds (Tutor 21: Ulmo, Tutor 22: Verawood).
+- with tutor-mfe: the cert-plugin-frontend npm package, installed into the learning and
+  learner-dashboard MFE images only, and its widgets in those MFEs' plugin slots: only slots that
+  exist in the Open edX release line the installed Tutor builds (Tutor 21: Ulmo, Tutor 22: Verawood),
+  and a widget that needs one of the MFE's own hooks only on a line whose hook the plugin knows.
 
 Every patch lives in ``patches/<patch name>`` so it can be read as it will be rendered.
 """
@@ -38,6 +40,10 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         # Install within edx-platform's pinned versions (requirements/edx/base.txt) so nothing the
         # platform pins is upgraded underneath it.
         ("CERT_PLUGIN_HONOUR_PLATFORM_PINS", True),
+        # What `npm install` gets in the learning and learner-dashboard MFE images: the MFE widgets'
+        # package (frontend/ in this repository, the same version as the plugin), as a version spec,
+        # a tarball URL or a git URL.
+        ("CERT_PLUGIN_MFE_NPM_PACKAGE", "cert-plugin-frontend@{{ CERT_PLUGIN_VERSION }}"),
         ("CERT_PLUGIN_ISSUER_NAME", None),
         ("CERT_PLUGIN_BASE_URL", None),
         ("CERT_PLUGIN_VERIFY_RATE", None),
@@ -88,10 +94,21 @@ def _python_literal(value: t.Any) -> str:
     return repr(value)
 
 
+def _shell_word(value: t.Any) -> str:
+    """Render a config value as one word of a Dockerfile RUN line: single-quoted for a POSIX shell
+    (a URL's ``&``, ``$``, ``#`` or ``'`` stays part of the word). A newline would end the Dockerfile
+    instruction, so it is refused rather than rendered."""
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        raise ValueError(f"cert_plugin_sh: a newline cannot be part of a Dockerfile RUN word: {text!r}")
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
 hooks.Filters.ENV_TEMPLATE_FILTERS.add_items(
     [
         ("cert_plugin_private_key", _private_key),
         ("cert_plugin_py", _python_literal),
+        ("cert_plugin_sh", _shell_word),
     ]
 )
 
@@ -175,9 +192,9 @@ def slots_of(line: str) -> frozenset[str]:
     return SLOTS_BY_LINE.get(line) or frozenset.intersection(*SLOTS_BY_LINE.values())
 
 
-# (MFE, slot id, widget id, component). The components are defined in the
-# mfe-env-config-runtime-definitions-<mfe> patches (patches/ directory); none needs props, so the
-# same widget serves every line where its slot exists.
+# (MFE, slot id, widget id, component). The components come from the cert-plugin-frontend package,
+# imported in the mfe-env-config-runtime-definitions-<mfe> patches (patches/ directory), which the
+# mfe-dockerfile-post-npm-install-<mfe> patches install into those two MFEs' images.
 MFE_WIDGETS: list[tuple[str, str, str, str]] = [
     (
         "learning",
@@ -197,10 +214,40 @@ MFE_WIDGETS: list[tuple[str, str, str, str]] = [
         "cert_plugin_my_certificates",
         "CertPluginMyCertificates",
     ),
+    (
+        "learner-dashboard",
+        DASHBOARD + "course_card_action.v1",
+        "cert_plugin_course_card_action",
+        "CertPluginCourseCardAction",
+    ),
 ]
+# Widgets built with one of the MFE's own hooks, which differ between release lines: the lines whose
+# hook the runtime-definitions patch knows (it branches on CERT_PLUGIN_RELEASE_LINE). The course card
+# slot passes only `cardId`; its course id comes from the learner dashboard's src/hooks: Ulmo
+# `reduxHooks.useCardCourseRunData(cardId).courseId`, Verawood and master
+# `useCourseData(cardId)?.courseRun?.courseId`. On any other line the widget is left out. Every other
+# widget needs no props nor MFE-internal module, so it serves every line where its slot exists.
+WIDGET_LINES: dict[str, frozenset[str]] = {
+    "cert_plugin_course_card_action": frozenset({"ulmo", "verawood", "master"}),
+}
+
+
+def widgets_of(line: str) -> list[tuple[str, str, str, str]]:
+    """The widgets a release line's MFEs get: the slot exists in the line and, for a widget built with
+    a line-specific hook, the plugin knows that line's hook."""
+    return [
+        widget
+        for widget in MFE_WIDGETS
+        if widget[1] in slots_of(line) and line in WIDGET_LINES.get(widget[2], frozenset({line}))
+    ]
+
+
 RELEASE_LINE = release_line()
-# What this Tutor's MFEs get: the widgets whose slot exists in its release line.
-MFE_SLOTS = [widget for widget in MFE_WIDGETS if widget[1] in slots_of(RELEASE_LINE)]
+# What this Tutor's MFEs get.
+MFE_SLOTS = widgets_of(RELEASE_LINE)
+# The runtime-definitions patches pick the line's hooks with it; not a setting (config.yml's values
+# would shadow it: do not `--set` it).
+hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("CERT_PLUGIN_RELEASE_LINE", RELEASE_LINE))
 
 
 def _insert(widget_id: str, component: str) -> str:
@@ -224,9 +271,10 @@ if PLUGIN_SLOTS is not None:
 @hooks.Actions.CONFIG_LOADED.add()
 def _warn_about_frontend_base_dashboard(config: t.Any) -> None:
     """tutor-mfe 22 (Verawood) can serve the learner dashboard as a frontend-base app (FRONTEND_APPS,
-    off by default). That app reads no env.config.jsx, so the "My certificates" card is not there;
+    off by default). That app reads no env.config.jsx, so the dashboard widgets are not there;
     the plugin does not opt into tutor-mfe's compatibility shim (env.config.compat.jsx renders no
-    per-MFE definitions, so the card's component would be undefined). Say so rather than stay silent."""
+    per-MFE definitions, so the widgets' components would be undefined). Say so rather than stay
+    silent."""
     try:
         from tutormfe.hooks import FRONTEND_APPS  # tutor-mfe 22 and later
     except ImportError:
@@ -237,6 +285,7 @@ def _warn_about_frontend_base_dashboard(config: t.Any) -> None:
 
         fmt.echo_alert(
             "cert_plugin: the learner dashboard is a frontend-base app here (tutor-mfe FRONTEND_APPS), "
-            "which reads no env.config.jsx: the 'My certificates' card is not added to it. "
+            "which reads no env.config.jsx: the 'My certificates' card and the course cards' "
+            "certificate action are not added to it. "
             "Learners still reach their certificates at /certs/ and from the course's Certificate tab."
         )
