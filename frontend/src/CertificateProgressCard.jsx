@@ -4,7 +4,7 @@ import {
   Alert, Button, Card, Icon, Spinner,
 } from '@openedx/paragon';
 import {
-  Block, HourglassEmpty, EventBusy, Verified, Warning,
+  Block, HourglassEmpty, EventBusy, Pending, Verified, Warning,
 } from '@openedx/paragon/icons';
 import { useIntl } from '@edx/frontend-platform/i18n';
 
@@ -26,7 +26,7 @@ export function courseIdFromLocation(location = window.location) {
 
 const longDate = (intl, value) => intl.formatDate(value, { year: 'numeric', month: 'long', day: 'numeric' });
 
-function Headline({ icon, tone, children }) {
+function Headline({ icon, tone = '', children }) {
   return (
     <p className={`d-flex align-items-center font-weight-bold mb-2 ${tone}`} data-cert-plugin="headline">
       <Icon src={icon} className="flex-shrink-0" style={AFTER} />
@@ -35,7 +35,6 @@ function Headline({ icon, tone, children }) {
   );
 }
 Headline.propTypes = { icon: PropTypes.elementType.isRequired, tone: PropTypes.string, children: PropTypes.node.isRequired };
-Headline.defaultProps = { tone: '' };
 
 function Earned({ certificate }) {
   const intl = useIntl();
@@ -59,7 +58,7 @@ function Earned({ certificate }) {
         {formatMessage(messages.downloadPng)}
       </Button>
       <ShareButton verifyUrl={certificate.urls.verify} />
-      <a href={certificate.urls.page} className="d-inline-block small mt-2">{formatMessage(messages.view)}</a>
+      <a href={certificate.urls.page} className="d-block small mt-2">{formatMessage(messages.view)}</a>
     </>
   );
 }
@@ -71,7 +70,7 @@ function InProgress({ progress }) {
   const done = formatMessage(messages.percentDone, { percent: progress.percent });
   return (
     <>
-      <p className="font-weight-bold mb-2" data-cert-plugin="headline">{formatMessage(messages.inProgress)}</p>
+      <Headline icon={Pending}>{formatMessage(messages.inProgress)}</Headline>
       {/* Paragon's ProgressBar names its wrapper, not the element with role=progressbar. */}
       <div className="progress mb-1">
         <div
@@ -200,7 +199,7 @@ const VIEWS = {
  * once earned, approval, expiry and recertification. Shows nothing where the course offers no
  * certificate or the learner is not in it (the API's 404).
  */
-export function CertificateProgressCard({ courseId: givenCourseId, className }) {
+export function CertificateProgressCard({ courseId: givenCourseId = null, className = '' }) {
   const { formatMessage } = useIntl();
   const courseId = givenCourseId || courseIdFromLocation();
   const remote = useRemote(() => (courseId ? fetchCourseProgress(courseId) : null), [courseId]);
@@ -228,7 +227,7 @@ export function CertificateProgressCard({ courseId: givenCourseId, className }) 
         ) : null}
         {View ? <View progress={remote.data} courseId={courseId} onRenewed={remote.replace} /> : null}
         {View ? (
-          <a href={myCertificatesUrl(courseId)} className="d-inline-block small mt-2" style={{ marginInlineStart: '1rem' }}>
+          <a href={myCertificatesUrl(courseId)} className="d-block small mt-2">
             {formatMessage(messages.allCertificates)}
           </a>
         ) : null}
@@ -242,7 +241,6 @@ CertificateProgressCard.propTypes = {
   courseId: PropTypes.string,
   className: PropTypes.string,
 };
-CertificateProgressCard.defaultProps = { courseId: null, className: '' };
 
 const Card_ = withWidgetIntl(CertificateProgressCard);
 export default Card_;

@@ -18,7 +18,7 @@ export const itemShape = PropTypes.shape({
 });
 
 /** The requirements, each met or not, as the Django "My certificates" tab lists them. */
-export default function Checklist({ items, heading }) {
+export default function Checklist({ items = [], heading }) {
   const { formatMessage } = useIntl();
   if (!items || items.length === 0) { return null; }
   return (
@@ -49,5 +49,3 @@ Checklist.propTypes = {
   items: PropTypes.arrayOf(itemShape),
   heading: PropTypes.string.isRequired,
 };
-
-Checklist.defaultProps = { items: [] };

@@ -23,7 +23,7 @@ const LABELS = {
  * Nothing for a course that offers no certificate, while loading, or when the list cannot be read
  * (the card's own actions stay usable; "My certificates" says what went wrong).
  */
-export function CourseCardCertificateAction({ courseId }) {
+export function CourseCardCertificateAction({ courseId = null }) {
   const { formatMessage } = useIntl();
   const remote = useRemote(() => fetchMyCertificates(), []);
   if (!courseId || remote.state !== 'done') { return null; }
@@ -46,7 +46,6 @@ export function CourseCardCertificateAction({ courseId }) {
 }
 
 CourseCardCertificateAction.propTypes = { courseId: PropTypes.string };
-CourseCardCertificateAction.defaultProps = { courseId: null };
 
 const Action = withWidgetIntl(CourseCardCertificateAction);
 export default Action;
