@@ -50,8 +50,8 @@ $(FRONTEND_HARNESS): $(FRONTEND_NPM_STAMP) $(FRONTEND_SOURCES)
 
 frontend: $(FRONTEND_HARNESS)
 
-## The widgets' unit tests (Jest and Testing Library, in jsdom)
-test-frontend: $(FRONTEND_NPM_STAMP)
+## The widgets' unit tests (Jest and Testing Library, in jsdom), and the built package's exports
+test-frontend: $(FRONTEND_HARNESS)
 	cd frontend && npm test --silent -- --ci
 
 ## The test suite on SQLite, tasks in process (what CI runs first): the widgets' unit tests, then
