@@ -25,21 +25,24 @@ DESKTOP = {"width": 1280, "height": 800}
 
 # The focused element: its tag, accessible name (roughly) and whether focusing it draws an indicator:
 # an outline, a ring or a border colour that it, or a box around it (``:focus-within``), does not have
-# unfocused (a button's ever-present shadow does not count).
+# unfocused (a button's ever-present shadow does not count). Paragon (the MFE widgets) draws its
+# buttons' focus ring as the border of a ``::before`` box, so the element's pseudo-elements count too.
 _FOCUSED = """() => {
     const e = document.activeElement;
     if (!e || e === document.body) return null;
-    const boxes = [e];
+    const boxes = [[e, null], [e, '::before'], [e, '::after']];
     let node = e.parentElement;
-    while (node && boxes.length < 4 && node !== document.body) {
-        boxes.push(node);
+    while (node && boxes.length < 6 && node !== document.body) {
+        boxes.push([node, null]);
         node = node.parentElement;
     }
-    const look = () => boxes.map(node => {
-        const style = getComputedStyle(node);
+    const look = () => boxes.map(([node, pseudo]) => {
+        const style = getComputedStyle(node, pseudo);
+        if (pseudo && style.content === 'none') return '';
         const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+        const border = pseudo && style.borderTopStyle !== 'none' && parseFloat(style.borderTopWidth) > 0;
         return [outline ? style.outlineStyle + style.outlineWidth + style.outlineColor : '',
-                style.boxShadow, style.borderTopColor].join('|');
+                style.boxShadow, border || !pseudo ? style.borderTopColor : ''].join('|');
     });
     const focused = look();
     e.blur();
