@@ -170,6 +170,41 @@ def test_an_open_edx_jwt_authenticates_without_csrf(world, open_edx_jwt):
     assert published.json()["is_public"] is True
 
 
+def test_an_mfe_calls_with_the_lms_jwt_cookies_and_posts_with_its_csrf_token(world, open_edx_jwt, settings,
+                                                                             monkeypatch):
+    """What the MFE widgets (frontend/, through frontend-platform's AxiosJwtAuthService) send: the JWT
+    split into the LMS's two cookies, which the platform's JwtAuthCookieMiddleware joins again; no
+    Authorization header. A cookie is sent by the browser on its own, so a POST also needs the CSRF
+    token the MFE fetched (edx-drf-extensions' JwtAuthentication checks it for cookies)."""
+    from rest_framework_jwt import settings as drf_jwt
+
+    settings.JWT_AUTH = {**settings.JWT_AUTH, "JWT_AUTH_COOKIE": "edx-jwt-cookie"}  # as the LMS sets it
+    monkeypatch.setattr(drf_jwt.api_settings, "JWT_AUTH_COOKIE", "edx-jwt-cookie", raising=False)
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE,
+                           "edx_rest_framework_extensions.auth.jwt.middleware.JwtAuthCookieMiddleware"]
+    header, payload, signature = open_edx_jwt(world.owner).split(".")
+    client = APIClient(enforce_csrf_checks=True)
+    client.cookies["edx-jwt-cookie-header-payload"] = f"{header}.{payload}"
+    client.cookies["edx-jwt-cookie-signature"] = signature
+
+    listed = client.get(_url("api-my-certificates"), HTTP_USE_JWT_COOKIE="true")
+    assert listed.status_code == 200, listed.json()
+    assert [row["certificate"]["code"] for row in listed.json()] == [world.code]
+
+    url = _url("api-my-certificate-publish", world.code)
+    # Without the token the cookie does not count (edx-drf-extensions "forgives" the failed cookie
+    # and lets the next authentication try, here none): refused as unauthenticated, nothing changed.
+    refused = client.post(url, {"public": True}, format="json", HTTP_USE_JWT_COOKIE="true")
+    assert refused.status_code == 401
+    assert refused.json()["error"]
+    assert api.certificate_by_code(world.code).is_public is False
+    client.cookies["csrftoken"] = "B" * 32
+    accepted = client.post(url, {"public": True}, format="json", HTTP_USE_JWT_COOKIE="true",
+                           HTTP_X_CSRFTOKEN="B" * 32)
+    assert accepted.status_code == 200, accepted.json()
+    assert api.certificate_by_code(world.code).is_public is True
+
+
 @pytest.mark.parametrize("header", ["JWT not.a.token", "Bearer not.a.token", "JWT"])
 def test_a_bad_jwt_is_refused_not_an_error(world, header):
     client = APIClient()
