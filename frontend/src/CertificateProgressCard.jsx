@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import PropTypes from 'prop-types';
 import {
-  Alert, Button, Card, Icon, Spinner,
+  Button, Card, Icon,
 } from '@openedx/paragon';
 import {
   Block, HourglassEmpty, EventBusy, Pending, Verified, Warning,
@@ -13,6 +13,7 @@ import {
 } from './api';
 import Checklist, { AFTER } from './Checklist';
 import messages from './messages';
+import RemoteState from './RemoteState';
 import ShareButton from './ShareButton';
 import { nextStep, progressState } from './status';
 import useRemote from './useRemote';
@@ -212,19 +213,7 @@ export function CertificateProgressCard({ courseId: givenCourseId = null, classN
     <Card className={`mb-4 ${className}`.trim()} data-cert-plugin="progress" data-state={state}>
       <Card.Section>
         <h3 className="h4 mb-3">{formatMessage(messages.heading)}</h3>
-        {state === 'loading' ? (
-          <div className="d-flex justify-content-center py-2">
-            <Spinner animation="border" screenReaderText={formatMessage(messages.loading)} />
-          </div>
-        ) : null}
-        {state === 'error' ? (
-          <Alert variant="warning" icon={Warning} className="small mb-0">
-            <p>{formatMessage(messages.loadFailed)}</p>
-            <Button variant="outline-primary" size="sm" onClick={remote.retry}>
-              {formatMessage(messages.tryAgain)}
-            </Button>
-          </Alert>
-        ) : null}
+        <RemoteState remote={remote} />
         {View ? <View progress={remote.data} courseId={courseId} onRenewed={remote.replace} /> : null}
         {View ? (
           <a href={myCertificatesUrl(courseId)} className="d-block small mt-2">

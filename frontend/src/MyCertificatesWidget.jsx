@@ -1,12 +1,10 @@
 import React from 'react';
-import {
-  Alert, Badge, Button, Card, Spinner,
-} from '@openedx/paragon';
-import { Warning } from '@openedx/paragon/icons';
+import { Badge, Button, Card } from '@openedx/paragon';
 import { useIntl } from '@edx/frontend-platform/i18n';
 
 import { fetchMyCertificates, myCertificatesUrl } from './api';
 import messages from './messages';
+import RemoteState from './RemoteState';
 import { rowState } from './status';
 import useRemote from './useRemote';
 import { withWidgetIntl } from './WidgetIntl';
@@ -37,19 +35,7 @@ export function MyCertificatesWidget() {
     <Card className="mb-3" data-cert-plugin="my-certificates" data-state={remote.state}>
       <Card.Section>
         <h2 className="h4 mb-3">{formatMessage(messages.myCertificates)}</h2>
-        {remote.state === 'loading' ? (
-          <div className="d-flex justify-content-center py-2">
-            <Spinner animation="border" screenReaderText={formatMessage(messages.loading)} />
-          </div>
-        ) : null}
-        {remote.state === 'error' ? (
-          <Alert variant="warning" icon={Warning} className="small">
-            <p>{formatMessage(messages.loadFailed)}</p>
-            <Button variant="outline-primary" size="sm" onClick={() => { remote.retry(); }}>
-              {formatMessage(messages.tryAgain)}
-            </Button>
-          </Alert>
-        ) : null}
+        <RemoteState remote={remote} />
         {remote.state === 'done' ? (
           <>
             <p className="small">{formatMessage(messages.earnedCount, { count: earned })}</p>
